@@ -1,0 +1,48 @@
+// `npm test`: typecheck, lint, then every jest project; every stage runs even when an earlier
+// one fails, so one run shows every problem. Ends with the plain line `N passed, M failed`,
+// where typecheck and lint count as one check each next to the jest tests.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+let passed = 0;
+let failed = 0;
+
+function stage(name, args) {
+  console.log(`\n> ${name}: ${args.join(" ")}`);
+  const { status } = spawnSync(npx, args, { stdio: "inherit" });
+  if (status === 0) passed += 1;
+  else failed += 1;
+  console.log(`${name}: ${status === 0 ? "ok" : "FAILED"}`);
+}
+
+stage("typecheck", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
+stage("lint", ["biome", "check", "."]);
+
+const dir = mkdtempSync(join(tmpdir(), "gates-jest-"));
+const report = join(dir, "report.json");
+console.log("\n> jest (unit, integration, cdk)");
+const jest = spawnSync(npx, ["jest", "--json", `--outputFile=${report}`, ...process.argv.slice(2)], {
+  stdio: "inherit",
+});
+try {
+  const results = JSON.parse(readFileSync(report, "utf8"));
+  passed += results.numPassedTests;
+  failed += results.numFailedTests;
+  // A suite that fails to load has no failed test of its own; count it so it cannot hide.
+  failed += results.testResults.filter(
+    (r) => r.status === "failed" && r.assertionResults.length === 0,
+  ).length;
+  if (jest.status !== 0 && results.numFailedTests === 0 && results.numRuntimeErrorTestSuites === 0)
+    failed += 1;
+} catch {
+  console.error("jest produced no report");
+  failed += 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,7 @@
+// Node counterpart of esbuild's text loader, for local mode and benchmarks run from source:
+// `require("./x.cedar")` returns the file's text as the module's default export.
+const { readFileSync } = require("node:fs");
+
+require.extensions[".cedar"] = (module, filename) => {
+  module.exports = { __esModule: true, default: readFileSync(filename, "utf8") };
+};

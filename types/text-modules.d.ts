@@ -1,0 +1,5 @@
+/** Cedar policy files are imported as text: esbuild's text loader in bundles, a require hook in Node. */
+declare module "*.cedar" {
+  const text: string;
+  export default text;
+}
