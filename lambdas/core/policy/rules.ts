@@ -28,7 +28,14 @@ export const MIN_APPROVAL_TIMEOUT_S = 30;
 export const MAX_APPROVAL_TIMEOUT_S = 3600;
 export const MAX_POLICY_TEXT_BYTES = 64 * 1024;
 
-const KNOWN_ANNOTATIONS = new Set(["rule_id", "tier", "severity", "approval_timeout_s", "category", "summary"]);
+const KNOWN_ANNOTATIONS = new Set([
+  "rule_id",
+  "tier",
+  "severity",
+  "approval_timeout_s",
+  "category",
+  "summary",
+]);
 
 /** The highest of the given severities; `low` for none. */
 export function highestSeverity(severities: readonly Severity[]): Severity {
@@ -82,7 +89,8 @@ export function readRule(policy: ParsedPolicy, source: RuleSource): ReadRuleResu
 
   let severity: Severity | undefined;
   if (a.severity !== undefined) {
-    if (tier === "hard") problems.push(`${where} is hard and has @severity; severity applies to soft rules only`);
+    if (tier === "hard")
+      problems.push(`${where} is hard and has @severity; severity applies to soft rules only`);
     else if (!(SEVERITIES as readonly string[]).includes(a.severity)) {
       problems.push(`${where} has @severity("${a.severity}"); use one of ${SEVERITIES.join(", ")}`);
     } else severity = a.severity as Severity;
@@ -106,13 +114,18 @@ export function readRule(policy: ParsedPolicy, source: RuleSource): ReadRuleResu
 
   for (const name of Object.keys(a)) {
     if (!KNOWN_ANNOTATIONS.has(name)) {
-      problems.push(`${where} has an unknown annotation @${name}; known: ${[...KNOWN_ANNOTATIONS].join(", ")}`);
+      problems.push(
+        `${where} has an unknown annotation @${name}; known: ${[...KNOWN_ANNOTATIONS].join(", ")}`,
+      );
     }
   }
 
   if (problems.length > 0) {
     const id = ruleId !== undefined && RULE_ID_PATTERN.test(ruleId) ? ruleId : undefined;
-    return { ok: false, diagnostics: problems.map((message) => (id ? { rule_id: id, message } : { message })) };
+    return {
+      ok: false,
+      diagnostics: problems.map((message) => (id ? { rule_id: id, message } : { message })),
+    };
   }
   const rule: RuleMeta = {
     rule_id: ruleId as string,
@@ -146,7 +159,10 @@ export type CheckRulesResult =
  * Checks a whole policy set: every rule's annotations, ids unique across tiers and
  * built-ins, and `disable` naming only soft built-in rules.
  */
-export function checkRules(documents: readonly ParsedDocument[], disable: readonly string[]): CheckRulesResult {
+export function checkRules(
+  documents: readonly ParsedDocument[],
+  disable: readonly string[],
+): CheckRulesResult {
   const diagnostics: PolicyDiagnostic[] = [];
   const rules: RuleMeta[] = [];
   const texts = new Map<string, string>();
@@ -177,9 +193,15 @@ export function checkRules(documents: readonly ParsedDocument[], disable: readon
     const rule = rules.find((r) => r.rule_id === id);
     if (seen.has(id)) diagnostics.push({ rule_id: id, message: `"${id}" is listed twice in disable` });
     else if (!rule) {
-      diagnostics.push({ rule_id: id, message: `disable names "${id}", which is not a rule; check the spelling` });
+      diagnostics.push({
+        rule_id: id,
+        message: `disable names "${id}", which is not a rule; check the spelling`,
+      });
     } else if (rule.tier === "hard") {
-      diagnostics.push({ rule_id: id, message: `disable names "${id}", a hard rule; hard rules cannot be disabled` });
+      diagnostics.push({
+        rule_id: id,
+        message: `disable names "${id}", a hard rule; hard rules cannot be disabled`,
+      });
     } else if (rule.source !== "builtin") {
       diagnostics.push({
         rule_id: id,
