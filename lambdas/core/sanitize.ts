@@ -1,0 +1,199 @@
+/** What a redaction marker says was removed. */
+type SecretKind =
+  | "private_key"
+  | "aws_access_key"
+  | "aws_secret_key"
+  | "github_token"
+  | "slack_token"
+  | "bearer_token"
+  | "password";
+
+/** One kind of secret: a global pattern and how to write a match back with the secret replaced. */
+interface SecretRule {
+  readonly kind: SecretKind;
+  readonly pattern: RegExp;
+  /** Writes the match back; by default the whole match becomes the marker. */
+  readonly render?: (match: RegExpExecArray, marker: string) => string;
+}
+
+const REDACTED_PREFIX = "[REDACTED:";
+
+/** Key names whose value is a credential; the key must end with one of these words. */
+const CREDENTIAL_KEY =
+  "(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|secret[_-]?key)";
+/** The quote that may close a key: plain, or escaped when the text is itself inside a JSON string. */
+const KEY_QUOTE = String.raw`(?:\\?["'])?`;
+/** `=`, `:` or `:=`, but not `==` or `=>`, so comparisons and arrow functions in code are not taken for pairs. */
+const PAIR_SEPARATOR = String.raw`[ \t]*(?::=|:(?!=)|=(?![=>]))[ \t]*`;
+const PAIR_VALUE = [
+  // A double-quoted value with JSON-style escapes, as in `"password":"hunter2"`.
+  String.raw`"(?<dq>(?:[^"\\\n]|\\.)+)"`,
+  // A value in escaped quotes, as in a shell command held in a JSON string: `--password=\"hunter2\"`.
+  String.raw`\\"(?<eq>(?:(?!\\")[^"\n])+)\\"`,
+  // A single-quoted value.
+  String.raw`'(?<sq>[^'\n]+)'`,
+  // A quoted value that never closes, up to the end of the line (or of the JSON string).
+  String.raw`(?<open>\\?["'])(?<unclosed>[^"'\\\n]+)`,
+  // A bare value; it stops at whitespace, quotes, a backslash (so a JSON `\n` escape ends it) and the
+  // characters that end a value in URLs, shells and JSON.
+  String.raw`(?<bare>[^\s"'\\&;,}=][^\s"'\\&;,}]*)`,
+].join("|");
+
+/** Every kind of secret, specific kinds first so that a value is marked with the most telling kind. */
+const SECRET_RULES: readonly SecretRule[] = [
+  {
+    // PEM private key blocks, across real newlines or `\n` escapes; a block that never ends runs to the end.
+    kind: "private_key",
+    pattern:
+      /-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----|$)/g,
+  },
+  {
+    // AWS access key ids, long-term (AKIA) and temporary (ASIA) alike.
+    kind: "aws_access_key",
+    pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g,
+  },
+  {
+    // A 40-character AWS secret access key written after its key name, as in `~/.aws/credentials`.
+    kind: "aws_secret_key",
+    pattern:
+      /(?<head>secret[_-]?access[_-]?key(?:\\?["'])?[ \t]*[:=][ \t]*(?:\\?["'])?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi,
+    render: (match, marker) => `${match.groups?.head ?? ""}${marker}`,
+  },
+  {
+    // GitHub classic tokens (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained personal access tokens.
+    kind: "github_token",
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
+  },
+  {
+    // Slack bot, user and app tokens.
+    kind: "slack_token",
+    pattern: /\b(?:xox[abposr]-|xapp-)[A-Za-z0-9-]{10,}/g,
+  },
+  {
+    // The credential after `Bearer `; only lowercase letters is prose ("bearer instrument"), not a token.
+    kind: "bearer_token",
+    pattern: /\b(?<head>bearer[ \t]+)(?<token>[A-Za-z0-9._~+/=-]{8,})/gi,
+    render: (match, marker) =>
+      /^[a-z]+$/.test(match.groups?.token ?? "") ? match[0] : `${match.groups?.head ?? ""}${marker}`,
+  },
+  {
+    // `key=value` and `"key": "value"` pairs whose key names a credential; only the value is replaced.
+    kind: "password",
+    pattern: new RegExp(`(?<head>${CREDENTIAL_KEY}${KEY_QUOTE}${PAIR_SEPARATOR})(?:${PAIR_VALUE})`, "gi"),
+    render: renderPair,
+  },
+];
+
+/** Replaces the value of a credential pair, keeping its quotes, unless an earlier rule already did. */
+function renderPair(match: RegExpExecArray, marker: string): string {
+  const groups = match.groups ?? {};
+  const head = groups.head ?? "";
+  let open = "";
+  let close = "";
+  let value = groups.unclosed ?? groups.bare ?? "";
+  if (groups.dq !== undefined) {
+    [open, close, value] = ['"', '"', groups.dq];
+  } else if (groups.eq !== undefined) {
+    [open, close, value] = ['\\"', '\\"', groups.eq];
+  } else if (groups.sq !== undefined) {
+    [open, close, value] = ["'", "'", groups.sq];
+  } else {
+    open = groups.open ?? "";
+  }
+  if (value.startsWith(REDACTED_PREFIX)) {
+    return match[0];
+  }
+  return `${head}${open}${marker}${close}`;
+}
+
+/** Runs one rule over the text, rebuilding it from the untouched stretches and the rendered matches. */
+function applyRule(text: string, rule: SecretRule): string {
+  const marker = `${REDACTED_PREFIX}${rule.kind}]`;
+  let result = "";
+  let copiedUpTo = 0;
+  for (const match of text.matchAll(rule.pattern)) {
+    result += text.slice(copiedUpTo, match.index);
+    result += rule.render ? rule.render(match, marker) : marker;
+    copiedUpTo = match.index + match[0].length;
+  }
+  return result + text.slice(copiedUpTo);
+}
+
+/**
+ * Replaces every secret the scanner recognizes with `[REDACTED:<kind>]`: PEM private keys, AWS access key
+ * ids and secret keys, GitHub tokens, Slack tokens, bearer tokens and `password=`-style pairs. Where the
+ * secret follows a key or the word `Bearer`, the key and separator are kept and only the secret replaced.
+ */
+export function redactSecrets(text: string): string {
+  return SECRET_RULES.reduce(applyRule, text);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the purpose.
+const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)|[ -/]*[0-~])/g;
+// Bidi overrides, embeddings, isolates and marks, which can make text display differently from what it is.
+const BIDI_CONTROLS = String.raw`\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069`;
+const CONTROLS_EXCEPT_LINES = new RegExp(String.raw`[\x00-\x08\x0b-\x1f\x7f-\x9f${BIDI_CONTROLS}]`, "g");
+const ALL_CONTROLS = new RegExp(String.raw`[\x00-\x1f\x7f-\x9f${BIDI_CONTROLS}]`, "g");
+// Lone halves of surrogate pairs; the pattern has no `u` flag so it sees UTF-16 code units.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Removes what could make text display differently from what it is: ANSI escape sequences (CSI, OSC and
+ * other `ESC` escapes), then every remaining C0 control, DEL, C1 control and Unicode bidi control. With
+ * `keepNewlines`, `\n` and `\t` stay. Lone UTF-16 surrogates become U+FFFD.
+ */
+export function stripControl(text: string, options: { keepNewlines?: boolean } = {}): string {
+  const controls = options.keepNewlines ? CONTROLS_EXCEPT_LINES : ALL_CONTROLS;
+  return text.replace(LONE_SURROGATE, "\ufffd").replace(ANSI_ESCAPE, "").replace(controls, "");
+}
+
+/**
+ * At most `max` UTF-16 code units of `text`; when cut, the result ends with `…` (counted in `max`) and
+ * never ends inside a surrogate pair.
+ */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) {
+    return text;
+  }
+  if (!(max >= 1)) {
+    return "";
+  }
+  let end = Math.floor(max) - 1;
+  const lastKept = text.charCodeAt(end - 1);
+  if (end > 0 && lastKept >= 0xd800 && lastKept <= 0xdbff) {
+    end -= 1;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Free text made safe to store and show (deny reasons): control characters and escapes stripped with
+ * newlines and tabs kept, secrets redacted, then cut to `max` UTF-16 code units.
+ *
+ * Controls are stripped before redaction so a secret split by an escape sequence is still recognized.
+ */
+export function sanitizeText(text: string, max: number): string {
+  return truncate(redactSecrets(stripControl(text, { keepNewlines: true })), max);
+}
+
+const TOOL_INPUT_PREVIEW_MAX = 512;
+const UNPRINTABLE_INPUT = "[unprintable input]";
+
+/**
+ * A one-line preview of a tool input for approvers: its `JSON.stringify` form with control characters
+ * stripped and secrets redacted, then cut to 512 UTF-16 code units, so a secret is never half shown.
+ * Never throws: an input that cannot be stringified (a cycle, a bigint, `undefined`) gives
+ * `[unprintable input]`.
+ */
+export function previewToolInput(toolInput: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(toolInput);
+  } catch {
+    return UNPRINTABLE_INPUT;
+  }
+  if (typeof json !== "string") {
+    return UNPRINTABLE_INPUT;
+  }
+  return truncate(redactSecrets(stripControl(json)), TOOL_INPUT_PREVIEW_MAX);
+}
