@@ -1,0 +1,225 @@
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { canonicalJson } from "../../core/canonical-json";
+import { sha256Hex } from "../../core/hashing";
+import type { CedarRequest } from "../../core/policy/cedar-request";
+import type { CompiledPolicySet, PolicyMatch, RuleError } from "../../core/policy/policy-set";
+import {
+  checkRules,
+  MAX_POLICY_TEXT_BYTES,
+  type ParsedDocument,
+  type ParsedPolicy,
+  type PolicyDiagnostic,
+  type RuleMeta,
+  type RuleSource,
+} from "../../core/policy/rules";
+import { GATES_CEDAR_SCHEMA } from "./schema";
+
+/** The id of the catch-all permit; rule ids cannot start with "_", so it never clashes. */
+const DEFAULT_PERMIT_ID = "__default_permit";
+const DEFAULT_PERMIT = "permit (principal, action, resource);";
+
+export interface PolicySource {
+  /** A repo's published Cedar text, added to the built-ins. */
+  readonly custom?: string;
+  /** Soft built-in rules the repo switched off. */
+  readonly disable?: readonly string[];
+}
+
+/** The cedar-wasm functions the engine uses; injectable so tests can count calls. */
+export type CedarWasm = Pick<
+  typeof cedar,
+  "policySetTextToParts" | "policyToJson" | "preparsePolicySet" | "statefulIsAuthorized" | "validate"
+>;
+
+export type CompileResult =
+  | { readonly ok: true; readonly policySet: CompiledPolicySet; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly diagnostics: readonly PolicyDiagnostic[] };
+
+/**
+ * Turns policy text into ready-to-evaluate policy sets. Each distinct content is parsed,
+ * checked and preparsed into cedar-wasm once, then served from memory by its hash, so no
+ * decision ever re-parses policy text.
+ */
+export class CedarPolicyEngine {
+  private readonly compiled = new Map<string, CompileResult & { ok: true }>();
+
+  constructor(
+    private readonly builtinTexts: readonly string[],
+    private readonly wasm: CedarWasm = cedar,
+  ) {}
+
+  /** The Cedar version in use, for health and diagnostics. */
+  static cedarVersion(): string {
+    return cedar.getCedarVersion();
+  }
+
+  compile(source: PolicySource = {}): CompileResult {
+    const custom = source.custom ?? "";
+    const disable = source.disable ?? [];
+    const id = sha256Hex(canonicalJson({ builtin: this.builtinTexts, custom, disable }));
+    const cached = this.compiled.get(id);
+    if (cached) return cached;
+
+    const diagnostics: PolicyDiagnostic[] = [];
+    if (Buffer.byteLength(custom, "utf8") > MAX_POLICY_TEXT_BYTES) {
+      return {
+        ok: false,
+        diagnostics: [
+          { message: `policy text is over ${MAX_POLICY_TEXT_BYTES / 1024} KiB; split or simplify it` },
+        ],
+      };
+    }
+    const documents: ParsedDocument[] = [];
+    for (const text of this.builtinTexts)
+      documents.push(parseDocument(this.wasm, text, "builtin", diagnostics));
+    documents.push(parseDocument(this.wasm, custom, "custom", diagnostics));
+    if (diagnostics.length > 0) return { ok: false, diagnostics };
+
+    const checked = checkRules(documents, disable);
+    if (!checked.ok) return { ok: false, diagnostics: checked.diagnostics };
+
+    const disabled = new Set(disable);
+    const active = checked.rules.filter((r) => !disabled.has(r.rule_id));
+    const staticPolicies: Record<string, string> = { [DEFAULT_PERMIT_ID]: DEFAULT_PERMIT };
+    for (const rule of active) staticPolicies[rule.rule_id] = checked.texts.get(rule.rule_id) ?? "";
+    const preparsed = this.wasm.preparsePolicySet(id, { staticPolicies });
+    if (preparsed.type === "failure") {
+      return { ok: false, diagnostics: preparsed.errors.map((e) => ({ message: e.message })) };
+    }
+
+    const result = {
+      ok: true as const,
+      policySet: new PreparsedPolicySet(this.wasm, id, active, [...disable]),
+      warnings: schemaWarnings(this.wasm, customTexts(checked.rules, checked.texts)),
+    };
+    this.compiled.set(id, result);
+    return result;
+  }
+}
+
+class PreparsedPolicySet implements CompiledPolicySet {
+  private readonly order: ReadonlyMap<string, number>;
+  private readonly byId: ReadonlyMap<string, RuleMeta>;
+
+  constructor(
+    private readonly wasm: CedarWasm,
+    readonly id: string,
+    readonly rules: readonly RuleMeta[],
+    readonly disabled: readonly string[],
+  ) {
+    this.order = new Map(rules.map((r, i) => [r.rule_id, i]));
+    this.byId = new Map(rules.map((r) => [r.rule_id, r]));
+  }
+
+  rule(ruleId: string): RuleMeta | undefined {
+    return this.byId.get(ruleId);
+  }
+
+  match(request: CedarRequest): PolicyMatch {
+    let answer: cedar.AuthorizationAnswer;
+    try {
+      answer = this.wasm.statefulIsAuthorized({
+        principal: request.principal,
+        action: request.action,
+        resource: request.resource,
+        context: request.context,
+        entities: [],
+        preparsedPolicySetId: this.id,
+      });
+    } catch (error) {
+      // cedar-wasm throws (rather than answering "failure") on some malformed input.
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+    if (answer.type === "failure") {
+      return {
+        ok: false,
+        message: answer.errors.map((e) => e.message).join("; ") || "unknown Cedar failure",
+      };
+    }
+    const { reason, errors } = answer.response.diagnostics;
+    const matched =
+      answer.response.decision === "deny"
+        ? reason.filter((id) => this.order.has(id)).sort((a, b) => this.rank(a) - this.rank(b))
+        : [];
+    const ruleErrors: RuleError[] = errors.map((e) => ({ rule_id: e.policyId, message: e.error.message }));
+    return { ok: true, matched, errors: ruleErrors };
+  }
+
+  private rank(ruleId: string): number {
+    return this.order.get(ruleId) ?? Number.MAX_SAFE_INTEGER;
+  }
+}
+
+/** Splits one text into policies and reads each one's effect and annotations. */
+function parseDocument(
+  wasm: CedarWasm,
+  text: string,
+  source: RuleSource,
+  diagnostics: PolicyDiagnostic[],
+): ParsedDocument {
+  const origin = source === "builtin" ? "built-in policy text" : "policy text";
+  const parts = wasm.policySetTextToParts(text);
+  if (parts.type === "failure") {
+    for (const e of parts.errors) diagnostics.push({ message: `${origin}: ${locate(text, e)}${e.message}` });
+    return { source, policies: [] };
+  }
+  if (parts.policy_templates.length > 0) {
+    diagnostics.push({
+      message: `${origin} has a template (a policy with ?principal or ?resource); use plain forbid rules`,
+    });
+  }
+  const policies: ParsedPolicy[] = [];
+  let cursor = 0;
+  parts.policies.forEach((policyText, index) => {
+    const at = text.indexOf(policyText, cursor);
+    if (at >= 0) cursor = at + policyText.length;
+    const label = `policy ${index + 1}${at >= 0 ? ` (line ${lineOf(text, at)})` : ""}`;
+    const json = wasm.policyToJson(policyText);
+    if (json.type === "failure") {
+      diagnostics.push({ message: `${origin}: ${label}: ${json.errors.map((e) => e.message).join("; ")}` });
+      return;
+    }
+    policies.push({
+      label,
+      effect: json.json.effect,
+      annotations: json.json.annotations ?? {},
+      text: policyText,
+    });
+  });
+  return { source, policies };
+}
+
+/** "line 3, column 7: " for the first source location of a parse error. */
+function locate(text: string, error: cedar.DetailedError): string {
+  const start = error.sourceLocations?.[0]?.start;
+  if (start === undefined) return "";
+  const before = text.slice(0, start);
+  const line = before.split("\n").length;
+  const column = start - before.lastIndexOf("\n");
+  const label = error.sourceLocations?.[0]?.label;
+  return `line ${line}, column ${column}${label ? ` (${label})` : ""}: `;
+}
+
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split("\n").length;
+}
+
+function customTexts(rules: readonly RuleMeta[], texts: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of rules) if (r.source === "custom") out[r.rule_id] = texts.get(r.rule_id) ?? "";
+  return out;
+}
+
+/** Schema findings for custom rules: advice for the publisher, never a reason to refuse. */
+function schemaWarnings(wasm: CedarWasm, custom: Record<string, string>): string[] {
+  if (Object.keys(custom).length === 0) return [];
+  try {
+    const answer = wasm.validate({ schema: GATES_CEDAR_SCHEMA, policies: { staticPolicies: custom } });
+    if (answer.type === "failure") return answer.errors.map((e) => `schema: ${e.message}`);
+    return [...answer.validationErrors, ...answer.validationWarnings].map(
+      (w) => `${w.policyId}: ${w.error.message}`,
+    );
+  } catch (error) {
+    return [`schema validation did not run: ${error instanceof Error ? error.message : String(error)}`];
+  }
+}

@@ -1,0 +1,201 @@
+import { grantCoversCall, parseScope, ruleGrants, type Scope } from "../scopes";
+import { isActive, type TaskSnapshot } from "../task";
+import { buildCedarRequest, type ToolCall, toolCallFacts } from "./cedar-request";
+import type { CompiledPolicySet } from "./policy-set";
+import { highestSeverity, MIN_APPROVAL_TIMEOUT_S, type RuleMeta, type Severity } from "./rules";
+
+export type DenySource =
+  | "task_state"
+  | "budget"
+  | "hard_deny"
+  | "fail_closed"
+  | "recent_denial"
+  | "cap"
+  | "rate_limit";
+
+export type Evaluation =
+  | {
+      readonly decision: "ALLOW";
+      readonly source: "grant" | "default_allow";
+      readonly reason: string;
+      readonly rule_ids: readonly string[];
+      /** The grant that allowed the call, when one did. */
+      readonly grant?: string;
+    }
+  | {
+      readonly decision: "DENY";
+      readonly source: DenySource;
+      readonly reason: string;
+      readonly rule_ids: readonly string[];
+    }
+  | {
+      readonly decision: "REQUIRE_APPROVAL";
+      readonly source: "soft_rule";
+      readonly reason: string;
+      readonly rule_ids: readonly string[];
+      readonly severity: Severity;
+      readonly timeout_s: number;
+    };
+
+/** How long a denial blocks the same call, and the window of the per-task request limit. */
+export const RECENT_WINDOW_MS = 60_000;
+/** At most this many approval requests per task in any `RECENT_WINDOW_MS`. */
+export const MAX_REQUESTS_PER_WINDOW = 20;
+const MAX_ERROR_TEXT = 300;
+
+export interface EvaluateInput {
+  readonly task: TaskSnapshot;
+  readonly call: ToolCall;
+  /** SHA-256 of the canonical tool input, computed once by the caller for the ledger too. */
+  readonly inputSha256: string;
+  readonly policies: CompiledPolicySet;
+  readonly now: Date;
+}
+
+/**
+ * Decides one tool call; the first matching step wins. Pure: the same task, call, policies
+ * and clock always give the same answer, and any policy error is a DENY.
+ */
+export function evaluateToolCall({ task, call, inputSha256, policies, now }: EvaluateInput): Evaluation {
+  if (!isActive(task.status)) {
+    return deny("task_state", [], `The task is ${task.status}; it accepts no more tool calls.`);
+  }
+  if (task.counters.tool_calls >= task.max_tool_calls) {
+    return deny("budget", [], `The task used its whole budget of ${task.max_tool_calls} tool calls.`);
+  }
+
+  const facts = toolCallFacts(call);
+  const match = policies.match(buildCedarRequest(task, call, facts));
+  if (!match.ok) {
+    return deny(
+      "fail_closed",
+      [],
+      `Policy evaluation failed (${clip(match.message)}), so the call is denied.`,
+    );
+  }
+  const matched = match.matched.map((id) => policies.rule(id)).filter((r): r is RuleMeta => r !== undefined);
+  const hard = matched.filter((r) => r.tier === "hard");
+  if (hard.length > 0) return deny("hard_deny", ids(hard), `Denied by ${describe(hard)}.`);
+  if (match.errors.length > 0) {
+    const first = match.errors[0]?.message ?? "";
+    return deny(
+      "fail_closed",
+      match.errors.map((e) => e.rule_id),
+      `Rule ${match.errors.map((e) => e.rule_id).join(", ")} could not be evaluated (${clip(first)}), so the call is denied.`,
+    );
+  }
+
+  const scopes = parsedGrants(task);
+  const covering = scopes.find((g) => g.scope.kind !== "rule" && grantCoversCall(g.scope, facts));
+  if (covering) {
+    return {
+      decision: "ALLOW",
+      source: "grant",
+      reason: `Allowed by grant ${covering.text}.`,
+      rule_ids: [],
+      grant: covering.text,
+    };
+  }
+
+  const cutoff = now.getTime() - RECENT_WINDOW_MS;
+  const recent = task.recent_denials.filter((d) => isWithin(d.at, cutoff, now));
+  const sameCall = recent.find((d) => d.tool_name === call.tool_name && d.input_sha256 === inputSha256);
+  if (sameCall) {
+    return deny(
+      "recent_denial",
+      sameCall.rule_ids,
+      `This exact call was ${sameCall.status === "DENIED" ? "denied" : "left unanswered"} less than a minute ago; change it or wait before asking again.`,
+    );
+  }
+
+  const soft = matched.filter((r) => r.tier === "soft");
+  if (soft.length === 0)
+    return { decision: "ALLOW", source: "default_allow", reason: "No rule matched.", rule_ids: [] };
+
+  const granted = ruleGrants(scopes.map((g) => g.scope));
+  if (soft.every((r) => granted.has(r.rule_id))) {
+    const grant = soft.map((r) => `rule:${r.rule_id}`).join(", ");
+    return {
+      decision: "ALLOW",
+      source: "grant",
+      reason: `Allowed by grant ${grant}.`,
+      rule_ids: ids(soft),
+      grant,
+    };
+  }
+  const deniedRule = recent.find(
+    (d) =>
+      d.status === "DENIED" &&
+      d.tool_name === call.tool_name &&
+      soft.some((r) => d.rule_ids.includes(r.rule_id)),
+  );
+  if (deniedRule) {
+    return deny(
+      "recent_denial",
+      ids(soft),
+      `A human denied a ${call.tool_name} call under ${deniedRule.rule_ids.join(", ")} less than a minute ago; wait before asking again.`,
+    );
+  }
+  if (task.counters.approvals_requested >= task.approval_gate_cap) {
+    return deny(
+      "cap",
+      ids(soft),
+      `The task already asked for ${task.counters.approvals_requested} approvals, its cap of ${task.approval_gate_cap}.`,
+    );
+  }
+  if (task.recent_request_times.filter((at) => isWithin(at, cutoff, now)).length >= MAX_REQUESTS_PER_WINDOW) {
+    return deny(
+      "rate_limit",
+      ids(soft),
+      `The task asked for ${MAX_REQUESTS_PER_WINDOW} approvals in the last minute; wait before asking again.`,
+    );
+  }
+  return {
+    decision: "REQUIRE_APPROVAL",
+    source: "soft_rule",
+    reason: `Needs approval: ${describe(soft)}.`,
+    rule_ids: ids(soft),
+    severity: highestSeverity(soft.map((r) => r.severity ?? "medium")),
+    timeout_s: mergedTimeout(task.approval_timeout_s, soft),
+  };
+}
+
+/** The shortest of the task's timeout and every matched rule's, but never under the minimum. */
+export function mergedTimeout(taskTimeoutS: number, rules: readonly RuleMeta[]): number {
+  let timeout = taskTimeoutS;
+  for (const r of rules)
+    if (r.approval_timeout_s !== undefined) timeout = Math.min(timeout, r.approval_timeout_s);
+  return Math.max(MIN_APPROVAL_TIMEOUT_S, timeout);
+}
+
+function deny(source: DenySource, ruleIds: readonly string[], reason: string): Evaluation {
+  return { decision: "DENY", source, reason, rule_ids: ruleIds };
+}
+
+function ids(rules: readonly RuleMeta[]): string[] {
+  return rules.map((r) => r.rule_id);
+}
+
+/** Rules in words: `force_push (a force push rewrites remote history)`. */
+function describe(rules: readonly RuleMeta[]): string {
+  return rules.map((r) => (r.summary ? `${r.rule_id} (${r.summary})` : r.rule_id)).join("; ");
+}
+
+function clip(text: string): string {
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+}
+
+function isWithin(at: string, cutoffMs: number, now: Date): boolean {
+  const t = Date.parse(at);
+  return t > cutoffMs && t <= now.getTime();
+}
+
+/** Grants are stored canonical; one that no longer parses is ignored rather than trusted. */
+function parsedGrants(task: TaskSnapshot): { scope: Scope; text: string }[] {
+  const out: { scope: Scope; text: string }[] = [];
+  for (const g of task.grants) {
+    const parsed = parseScope(g.scope);
+    if (parsed.ok) out.push({ scope: parsed.scope, text: parsed.canonical });
+  }
+  return out;
+}

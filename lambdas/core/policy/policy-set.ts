@@ -1,0 +1,32 @@
+import type { CedarRequest } from "./cedar-request";
+import type { RuleMeta } from "./rules";
+
+/** A rule that Cedar could not evaluate for a request (e.g. a missing attribute). */
+export interface RuleError {
+  readonly rule_id: string;
+  readonly message: string;
+}
+
+/**
+ * The result of judging one request against every rule of a set: which forbids matched and
+ * which errored, or a failure of the whole call. The pipeline turns any error into a DENY.
+ */
+export type PolicyMatch =
+  | { readonly ok: true; readonly matched: readonly string[]; readonly errors: readonly RuleError[] }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * A policy version ready to evaluate: parsed once, checked, and keyed by a hash of its
+ * content. The Cedar adapter implements it; the pipeline only sees this port.
+ */
+export interface CompiledPolicySet {
+  /** Content hash of the built-in text, the custom text and the disable list. */
+  readonly id: string;
+  /** Every active rule, built-ins first, in text order. Disabled rules are not here. */
+  readonly rules: readonly RuleMeta[];
+  /** Soft built-in rules this version disabled. */
+  readonly disabled: readonly string[];
+  rule(ruleId: string): RuleMeta | undefined;
+  /** Judges one request. Never throws: a failure is a value. */
+  match(request: CedarRequest): PolicyMatch;
+}

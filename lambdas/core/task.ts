@@ -1,0 +1,45 @@
+import type { TaskFacts } from "./policy/cedar-request";
+
+export type TaskStatus = "RUNNING" | "AWAITING_APPROVAL" | "COMPLETED" | "FAILED" | "CANCELLED" | "TIMED_OUT";
+
+/** Statuses in which a task may still make tool calls. */
+export const ACTIVE_STATUSES: ReadonlySet<TaskStatus> = new Set(["RUNNING", "AWAITING_APPROVAL"]);
+
+export function isActive(status: TaskStatus): boolean {
+  return ACTIVE_STATUSES.has(status);
+}
+
+/** A scope an approver granted for the rest of the task, in canonical text. */
+export interface Grant {
+  readonly scope: string;
+  readonly granted_by: string;
+  readonly granted_at: string;
+  readonly request_id?: string;
+}
+
+/** An approval that ended in a denial, remembered briefly so an agent cannot re-ask at once. */
+export interface RecentDenial {
+  readonly tool_name: string;
+  readonly input_sha256: string;
+  readonly rule_ids: readonly string[];
+  readonly status: "DENIED" | "TIMED_OUT";
+  readonly at: string;
+}
+
+export interface TaskCounters {
+  readonly tool_calls: number;
+  readonly approvals_requested: number;
+}
+
+/** Everything the evaluation pipeline needs to know about a task, as read from its item. */
+export interface TaskSnapshot extends TaskFacts {
+  readonly status: TaskStatus;
+  readonly approval_timeout_s: number;
+  readonly approval_gate_cap: number;
+  readonly max_tool_calls: number;
+  readonly counters: TaskCounters;
+  readonly grants: readonly Grant[];
+  readonly recent_denials: readonly RecentDenial[];
+  /** Creation times of recent approval requests, for the per-task request rate limit. */
+  readonly recent_request_times: readonly string[];
+}

@@ -1,0 +1,184 @@
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import { CedarPolicyEngine } from "../../lambdas/adapters/cedar/cedar-engine";
+import { buildCedarRequest } from "../../lambdas/core/policy/cedar-request";
+import { BUILTIN_POLICY_TEXTS } from "../../lambdas/policies/builtin";
+
+const TASK = { agent_id: "agent-1", repo: "acme/app", owner: "alice", read_only: false };
+const bash = (command: string) => buildCedarRequest(TASK, { tool_name: "Bash", tool_input: { command } });
+const soft = (id: string, extra = "") =>
+  `@rule_id("${id}")\n@tier("soft")\n${extra}forbid (principal, action, resource);\n`;
+
+function compileOk(engine: CedarPolicyEngine, source: Parameters<CedarPolicyEngine["compile"]>[0] = {}) {
+  const result = engine.compile(source);
+  if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+  return result;
+}
+
+function diagnosticsOf(engine: CedarPolicyEngine, source: Parameters<CedarPolicyEngine["compile"]>[0]) {
+  const result = engine.compile(source);
+  if (result.ok) throw new Error("expected the policy text to be rejected");
+  return result.diagnostics;
+}
+
+describe("CedarPolicyEngine", () => {
+  it("loads the built-ins with every rule id of the contract and their tiers", () => {
+    const { policySet } = compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS));
+    const tiers = Object.fromEntries(policySet.rules.map((r) => [r.rule_id, r.tier]));
+    expect(tiers).toEqual({
+      rm_rf_root: "hard",
+      write_git_internals: "hard",
+      drop_database: "hard",
+      pipe_to_shell: "hard",
+      read_only_write: "hard",
+      force_push: "soft",
+      force_push_protected: "soft",
+      push_protected_branch: "soft",
+      write_env_file: "soft",
+      write_credentials: "soft",
+      terraform_apply: "soft",
+      kubectl_delete: "soft",
+      package_publish: "soft",
+    });
+  });
+
+  it("gives every built-in soft rule the severity and timeout of the contract", () => {
+    const { policySet } = compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS));
+    const softRules = policySet.rules.filter((r) => r.tier === "soft");
+    expect(Object.fromEntries(softRules.map((r) => [r.rule_id, [r.severity, r.approval_timeout_s]]))).toEqual(
+      {
+        force_push: ["medium", 300],
+        force_push_protected: ["high", 600],
+        push_protected_branch: ["medium", 300],
+        write_env_file: ["high", 600],
+        write_credentials: ["high", 300],
+        terraform_apply: ["high", 600],
+        kubectl_delete: ["high", 300],
+        package_publish: ["critical", 600],
+      },
+    );
+  });
+
+  it("preparses a version once and never parses policy text while deciding", () => {
+    const preparse = jest.fn(cedar.preparsePolicySet);
+    const parse = jest.fn(cedar.policySetTextToParts);
+    const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS, {
+      ...cedar,
+      preparsePolicySet: preparse,
+      policySetTextToParts: parse,
+    });
+    const first = compileOk(engine, { custom: soft("my_rule") });
+    const second = compileOk(engine, { custom: soft("my_rule") });
+    const parsesAfterCompile = parse.mock.calls.length;
+
+    for (let i = 0; i < 10; i++) first.policySet.match(bash("ls"));
+
+    expect(second.policySet).toBe(first.policySet);
+    expect(preparse).toHaveBeenCalledTimes(1);
+    expect(preparse.mock.calls[0]?.[0]).toBe(first.policySet.id);
+    expect(parse.mock.calls.length).toBe(parsesAfterCompile);
+  });
+
+  it("keys versions by content: other text or another disable list is another set", () => {
+    const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
+    const ids = [
+      compileOk(engine).policySet.id,
+      compileOk(engine, { custom: soft("my_rule") }).policySet.id,
+      compileOk(engine, { disable: ["force_push"] }).policySet.id,
+    ];
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[0]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("does not match a disabled soft rule", () => {
+    const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
+    const { policySet } = compileOk(engine, { disable: ["force_push"] });
+    expect(policySet.match(bash("git push --force origin feature"))).toEqual({
+      ok: true,
+      matched: [],
+      errors: [],
+    });
+    expect(policySet.disabled).toEqual(["force_push"]);
+  });
+
+  it("reports a Cedar call that throws as a failure instead of throwing", () => {
+    const { policySet } = compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS));
+    const request = { ...bash("ls"), context: { tool: "Bash", bad: "\ud800" } };
+    expect(policySet.match(request)).toMatchObject({ ok: false });
+  });
+
+  it("reports an erroring rule by its rule id", () => {
+    const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
+    const { policySet } = compileOk(engine, {
+      custom: `@rule_id("needs_env")\n@tier("hard")\nforbid (principal, action, resource) when { context.input.env == "prod" };`,
+    });
+    const match = policySet.match(bash("ls"));
+    expect(match).toMatchObject({ ok: true, matched: [], errors: [{ rule_id: "needs_env" }] });
+  });
+
+  it("returns every problem of a text at once, each with its rule id when known", () => {
+    const text = [
+      `@rule_id("Bad") forbid (principal, action, resource);`,
+      `@rule_id("x1") @tier("soft") @severity("huge") @approval_timeout_s("5") forbid (principal, action, resource);`,
+      `@rule_id("h1") @tier("hard") @severity("high") @approval_timeout_s("60") forbid (principal, action, resource);`,
+      `@rule_id("ok_rule") @tier("soft") @owner("me") forbid (principal, action, resource);`,
+      `permit (principal, action, resource);`,
+      `@rule_id("force_push") @tier("hard") forbid (principal, action, resource);`,
+      soft("twice"),
+      soft("twice"),
+    ].join("\n");
+    const diagnostics = diagnosticsOf(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), {
+      custom: text,
+      disable: ["rm_rf_root", "nope", "twice", "kubectl_delete", "kubectl_delete"],
+    });
+    const messages = diagnostics.map((d) => `${d.rule_id ?? "-"}: ${d.message}`);
+    expect(messages).toEqual([
+      expect.stringMatching(/^-: policy 1 \(line 1\) has @rule_id\("Bad"\)/),
+      expect.stringMatching(/^-: policy 1 \(line 1\) has no @tier/),
+      expect.stringMatching(/^x1: .*@severity\("huge"\)/),
+      expect.stringMatching(/^x1: .*@approval_timeout_s\("5"\)/),
+      expect.stringMatching(/^h1: .*hard and has @severity/),
+      expect.stringMatching(/^h1: .*hard and has @approval_timeout_s/),
+      expect.stringMatching(/^ok_rule: .*unknown annotation @owner/),
+      expect.stringMatching(/^-: policy 5 \(line 5\) is a permit/),
+      expect.stringMatching(/^-: policy 5 .*no @rule_id/),
+      expect.stringMatching(/^-: policy 5 .*no @tier/),
+      expect.stringMatching(/^force_push: .*already used by a built-in rule/),
+      expect.stringMatching(/^twice: .*already used by another rule in this text/),
+      expect.stringMatching(/^rm_rf_root: .*a hard rule; hard rules cannot be disabled/),
+      expect.stringMatching(/^nope: .*not a rule/),
+      expect.stringMatching(/^twice: .*remove the rule from the text instead/),
+      expect.stringMatching(/^kubectl_delete: .*listed twice/),
+    ]);
+  });
+
+  it("locates a parse error by line and column", () => {
+    const diagnostics = diagnosticsOf(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), {
+      custom: `${soft("fine")}forbid (principal, action`,
+    });
+    expect(diagnostics).toEqual([{ message: expect.stringMatching(/^policy text: line 4, column \d+/) }]);
+  });
+
+  it("refuses templates", () => {
+    const diagnostics = diagnosticsOf(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), {
+      custom: `@rule_id("t1") @tier("soft") forbid (principal == ?principal, action, resource);`,
+    });
+    expect(diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("template")]);
+  });
+
+  it("refuses a text over 64 KiB", () => {
+    const custom = `${soft("big")}// ${"x".repeat(64 * 1024)}`;
+    const diagnostics = diagnosticsOf(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), { custom });
+    expect(diagnostics).toEqual([{ message: expect.stringContaining("over 64 KiB") }]);
+  });
+
+  it("warns, without refusing, when a custom rule reads an attribute the schema does not declare", () => {
+    const result = compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), {
+      custom: `@rule_id("prod_env") @tier("soft") forbid (principal, action, resource) when { context.input.env == "prod" };`,
+    });
+    expect(result.warnings).toEqual([expect.stringMatching(/^prod_env: .*input\.env/)]);
+  });
+
+  it("gives no warnings for the built-ins alone", () => {
+    expect(compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS)).warnings).toEqual([]);
+  });
+});
