@@ -6,13 +6,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+// The project's own binaries, run directly: no npx start-up cost and no npm config warnings.
+const bin = (name) => join("node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name);
 let passed = 0;
 let failed = 0;
 
-function stage(name, args) {
-  console.log(`\n> ${name}: ${args.join(" ")}`);
-  const { status } = spawnSync(npx, args, { stdio: "inherit" });
+function stage(name, [command, ...args]) {
+  console.log(`\n> ${name}: ${command} ${args.join(" ")}`);
+  const { status } = spawnSync(bin(command), args, { stdio: "inherit" });
   if (status === 0) passed += 1;
   else failed += 1;
   console.log(`${name}: ${status === 0 ? "ok" : "FAILED"}`);
@@ -24,7 +25,7 @@ stage("lint", ["biome", "check", "."]);
 const dir = mkdtempSync(join(tmpdir(), "gates-jest-"));
 const report = join(dir, "report.json");
 console.log("\n> jest (unit, integration, cdk)");
-const jest = spawnSync(npx, ["jest", "--json", `--outputFile=${report}`, ...process.argv.slice(2)], {
+const jest = spawnSync(bin("jest"), ["--json", `--outputFile=${report}`, ...process.argv.slice(2)], {
   stdio: "inherit",
 });
 try {
