@@ -2,7 +2,13 @@ import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { canonicalJson } from "../../core/canonical-json";
 import { sha256Hex } from "../../core/hashing";
 import type { CedarRequest } from "../../core/policy/cedar-request";
-import type { CompiledPolicySet, PolicyMatch, RuleError } from "../../core/policy/policy-set";
+import type {
+  CompiledPolicySet,
+  CompileResult,
+  PolicyMatch,
+  PolicySource,
+  RuleError,
+} from "../../core/policy/policy-set";
 import {
   checkRules,
   MAX_POLICY_TEXT_BYTES,
@@ -18,22 +24,11 @@ import { GATES_CEDAR_SCHEMA } from "./schema";
 const DEFAULT_PERMIT_ID = "__default_permit";
 const DEFAULT_PERMIT = "permit (principal, action, resource);";
 
-export interface PolicySource {
-  /** A repo's published Cedar text, added to the built-ins. */
-  readonly custom?: string;
-  /** Soft built-in rules the repo switched off. */
-  readonly disable?: readonly string[];
-}
-
 /** The cedar-wasm functions the engine uses; injectable so tests can count calls. */
 export type CedarWasm = Pick<
   typeof cedar,
   "policySetTextToParts" | "policyToJson" | "preparsePolicySet" | "statefulIsAuthorized" | "validate"
 >;
-
-export type CompileResult =
-  | { readonly ok: true; readonly policySet: CompiledPolicySet; readonly warnings: readonly string[] }
-  | { readonly ok: false; readonly diagnostics: readonly PolicyDiagnostic[] };
 
 /**
  * Turns policy text into ready-to-evaluate policy sets. Each distinct content is parsed,

@@ -1,5 +1,5 @@
 import type { CedarRequest } from "./cedar-request";
-import type { RuleMeta } from "./rules";
+import type { PolicyDiagnostic, RuleMeta } from "./rules";
 
 /** A rule that Cedar could not evaluate for a request (e.g. a missing attribute). */
 export interface RuleError {
@@ -30,3 +30,17 @@ export interface CompiledPolicySet {
   /** Judges one request. Never throws: a failure is a value. */
   match(request: CedarRequest): PolicyMatch;
 }
+
+/** What compiling a policy version gives: a ready set plus schema warnings, or every problem. */
+export type CompileResult =
+  | { readonly ok: true; readonly policySet: CompiledPolicySet; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly diagnostics: readonly PolicyDiagnostic[] };
+
+/** The repo's published text on top of the built-ins, with soft built-ins switched off. */
+export interface PolicySource {
+  readonly custom?: string;
+  readonly disable?: readonly string[];
+}
+
+/** Compiles (or returns the cached) policy set for a source; the Cedar adapter implements it. */
+export type PolicyCompiler = (source: PolicySource) => CompileResult;

@@ -1,0 +1,156 @@
+/**
+ * Errors the core raises when a request cannot be served. Each carries the contract's error
+ * code; the HTTP status lives only at the edge (`adapters/http`). Messages of 4xx errors are
+ * shown to the caller, so they say what was wrong and how to fix it.
+ */
+export abstract class GatesError extends Error {
+  abstract readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export type ErrorCode =
+  | "INVALID_JSON"
+  | "VALIDATION_ERROR"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "TASK_NOT_FOUND"
+  | "REQUEST_NOT_FOUND"
+  | "GRANT_NOT_FOUND"
+  | "TASK_EXISTS"
+  | "REQUEST_ALREADY_DECIDED"
+  | "TASK_NOT_ACTIVE"
+  | "SLACK_ALREADY_LINKED"
+  | "PAYLOAD_TOO_LARGE"
+  | "POLICY_INVALID"
+  | "RATE_LIMITED"
+  | "INTERNAL_ERROR"
+  | "SERVICE_UNAVAILABLE";
+
+export class InvalidJsonError extends GatesError {
+  readonly code = "INVALID_JSON";
+}
+
+/** One invalid field: its path (`tool_input`, `approvers[2]`) and what is wrong with it. */
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+export class ValidationError extends GatesError {
+  readonly code = "VALIDATION_ERROR";
+  constructor(
+    message: string,
+    readonly fields: readonly FieldProblem[] = [],
+  ) {
+    super(message, { fields });
+  }
+}
+
+export class UnauthenticatedError extends GatesError {
+  readonly code = "UNAUTHENTICATED";
+}
+
+export class ForbiddenError extends GatesError {
+  readonly code = "FORBIDDEN";
+}
+
+export class RouteNotFoundError extends GatesError {
+  readonly code = "NOT_FOUND";
+}
+
+export class TaskNotFoundError extends GatesError {
+  readonly code = "TASK_NOT_FOUND";
+  constructor(taskId: string) {
+    super(`No task "${taskId}" is visible to you; check the id (gates pending lists what you can act on).`);
+  }
+}
+
+export class RequestNotFoundError extends GatesError {
+  readonly code = "REQUEST_NOT_FOUND";
+  constructor(taskId: string, requestId: string) {
+    super(
+      `Task "${taskId}" has no approval request "${requestId}" that you can act on; check the request id.`,
+    );
+  }
+}
+
+export class GrantNotFoundError extends GatesError {
+  readonly code = "GRANT_NOT_FOUND";
+  constructor(scope: string) {
+    super(`The task holds no grant "${scope}"; GET the task to see its grants.`);
+  }
+}
+
+export class TaskExistsError extends GatesError {
+  readonly code = "TASK_EXISTS";
+  constructor(taskId: string) {
+    super(
+      `Task id "${taskId}" is taken by another agent or was registered with a different body; pick a new task_id or omit it.`,
+    );
+  }
+}
+
+export class RequestAlreadyDecidedError extends GatesError {
+  readonly code = "REQUEST_ALREADY_DECIDED";
+  constructor(
+    requestId: string,
+    readonly status: string,
+  ) {
+    super(`Approval request "${requestId}" is already ${status}; it can no longer be approved or denied.`, {
+      status,
+    });
+  }
+}
+
+export class TaskNotActiveError extends GatesError {
+  readonly code = "TASK_NOT_ACTIVE";
+  constructor(
+    taskId: string,
+    readonly status: string,
+  ) {
+    super(`Task "${taskId}" is ${status}; it can no longer change.`, { status });
+  }
+}
+
+export class SlackAlreadyLinkedError extends GatesError {
+  readonly code = "SLACK_ALREADY_LINKED";
+}
+
+export class PayloadTooLargeError extends GatesError {
+  readonly code = "PAYLOAD_TOO_LARGE";
+}
+
+export class PolicyInvalidError extends GatesError {
+  readonly code = "POLICY_INVALID";
+  constructor(diagnostics: readonly { rule_id?: string; message: string }[]) {
+    super(`The policy text was rejected with ${diagnostics.length} problem(s); see details.diagnostics.`, {
+      diagnostics,
+    });
+  }
+}
+
+export class RateLimitedError extends GatesError {
+  readonly code = "RATE_LIMITED";
+  constructor(
+    what: string,
+    readonly retryAfterS: number,
+  ) {
+    super(`Too many ${what}; retry after ${retryAfterS} s.`);
+  }
+}
+
+/** A dependency failed (DynamoDB, a lost version race past its retries). Agents treat it as DENY. */
+export class ServiceUnavailableError extends GatesError {
+  readonly code = "SERVICE_UNAVAILABLE";
+  constructor(cause?: unknown) {
+    super("The service is temporarily unavailable; treat this as a DENY and retry later.");
+    this.cause = cause;
+  }
+}

@@ -1,0 +1,78 @@
+import type { LedgerEvent } from "./ledger";
+import type { ApprovalRecord, InboxRow, PolicyVersionRecord, TaskRecord } from "./records";
+
+/**
+ * One state change of a task, written as a single transaction: the task under its version
+ * condition, the next ledger event, and every other item the change touches.
+ */
+export interface TaskChange {
+  /** The version the change was computed from; undefined when the change creates the task. */
+  readonly expectedVersion: number | undefined;
+  readonly task: TaskRecord;
+  readonly event: LedgerEvent;
+  /** New requests (must not exist yet). */
+  readonly createApprovals?: readonly ApprovalRecord[];
+  /** Ended requests (must still be PENDING). */
+  readonly endApprovals?: readonly ApprovalRecord[];
+  readonly putInbox?: readonly InboxRow[];
+  readonly deleteInbox?: readonly Pick<InboxRow, "approver_id" | "task_id" | "request_id" | "expires_at">[];
+}
+
+/** Why a transaction was refused; the caller re-reads and decides again. */
+export type CommitResult = "committed" | "conflict";
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque; absent on the last page. */
+  readonly nextToken?: string;
+}
+
+/** The task data plane. Reads are strongly consistent. Failures of DynamoDB throw ServiceUnavailableError. */
+export interface TaskStore {
+  getTask(taskId: string): Promise<TaskRecord | undefined>;
+  commit(change: TaskChange): Promise<CommitResult>;
+  getApproval(taskId: string, requestId: string): Promise<ApprovalRecord | undefined>;
+  listEvents(
+    taskId: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ items: LedgerEvent[]; more: boolean }>;
+  /** PENDING requests of an approver with a deadline after `notBefore`, soonest first. */
+  listInbox(
+    approverId: string,
+    notBefore: string,
+    options: { limit: number; nextToken?: string; repo?: string },
+  ): Promise<Page<InboxRow>>;
+  /** PENDING requests whose deadline is before `now`, for the reconciler. */
+  listExpiredPending(now: string, limit: number): Promise<Pick<ApprovalRecord, "task_id" | "request_id">[]>;
+}
+
+export interface PolicyStore {
+  latest(repoId: string): Promise<PolicyVersionRecord | undefined>;
+  get(repoId: string, version: number): Promise<PolicyVersionRecord | undefined>;
+  /** Puts a new version; "exists" when that version number was taken meanwhile. */
+  put(record: PolicyVersionRecord): Promise<"created" | "exists">;
+}
+
+export interface RateLimiter {
+  /** Counts one hit in the current fixed window of `windowS`; refuses past `limit`. */
+  hit(
+    key: string,
+    limit: number,
+    windowS: number,
+    now: Date,
+  ): Promise<{ allowed: boolean; retryAfterS: number }>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Sleeper {
+  sleep(ms: number): Promise<void>;
+}
+
+export interface IdGenerator {
+  /** A new ULID for the given time. */
+  ulid(now: Date): string;
+}

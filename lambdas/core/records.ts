@@ -1,0 +1,68 @@
+import type { ApprovalStatus, Via } from "../../contracts/api";
+import type { Severity } from "./policy/rules";
+import type { TaskSnapshot } from "./task";
+
+/** A task as stored: the snapshot the pipeline reads plus identity, bookkeeping and the chain head. */
+export interface TaskRecord extends TaskSnapshot {
+  readonly task_id: string;
+  /** Always includes the owner, first. */
+  readonly approvers: readonly string[];
+  readonly description?: string;
+  readonly policy_version: number;
+  readonly pending_request_ids: readonly string[];
+  readonly created_at: string;
+  readonly updated_at: string;
+  /** Equals the seq of the task's last event. */
+  readonly version: number;
+  readonly last_event_hash: string;
+  /** Hash of the creating agent and body, so a repeated create is recognised as the same. */
+  readonly create_fingerprint: string;
+}
+
+/** An approval request and, once it ends, its decision. */
+export interface ApprovalRecord {
+  readonly task_id: string;
+  readonly request_id: string;
+  readonly status: ApprovalStatus;
+  readonly repo: string;
+  readonly approvers: readonly string[];
+  readonly tool_name: string;
+  readonly tool_input_preview: string;
+  readonly tool_input_sha256: string;
+  readonly rule_ids: readonly string[];
+  readonly severity: Severity;
+  readonly reason: string;
+  readonly timeout_s: number;
+  readonly created_at: string;
+  readonly expires_at: string;
+  readonly decided_at?: string;
+  readonly decided_by?: string;
+  readonly via?: Via;
+  readonly scope?: string;
+  readonly deny_reason?: string;
+}
+
+/** One approver's view of one PENDING request; it exists exactly while the request is PENDING. */
+export interface InboxRow {
+  readonly approver_id: string;
+  readonly task_id: string;
+  readonly request_id: string;
+  readonly repo: string;
+  readonly tool_name: string;
+  readonly tool_input_preview: string;
+  readonly rule_ids: readonly string[];
+  readonly severity: Severity;
+  readonly reason: string;
+  readonly created_at: string;
+  readonly expires_at: string;
+}
+
+/** A published, immutable policy version of a repo. */
+export interface PolicyVersionRecord {
+  readonly repo_id: string;
+  readonly version: number;
+  readonly policies: string;
+  readonly disable: readonly string[];
+  readonly published_by: string;
+  readonly published_at: string;
+}

@@ -1,0 +1,116 @@
+/**
+ * The route manifest: every REST route, who may call it and which Lambda serves it. The
+ * local server and the CDK API construct both read it; it is plain data so that reading it
+ * loads no runtime code.
+ */
+
+/** Who a route admits. `admin` is a human in the `gates-admins` group. */
+export type PrincipalKind = "agent" | "human" | "admin";
+
+/** The Lambda function that serves a route. */
+export type HandlerGroup = "public" | "agent" | "human" | "shared" | "policies";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface RouteDef {
+  readonly operation: string;
+  readonly method: HttpMethod;
+  /** API Gateway resource path; `{name}` is a path parameter. */
+  readonly path: string;
+  /** `anyone` needs no credentials. */
+  readonly principals: readonly PrincipalKind[] | "anyone";
+  readonly group: HandlerGroup;
+}
+
+export const ROUTES = [
+  { operation: "health", method: "GET", path: "/v1/health", principals: "anyone", group: "public" },
+  { operation: "createTask", method: "POST", path: "/v1/tasks", principals: ["agent"], group: "agent" },
+  {
+    operation: "evaluateToolCall",
+    method: "POST",
+    path: "/v1/tasks/{task_id}/tool-calls",
+    principals: ["agent"],
+    group: "agent",
+  },
+  {
+    operation: "finishTask",
+    method: "POST",
+    path: "/v1/tasks/{task_id}/finish",
+    principals: ["agent"],
+    group: "agent",
+  },
+  {
+    operation: "getApproval",
+    method: "GET",
+    path: "/v1/tasks/{task_id}/approvals/{request_id}",
+    principals: ["agent", "human"],
+    group: "shared",
+  },
+  {
+    operation: "getTask",
+    method: "GET",
+    path: "/v1/tasks/{task_id}",
+    principals: ["agent", "human"],
+    group: "shared",
+  },
+  {
+    operation: "listEvents",
+    method: "GET",
+    path: "/v1/tasks/{task_id}/events",
+    principals: ["agent", "human"],
+    group: "shared",
+  },
+  { operation: "listPending", method: "GET", path: "/v1/pending", principals: ["human"], group: "human" },
+  {
+    operation: "approve",
+    method: "POST",
+    path: "/v1/tasks/{task_id}/approve",
+    principals: ["human"],
+    group: "human",
+  },
+  {
+    operation: "deny",
+    method: "POST",
+    path: "/v1/tasks/{task_id}/deny",
+    principals: ["human"],
+    group: "human",
+  },
+  {
+    operation: "cancelTask",
+    method: "POST",
+    path: "/v1/tasks/{task_id}/cancel",
+    principals: ["human"],
+    group: "human",
+  },
+  {
+    operation: "revokeGrant",
+    method: "POST",
+    path: "/v1/tasks/{task_id}/grants/revoke",
+    principals: ["human"],
+    group: "human",
+  },
+  {
+    operation: "getPolicies",
+    method: "GET",
+    path: "/v1/repos/{repo_id}/policies",
+    principals: ["agent", "human"],
+    group: "policies",
+  },
+  {
+    operation: "publishPolicies",
+    method: "PUT",
+    path: "/v1/repos/{repo_id}/policies",
+    principals: ["admin"],
+    group: "policies",
+  },
+  {
+    operation: "dryRunPolicies",
+    method: "POST",
+    path: "/v1/repos/{repo_id}/policies/evaluate",
+    principals: ["agent", "human"],
+    group: "policies",
+  },
+] as const satisfies readonly RouteDef[];
+
+export type Route = (typeof ROUTES)[number];
+export type OperationId = Route["operation"];
