@@ -7,11 +7,16 @@ const moduleFileExtensions = ["ts", "js", "json", "cedar"];
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Integration tests start servers and long-poll; unit tests finish far sooner.
+  testTimeout: 30_000,
   projects: [
     { displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts"], transform, moduleFileExtensions },
     {
       displayName: "integration",
       testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
+      // One DynamoDB Local per run, on a free port; each test file makes its own tables.
+      globalSetup: "<rootDir>/test/integration/setup/global-setup.ts",
+      globalTeardown: "<rootDir>/test/integration/setup/global-teardown.ts",
       transform,
       moduleFileExtensions,
     },
