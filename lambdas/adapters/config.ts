@@ -1,0 +1,50 @@
+import { TABLE_LOGICAL_NAMES, type TableName, type TableNames, tableNames } from "./dynamo/tables";
+
+/** Configuration of a control-plane process, read once from the environment at start-up. */
+export interface GatesConfig {
+  readonly region: string;
+  /** A DynamoDB Local endpoint; absent in AWS. */
+  readonly dynamoEndpoint?: string;
+  readonly tables: TableNames;
+  readonly version: string;
+}
+
+/** The environment variable carrying a table's physical name, e.g. `GATES_TABLE_TASKS`. */
+export function tableEnvVar(name: TableName): string {
+  return `GATES_TABLE_${name.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}`;
+}
+
+/**
+ * Reads and checks the configuration; a missing or malformed value stops start-up with a
+ * message naming the variable, rather than failing on the first request.
+ */
+export function readConfig(env: Readonly<Record<string, string | undefined>>): GatesConfig {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error("AWS_REGION is not set; set it to the region of the tables.");
+  const prefix = env.GATES_TABLE_PREFIX;
+  const tables = prefix ? tableNames(prefix) : tablesFromEnv(env);
+  const endpoint = env.GATES_DYNAMO_ENDPOINT;
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new Error(`GATES_DYNAMO_ENDPOINT "${endpoint}" is not an http(s) URL.`);
+  }
+  return {
+    region,
+    tables,
+    version: env.GATES_VERSION ?? "dev",
+    ...(endpoint ? { dynamoEndpoint: endpoint } : {}),
+  };
+}
+
+function tablesFromEnv(env: Readonly<Record<string, string | undefined>>): TableNames {
+  const missing: string[] = [];
+  const names: Partial<Record<TableName, string>> = {};
+  for (const name of TABLE_LOGICAL_NAMES) {
+    const value = env[tableEnvVar(name)];
+    if (value) names[name] = value;
+    else missing.push(tableEnvVar(name));
+  }
+  if (missing.length > 0) {
+    throw new Error(`Table names are not configured: set GATES_TABLE_PREFIX, or ${missing.join(", ")}.`);
+  }
+  return names as TableNames;
+}

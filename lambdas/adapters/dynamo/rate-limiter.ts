@@ -1,0 +1,37 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { RateLimiter } from "../../core/ports";
+import { callDynamo } from "./dynamo-errors";
+import { type TableNames, TTL_ATTRIBUTE } from "./tables";
+
+/** Fixed-window counters: one item per key and window, counted with an atomic ADD, expired by TTL. */
+export class DynamoRateLimiter implements RateLimiter {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: TableNames,
+  ) {}
+
+  async hit(
+    key: string,
+    limit: number,
+    windowS: number,
+    now: Date,
+  ): Promise<{ allowed: boolean; retryAfterS: number }> {
+    const windowMs = windowS * 1000;
+    const start = Math.floor(now.getTime() / windowMs) * windowMs;
+    const end = start + windowMs;
+    const out = await callDynamo(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tables.RateLimits,
+          Key: { key: `${key}#${start}` },
+          UpdateExpression: "ADD #count :one SET #ttl = :ttl",
+          ExpressionAttributeNames: { "#count": "count", "#ttl": TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ":one": 1, ":ttl": Math.ceil(end / 1000) + windowS },
+          ReturnValues: "UPDATED_NEW",
+        }),
+      ),
+    );
+    const count = Number(out.Attributes?.count ?? 0);
+    return { allowed: count <= limit, retryAfterS: Math.max(1, Math.ceil((end - now.getTime()) / 1000)) };
+  }
+}

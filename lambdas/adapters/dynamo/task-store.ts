@@ -1,0 +1,236 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { ValidationError } from "../../core/errors";
+import type { LedgerEvent } from "../../core/ledger";
+import type { CommitResult, Page, TaskChange, TaskStore } from "../../core/ports";
+import type { ApprovalRecord, InboxRow, TaskRecord } from "../../core/records";
+import { callDynamo, isLostRace } from "./dynamo-errors";
+import { PENDING_EXPIRY_INDEX, type TableNames, TTL_ATTRIBUTE } from "./tables";
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** Spreads PENDING requests over this many GSI partitions so the reconciler's reads never run hot. */
+export const EXPIRY_BUCKETS = 8;
+/** Decided requests stay readable this long, then TTL removes them. */
+const DECIDED_RETENTION_S = 30 * 24 * 3600;
+/** Inbox rows are deleted at decision; TTL only backstops a row the reconciler has not reached. */
+const INBOX_TTL_GRACE_S = 24 * 3600;
+
+export function expiryBucket(requestId: string): string {
+  return `P${(requestId.charCodeAt(requestId.length - 1) || 0) % EXPIRY_BUCKETS}`;
+}
+
+/** An inbox sort key orders an approver's rows by deadline. */
+export function inboxSortKey(row: Pick<InboxRow, "expires_at" | "task_id" | "request_id">): string {
+  return `${row.expires_at}#${row.task_id}#${row.request_id}`;
+}
+
+const epochS = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/** The task data plane on DynamoDB: every change is one TransactWriteItems. */
+export class DynamoTaskStore implements TaskStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: TableNames,
+  ) {}
+
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
+    const out = await callDynamo(() =>
+      this.doc.send(
+        new GetCommand({ TableName: this.tables.Tasks, Key: { task_id: taskId }, ConsistentRead: true }),
+      ),
+    );
+    return out.Item as TaskRecord | undefined;
+  }
+
+  async getApproval(taskId: string, requestId: string): Promise<ApprovalRecord | undefined> {
+    const out = await callDynamo(() =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tables.Approvals,
+          Key: { task_id: taskId, request_id: requestId },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Item ? stripStorage<ApprovalRecord>(out.Item, ["expiry_bucket", TTL_ATTRIBUTE]) : undefined;
+  }
+
+  async commit(change: TaskChange): Promise<CommitResult> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tables.Tasks,
+          Item: change.task,
+          ...(change.expectedVersion === undefined
+            ? { ConditionExpression: "attribute_not_exists(task_id)" }
+            : {
+                ConditionExpression: "#version = :read_version",
+                ExpressionAttributeNames: { "#version": "version" },
+                ExpressionAttributeValues: { ":read_version": change.expectedVersion },
+              }),
+        },
+      },
+      {
+        Put: {
+          TableName: this.tables.Events,
+          Item: change.event,
+          ConditionExpression: "attribute_not_exists(task_id)",
+        },
+      },
+    ];
+    for (const a of change.createApprovals ?? []) {
+      items.push({
+        Put: {
+          TableName: this.tables.Approvals,
+          Item: { ...a, expiry_bucket: expiryBucket(a.request_id) },
+          ConditionExpression: "attribute_not_exists(request_id)",
+        },
+      });
+    }
+    for (const a of change.endApprovals ?? []) {
+      items.push({
+        Put: {
+          TableName: this.tables.Approvals,
+          // Without expiry_bucket the item leaves the sparse pending-expiry index.
+          Item: { ...a, [TTL_ATTRIBUTE]: epochS(a.decided_at ?? a.expires_at) + DECIDED_RETENTION_S },
+          ConditionExpression: "#status = :pending",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":pending": "PENDING" },
+        },
+      });
+    }
+    for (const row of change.putInbox ?? []) {
+      items.push({
+        Put: {
+          TableName: this.tables.Inbox,
+          Item: {
+            ...row,
+            sk: inboxSortKey(row),
+            [TTL_ATTRIBUTE]: epochS(row.expires_at) + INBOX_TTL_GRACE_S,
+          },
+        },
+      });
+    }
+    for (const row of change.deleteInbox ?? []) {
+      items.push({
+        Delete: {
+          TableName: this.tables.Inbox,
+          Key: { approver_id: row.approver_id, sk: inboxSortKey(row) },
+        },
+      });
+    }
+
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return "committed";
+    } catch (error) {
+      if (isLostRace(error)) return "conflict";
+      return callDynamo(() => Promise.reject(error));
+    }
+  }
+
+  async listEvents(
+    taskId: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ items: LedgerEvent[]; more: boolean }> {
+    const out = await callDynamo(() =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.Events,
+          KeyConditionExpression: "task_id = :t AND seq > :after",
+          ExpressionAttributeValues: { ":t": taskId, ":after": afterSeq },
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      ),
+    );
+    return { items: (out.Items ?? []) as LedgerEvent[], more: out.LastEvaluatedKey !== undefined };
+  }
+
+  async listInbox(
+    approverId: string,
+    notBefore: string,
+    options: { limit: number; nextToken?: string; repo?: string },
+  ): Promise<Page<InboxRow>> {
+    const start = options.nextToken ? decodeInboxToken(options.nextToken, approverId) : undefined;
+    const out = await callDynamo(() =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.Inbox,
+          // "~" sorts after every task id character, so a deadline equal to now is excluded.
+          KeyConditionExpression: "approver_id = :a AND sk > :after",
+          ExpressionAttributeValues: {
+            ":a": approverId,
+            ":after": `${notBefore}#~`,
+            ...(options.repo ? { ":repo": options.repo } : {}),
+          },
+          ...(options.repo ? { FilterExpression: "repo = :repo" } : {}),
+          Limit: options.limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      ),
+    );
+    const items = (out.Items ?? []).map((i) => stripStorage<InboxRow>(i, ["sk", TTL_ATTRIBUTE]));
+    const next = out.LastEvaluatedKey;
+    return next ? { items, nextToken: encodeToken(next) } : { items };
+  }
+
+  async listExpiredPending(
+    now: string,
+    limit: number,
+  ): Promise<Pick<ApprovalRecord, "task_id" | "request_id">[]> {
+    const due: Pick<ApprovalRecord, "task_id" | "request_id">[] = [];
+    for (let b = 0; b < EXPIRY_BUCKETS && due.length < limit; b++) {
+      const out = await callDynamo(() =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tables.Approvals,
+            IndexName: PENDING_EXPIRY_INDEX,
+            KeyConditionExpression: "expiry_bucket = :b AND expires_at <= :now",
+            ExpressionAttributeValues: { ":b": `P${b}`, ":now": now },
+            ProjectionExpression: "task_id, request_id",
+            Limit: limit - due.length,
+          }),
+        ),
+      );
+      for (const i of out.Items ?? [])
+        due.push({ task_id: String(i.task_id), request_id: String(i.request_id) });
+    }
+    return due;
+  }
+}
+
+function stripStorage<T>(item: Record<string, unknown>, keys: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!keys.includes(k)) out[k] = v;
+  return out as T;
+}
+
+function encodeToken(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+}
+
+/** A page token is opaque to callers; one that is not ours is a 400, never a 500. */
+function decodeInboxToken(token: string, approverId: string): Record<string, string> {
+  const refuse = () =>
+    new ValidationError("next_token is not valid; pass the next_token of the previous page unchanged.", [
+      { field: "next_token", message: "is not a token this API issued for you" },
+    ]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch {
+    throw refuse();
+  }
+  const fields = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const sk = fields.sk;
+  if (fields.approver_id !== approverId || typeof sk !== "string") throw refuse();
+  return { approver_id: approverId, sk };
+}

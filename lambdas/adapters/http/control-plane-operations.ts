@@ -1,0 +1,186 @@
+import {
+  ApproveBodySchema,
+  CancelBodySchema,
+  CreateTaskBodySchema,
+  DenyBodySchema,
+  DryRunBodySchema,
+  EmptyQuerySchema,
+  EvaluateBodySchema,
+  EventsQuerySchema,
+  FinishBodySchema,
+  LIMITS,
+  PendingQuerySchema,
+  PublishPoliciesBodySchema,
+  RepoIdSchema,
+  RequestIdSchema,
+  RevokeGrantBodySchema,
+  TaskIdSchema,
+  WaitQuerySchema,
+} from "../../../contracts/api";
+import { decideApproval, getApproval, listPending } from "../../core/control-plane/approvals";
+import type { ControlPlaneDeps } from "../../core/control-plane/deps";
+import { evaluateCall } from "../../core/control-plane/evaluate-call";
+import { dryRunPolicies, getPolicies, publishPolicies } from "../../core/control-plane/policies";
+import {
+  cancelTask,
+  createTask,
+  finishTask,
+  getTask,
+  listEvents,
+  revokeGrant,
+} from "../../core/control-plane/tasks";
+import { ForbiddenError, UnauthenticatedError, ValidationError } from "../../core/errors";
+import type { Principal } from "../../core/principal";
+import type { OperationId } from "../../routes";
+import { type OperationHandler, type OperationRequest, type Operations, parseWith } from "./operation";
+
+export interface ControlPlaneInfo {
+  /** The deployed version, shown by health. */
+  readonly version: string;
+  /** Fingerprint of the built-in rules, shown in policy views. */
+  readonly builtinVersion: string;
+}
+
+const ok = (body: unknown) => ({ status: 200 as const, body });
+
+/** Every REST operation of the control plane, bound to its core use case. */
+export function controlPlaneOperations(deps: ControlPlaneDeps, info: ControlPlaneInfo): Required<Operations> {
+  const operations: Record<OperationId, OperationHandler> = {
+    health: async () => ok({ status: "ok", version: info.version }),
+
+    createTask: async (req) => {
+      const body = parseWith(CreateTaskBodySchema, req.body, "body");
+      const { created, view } = await createTask(deps, agent(req), body);
+      return { status: created ? 201 : 200, body: view };
+    },
+
+    evaluateToolCall: async (req) => {
+      const body = parseWith(EvaluateBodySchema, req.body, "body");
+      // The raw input, not zod's copy: zod drops keys such as "__proto__" that the agent did send.
+      const rawInput = (req.body as { tool_input: Record<string, unknown> }).tool_input;
+      return ok(await evaluateCall(deps, agent(req), taskId(req), { ...body, tool_input: rawInput }));
+    },
+
+    finishTask: async (req) =>
+      ok(await finishTask(deps, agent(req), taskId(req), parseWith(FinishBodySchema, req.body, "body"))),
+
+    getApproval: async (req) => {
+      const { wait_s } = parseWith(WaitQuerySchema, req.query, "query");
+      return ok(await getApproval(deps, caller(req), taskId(req), requestId(req), wait_s ?? 0));
+    },
+
+    getTask: async (req) => {
+      parseWith(EmptyQuerySchema, req.query, "query");
+      return ok(await getTask(deps, caller(req), taskId(req)));
+    },
+
+    listEvents: async (req) => {
+      const q = parseWith(EventsQuerySchema, req.query, "query");
+      return ok(
+        await listEvents(
+          deps,
+          caller(req),
+          taskId(req),
+          q.after_seq ?? 0,
+          q.limit ?? LIMITS.defaultListLimit,
+        ),
+      );
+    },
+
+    listPending: async (req) => {
+      const q = parseWith(PendingQuerySchema, req.query, "query");
+      return ok(
+        await listPending(deps, human(req), {
+          ...(q.limit !== undefined ? { limit: q.limit } : {}),
+          ...(q.next_token !== undefined ? { nextToken: q.next_token } : {}),
+          ...(q.repo !== undefined ? { repo: q.repo } : {}),
+        }),
+      );
+    },
+
+    approve: async (req) => {
+      const body = parseWith(ApproveBodySchema, req.body, "body");
+      return ok(
+        await decideApproval(deps, human(req), taskId(req), {
+          requestId: body.request_id,
+          outcome: "APPROVED",
+          via: "api",
+          ...(body.scope !== undefined ? { scope: body.scope } : {}),
+        }),
+      );
+    },
+
+    deny: async (req) => {
+      const body = parseWith(DenyBodySchema, req.body, "body");
+      return ok(
+        await decideApproval(deps, human(req), taskId(req), {
+          requestId: body.request_id,
+          outcome: "DENIED",
+          via: "api",
+          ...(body.reason !== undefined ? { reason: body.reason } : {}),
+        }),
+      );
+    },
+
+    cancelTask: async (req) =>
+      ok(await cancelTask(deps, human(req), taskId(req), parseWith(CancelBodySchema, req.body, "body"))),
+
+    revokeGrant: async (req) => {
+      const body = parseWith(RevokeGrantBodySchema, req.body, "body");
+      return ok(await revokeGrant(deps, human(req), taskId(req), body.scope));
+    },
+
+    getPolicies: async (req) => {
+      parseWith(EmptyQuerySchema, req.query, "query");
+      return ok(await getPolicies(deps, repoId(req), info.builtinVersion));
+    },
+
+    publishPolicies: async (req) => {
+      const body = parseWith(PublishPoliciesBodySchema, req.body, "body");
+      const admin = human(req);
+      if (admin.kind !== "human" || !admin.admin)
+        throw new ForbiddenError("Publishing policies needs an admin.");
+      return ok(await publishPolicies(deps, admin, repoId(req), body, info.builtinVersion));
+    },
+
+    dryRunPolicies: async (req) => {
+      const body = parseWith(DryRunBodySchema, req.body, "body");
+      const rawInput = (req.body as { tool_input: Record<string, unknown> }).tool_input;
+      return ok(await dryRunPolicies(deps, caller(req), repoId(req), { ...body, tool_input: rawInput }));
+    },
+  };
+  return operations;
+}
+
+/** The router already checked the principal kind; this is the handler's own second check. */
+function caller(req: OperationRequest): Principal {
+  if (!req.principal)
+    throw new UnauthenticatedError("Send credentials: SigV4 for agents, a Cognito token for humans.");
+  return req.principal;
+}
+
+function agent(req: OperationRequest): Principal & { kind: "agent" } {
+  const p = caller(req);
+  if (p.kind !== "agent") throw new ForbiddenError("This route is for agents.");
+  return p;
+}
+
+function human(req: OperationRequest): Principal & { kind: "human" } {
+  const p = caller(req);
+  if (p.kind !== "human") throw new ForbiddenError("This route is for humans.");
+  return p;
+}
+
+function pathParam(req: OperationRequest, name: string, schema: typeof TaskIdSchema): string {
+  const value = req.pathParams[name];
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const message = parsed.error.issues[0]?.message ?? "is invalid";
+    throw new ValidationError(`Path parameter ${name} ${message}.`, [{ field: name, message }]);
+  }
+  return parsed.data;
+}
+
+const taskId = (req: OperationRequest) => pathParam(req, "task_id", TaskIdSchema);
+const requestId = (req: OperationRequest) => pathParam(req, "request_id", RequestIdSchema);
+const repoId = (req: OperationRequest) => pathParam(req, "repo_id", RepoIdSchema);

@@ -1,0 +1,246 @@
+import { type ApprovalView, LIMITS, type PendingItem, type Via } from "../../../contracts/api";
+import {
+  RateLimitedError,
+  RequestAlreadyDecidedError,
+  RequestNotFoundError,
+  TaskNotActiveError,
+  ValidationError,
+} from "../errors";
+import type { Actor } from "../ledger";
+import type { Principal } from "../principal";
+import type { ApprovalRecord, TaskRecord } from "../records";
+import { sanitizeText } from "../sanitize";
+import { parseScope } from "../scopes";
+import { isActive } from "../task";
+import { requireApprover, requireVisible } from "./access";
+import type { ControlPlaneDeps } from "./deps";
+import { type EndStatus, endApproval, inboxKeysOf, rememberDenial } from "./request-lifecycle";
+import { appendEvent, changeTask, type Plan } from "./transact";
+import { toApprovalView, toPendingItem } from "./views";
+
+/** How often a long-poll re-reads the request. */
+export const POLL_INTERVAL_MS = 200;
+/** Decisions per human per minute, and pending listings per human per minute. */
+export const DECISIONS_PER_MINUTE = 60;
+export const PENDING_READS_PER_MINUTE = 120;
+
+/**
+ * Reads a request, waiting up to `waitS` for it to leave PENDING. A request past its
+ * deadline is timed out on the spot, by the same transaction the reconciler uses.
+ */
+export async function getApproval(
+  deps: ControlPlaneDeps,
+  principal: Principal,
+  taskId: string,
+  requestId: string,
+  waitS: number,
+): Promise<ApprovalView> {
+  const task = requireVisible(await deps.tasks.getTask(taskId), taskId, principal);
+  const deadline = deps.clock.now().getTime() + waitS * 1000;
+  for (;;) {
+    let approval = await deps.tasks.getApproval(task.task_id, requestId);
+    if (!approval) throw new RequestNotFoundError(taskId, requestId);
+    if (approval.status === "PENDING" && Date.parse(approval.expires_at) <= deps.clock.now().getTime()) {
+      approval = await timeOutRequest(deps, taskId, requestId);
+    }
+    if (approval.status !== "PENDING" || deps.clock.now().getTime() >= deadline)
+      return toApprovalView(approval);
+    await deps.sleeper.sleep(Math.min(POLL_INTERVAL_MS, Math.max(0, deadline - deps.clock.now().getTime())));
+  }
+}
+
+/**
+ * Times out a request whose deadline has passed; a no-op for one that is decided or not yet
+ * due. Idempotent and safe to run concurrently: the task version decides who writes.
+ */
+export function timeOutRequest(
+  deps: ControlPlaneDeps,
+  taskId: string,
+  requestId: string,
+): Promise<ApprovalRecord> {
+  return changeTask(deps, taskId, async (task, now) => {
+    const approval = task ? await deps.tasks.getApproval(taskId, requestId) : undefined;
+    if (!task || !approval) throw new RequestNotFoundError(taskId, requestId);
+    if (approval.status !== "PENDING" || Date.parse(approval.expires_at) > now.getTime())
+      return { result: approval };
+    return endRequest(
+      task,
+      approval,
+      "TIMED_OUT",
+      now,
+      { kind: "system", id: "reconciler" },
+      { via: "system" },
+    );
+  });
+}
+
+export interface DecisionInput {
+  readonly requestId: string;
+  readonly outcome: "APPROVED" | "DENIED";
+  readonly scope?: string;
+  readonly reason?: string;
+  readonly via: Extract<Via, "api" | "slack">;
+}
+
+/**
+ * An approver approves or denies a PENDING request. The one use case behind REST, the CLI
+ * and Slack; of concurrent decisions on one request exactly one commits.
+ */
+export async function decideApproval(
+  deps: ControlPlaneDeps,
+  human: Principal,
+  taskId: string,
+  input: DecisionInput,
+): Promise<ApprovalView> {
+  const limit = await deps.rateLimiter.hit(`decide#${human.id}`, DECISIONS_PER_MINUTE, 60, deps.clock.now());
+  if (!limit.allowed) throw new RateLimitedError("approve and deny calls", limit.retryAfterS);
+
+  const outcome = await changeTask(deps, taskId, async (found, now): Promise<Plan<ApprovalRecord>> => {
+    const task = requireApprover(found, taskId, human);
+    const approval = await deps.tasks.getApproval(taskId, input.requestId);
+    if (!approval) throw new RequestNotFoundError(taskId, input.requestId);
+    if (approval.status !== "PENDING") throw new RequestAlreadyDecidedError(input.requestId, approval.status);
+    if (Date.parse(approval.expires_at) <= now.getTime()) {
+      // Too late: the attempt itself times the request out, and the approver is told so.
+      return endRequest(
+        task,
+        approval,
+        "TIMED_OUT",
+        now,
+        { kind: "system", id: "reconciler" },
+        { via: "system" },
+      );
+    }
+    if (!isActive(task.status)) throw new TaskNotActiveError(taskId, task.status);
+
+    const actor: Actor = { kind: input.via === "slack" ? "slack" : "human", id: human.id };
+    if (input.outcome === "DENIED") {
+      const deny_reason = input.reason ? sanitizeText(input.reason, LIMITS.maxDenyReasonStored) : undefined;
+      return endRequest(task, approval, "DENIED", now, actor, {
+        via: input.via,
+        decided_by: human.id,
+        ...(deny_reason ? { deny_reason } : {}),
+      });
+    }
+    const scope = await approvedScope(deps, task, input.scope ?? "this_call");
+    return endRequest(task, approval, "APPROVED", now, actor, {
+      via: input.via,
+      decided_by: human.id,
+      scope,
+    });
+  });
+  // A decision never yields TIMED_OUT: that outcome means the attempt came after the deadline.
+  if (outcome.status === "TIMED_OUT") throw new RequestAlreadyDecidedError(input.requestId, "TIMED_OUT");
+  return toApprovalView(outcome);
+}
+
+/** The canonical scope of an approval, checked against the task's pinned policy version. */
+async function approvedScope(deps: ControlPlaneDeps, task: TaskRecord, raw: string): Promise<string> {
+  const policies = await deps.policies.policySet(task.repo, task.policy_version);
+  const softRuleIds = new Set(policies.rules.filter((r) => r.tier === "soft").map((r) => r.rule_id));
+  const parsed = parseScope(raw, { softRuleIds });
+  if (!parsed.ok) throw new ValidationError(parsed.message, [{ field: "scope", message: parsed.message }]);
+  const isNew = parsed.scope.kind !== "this_call" && !task.grants.some((g) => g.scope === parsed.canonical);
+  if (isNew && task.grants.length >= LIMITS.maxGrants) {
+    const message = `the task already holds ${LIMITS.maxGrants} grants; revoke one or approve with scope this_call`;
+    throw new ValidationError(message, [{ field: "scope", message }]);
+  }
+  return parsed.canonical;
+}
+
+/** One transaction ending a request: approval, inbox rows, task (pending, status, grants, denials) and event. */
+function endRequest(
+  task: TaskRecord,
+  approval: ApprovalRecord,
+  status: EndStatus,
+  now: Date,
+  actor: Actor,
+  how: { via: Via; decided_by?: string; scope?: string; deny_reason?: string },
+): Plan<ApprovalRecord> {
+  const ended = endApproval(approval, status, now, how);
+  const pending = task.pending_request_ids.filter((id) => id !== approval.request_id);
+  const grantScope = status === "APPROVED" && how.scope && how.scope !== "this_call" ? how.scope : undefined;
+  const grants =
+    grantScope && !task.grants.some((g) => g.scope === grantScope)
+      ? [
+          ...task.grants,
+          {
+            scope: grantScope,
+            granted_by: how.decided_by ?? actor.id,
+            granted_at: now.toISOString(),
+            request_id: approval.request_id,
+          },
+        ]
+      : task.grants;
+  const { task: next, event } = appendEvent(
+    task,
+    {
+      ...task,
+      status: task.status === "AWAITING_APPROVAL" && pending.length === 0 ? "RUNNING" : task.status,
+      pending_request_ids: pending,
+      grants,
+      recent_denials: rememberDenial(task, ended, now),
+    },
+    "approval.decided",
+    actor,
+    {
+      request_id: approval.request_id,
+      status,
+      decided_by: how.decided_by,
+      via: how.via,
+      scope: status === "APPROVED" ? how.scope : undefined,
+      deny_reason: how.deny_reason,
+      latency_ms: now.getTime() - Date.parse(approval.created_at),
+      severity: approval.severity,
+      rule_ids: approval.rule_ids,
+    },
+    now,
+  );
+  return {
+    change: {
+      expectedVersion: task.version,
+      task: next,
+      event,
+      endApprovals: [ended],
+      deleteInbox: inboxKeysOf(approval),
+    },
+    result: ended,
+  };
+}
+
+/** The caller's PENDING requests with a deadline still ahead, soonest first. */
+export async function listPending(
+  deps: ControlPlaneDeps,
+  human: Principal,
+  options: { limit?: number; nextToken?: string; repo?: string },
+): Promise<{ items: PendingItem[]; next_token?: string }> {
+  const now = deps.clock.now();
+  const limit = await deps.rateLimiter.hit(`pending#${human.id}`, PENDING_READS_PER_MINUTE, 60, now);
+  if (!limit.allowed) throw new RateLimitedError("pending listings", limit.retryAfterS);
+  const page = await deps.tasks.listInbox(human.id, now.toISOString(), {
+    limit: options.limit ?? LIMITS.defaultListLimit,
+    ...(options.nextToken ? { nextToken: options.nextToken } : {}),
+    ...(options.repo ? { repo: options.repo } : {}),
+  });
+  const items = page.items.map(toPendingItem);
+  return page.nextToken ? { items, next_token: page.nextToken } : { items };
+}
+
+/** Times out every PENDING request past its deadline; returns how many it closed. */
+export async function reconcile(
+  deps: ControlPlaneDeps,
+  batch = 100,
+): Promise<{ timed_out: number; failed: number }> {
+  const due = await deps.tasks.listExpiredPending(deps.clock.now().toISOString(), batch);
+  let timedOut = 0;
+  let failed = 0;
+  for (const { task_id, request_id } of due) {
+    try {
+      const after = await timeOutRequest(deps, task_id, request_id);
+      if (after.status === "TIMED_OUT") timedOut += 1;
+    } catch {
+      failed += 1;
+    }
+  }
+  return { timed_out: timedOut, failed };
+}

@@ -1,0 +1,14 @@
+import type { Clock, IdGenerator, RateLimiter, Sleeper, TaskStore } from "../ports";
+import type { PolicyCatalog } from "./policy-catalog";
+
+/** Everything the control plane's use cases need from the outside, built once per process. */
+export interface ControlPlaneDeps {
+  readonly tasks: TaskStore;
+  readonly policies: PolicyCatalog;
+  readonly rateLimiter: RateLimiter;
+  readonly clock: Clock;
+  readonly sleeper: Sleeper;
+  readonly ids: IdGenerator;
+  /** A number in [0, 1) for retry jitter. */
+  readonly random: () => number;
+}

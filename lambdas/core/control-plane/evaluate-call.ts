@@ -1,0 +1,157 @@
+import { type EvaluateBody, type EvaluationResponse, LIMITS } from "../../../contracts/api";
+import { PayloadTooLargeError } from "../errors";
+import { inputSha256 } from "../hashing";
+import { type Evaluation, evaluateToolCall } from "../policy/evaluate";
+import type { Principal } from "../principal";
+import type { ApprovalRecord } from "../records";
+import { previewToolInput, sanitizeText } from "../sanitize";
+import { requireOwnAgent } from "./access";
+import type { ControlPlaneDeps } from "./deps";
+import { inboxRowsOf, pruneRequestTimes } from "./request-lifecycle";
+import { appendEvent, changeTask } from "./transact";
+
+/**
+ * DynamoDB takes at most 100 items in one transaction; closing a task writes its item, one
+ * event, and per PENDING request the approval plus one inbox row per approver. Pending
+ * requests are capped so that closing always fits.
+ */
+const MAX_TRANSACTION_ITEMS = 100;
+
+export function maxPendingRequests(approverCount: number): number {
+  return Math.floor((MAX_TRANSACTION_ITEMS - 2) / (1 + approverCount));
+}
+
+/**
+ * Decides one tool call of a task and records it: one transaction appends the evaluation
+ * (or the approval request with its inbox rows) and bumps the counters. Any failure on the
+ * way is an error, never an ALLOW.
+ */
+export async function evaluateCall(
+  deps: ControlPlaneDeps,
+  agent: Principal,
+  taskId: string,
+  body: EvaluateBody,
+): Promise<EvaluationResponse> {
+  const size = Buffer.byteLength(JSON.stringify(body.tool_input), "utf8");
+  if (size > LIMITS.maxToolInputBytes) {
+    throw new PayloadTooLargeError(
+      `tool_input is ${size} bytes as JSON; the limit is ${LIMITS.maxToolInputBytes}. Send a smaller input.`,
+    );
+  }
+  const sha = inputSha256(body.tool_input);
+  const call = { tool_name: body.tool_name, tool_input: body.tool_input };
+
+  return changeTask<EvaluationResponse>(deps, taskId, async (found, now) => {
+    const current = requireOwnAgent(found, taskId, agent);
+    const policies = await deps.policies.policySet(current.repo, current.policy_version);
+    let evaluation: Evaluation = evaluateToolCall({ task: current, call, inputSha256: sha, policies, now });
+    if (
+      evaluation.decision === "REQUIRE_APPROVAL" &&
+      current.pending_request_ids.length >= maxPendingRequests(current.approvers.length)
+    ) {
+      evaluation = {
+        decision: "DENY",
+        source: "rate_limit",
+        rule_ids: evaluation.rule_ids,
+        reason: `The task already has ${current.pending_request_ids.length} approval requests waiting; wait for a decision before asking again.`,
+      };
+    }
+    const reason = sanitizeText(evaluation.reason, 2000);
+    const counters = { ...current.counters, tool_calls: current.counters.tool_calls + 1 };
+    const actor = { kind: "agent" as const, id: agent.id };
+
+    if (evaluation.decision !== "REQUIRE_APPROVAL") {
+      const { task, event } = appendEvent(
+        current,
+        { ...current, counters },
+        "tool_call.evaluated",
+        actor,
+        {
+          tool_name: body.tool_name,
+          input_sha256: sha,
+          decision: evaluation.decision,
+          source: evaluation.source,
+          rule_ids: evaluation.rule_ids,
+          reason,
+          tool_use_id: body.tool_use_id,
+        },
+        now,
+      );
+      return {
+        change: { expectedVersion: current.version, task, event },
+        result: {
+          decision: evaluation.decision,
+          source: evaluation.source,
+          reason,
+          rule_ids: [...evaluation.rule_ids],
+          event_seq: event.seq,
+        },
+      };
+    }
+
+    const createdAt = now.toISOString();
+    const expiresAt = new Date(now.getTime() + evaluation.timeout_s * 1000).toISOString();
+    const approval: ApprovalRecord = {
+      task_id: current.task_id,
+      request_id: deps.ids.ulid(now),
+      status: "PENDING",
+      repo: current.repo,
+      approvers: current.approvers,
+      tool_name: body.tool_name,
+      tool_input_preview: previewToolInput(body.tool_input),
+      tool_input_sha256: sha,
+      rule_ids: evaluation.rule_ids,
+      severity: evaluation.severity,
+      reason,
+      timeout_s: evaluation.timeout_s,
+      created_at: createdAt,
+      expires_at: expiresAt,
+    };
+    const { task, event } = appendEvent(
+      current,
+      {
+        ...current,
+        status: "AWAITING_APPROVAL",
+        counters: { ...counters, approvals_requested: current.counters.approvals_requested + 1 },
+        pending_request_ids: [...current.pending_request_ids, approval.request_id],
+        recent_request_times: [...pruneRequestTimes(current.recent_request_times, now), createdAt],
+      },
+      "approval.requested",
+      actor,
+      {
+        request_id: approval.request_id,
+        tool_name: approval.tool_name,
+        input_sha256: sha,
+        tool_input_preview: approval.tool_input_preview,
+        rule_ids: approval.rule_ids,
+        severity: approval.severity,
+        reason,
+        timeout_s: approval.timeout_s,
+        expires_at: expiresAt,
+        approvers: approval.approvers,
+        tool_use_id: body.tool_use_id,
+      },
+      now,
+    );
+    return {
+      change: {
+        expectedVersion: current.version,
+        task,
+        event,
+        createApprovals: [approval],
+        putInbox: inboxRowsOf(approval),
+      },
+      result: {
+        decision: "REQUIRE_APPROVAL",
+        source: "soft_rule",
+        reason,
+        rule_ids: [...evaluation.rule_ids],
+        request_id: approval.request_id,
+        severity: evaluation.severity,
+        timeout_s: evaluation.timeout_s,
+        expires_at: expiresAt,
+        event_seq: event.seq,
+      },
+    };
+  });
+}

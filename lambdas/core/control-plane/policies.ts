@@ -1,0 +1,109 @@
+import type { DryRunBody, PublishPoliciesBody } from "../../../contracts/api";
+import { RateLimitedError } from "../errors";
+import { inputSha256 } from "../hashing";
+import { evaluateToolCall } from "../policy/evaluate";
+import type { CompiledPolicySet } from "../policy/policy-set";
+import type { RuleMeta } from "../policy/rules";
+import type { Principal } from "../principal";
+import type { TaskSnapshot } from "../task";
+import type { ControlPlaneDeps } from "./deps";
+import { withoutUndefined } from "./transact";
+
+export const PUBLISHES_PER_MINUTE = 10;
+
+export interface PolicyView {
+  repo_id: string;
+  version: number;
+  builtin_version: string;
+  hard: RuleMeta[];
+  soft: RuleMeta[];
+  disabled: string[];
+}
+
+function toPolicyView(
+  repoId: string,
+  version: number,
+  set: CompiledPolicySet,
+  builtinVersion: string,
+): PolicyView {
+  const rules = set.rules.map((r) => withoutUndefined({ ...r }));
+  return {
+    repo_id: repoId,
+    version,
+    builtin_version: builtinVersion,
+    hard: rules.filter((r) => r.tier === "hard"),
+    soft: rules.filter((r) => r.tier === "soft"),
+    disabled: [...set.disabled],
+  };
+}
+
+/** The rules in force for a repo's new tasks. */
+export async function getPolicies(
+  deps: ControlPlaneDeps,
+  repoId: string,
+  builtinVersion: string,
+): Promise<PolicyView> {
+  const latest = await deps.policies.latest(repoId);
+  return toPolicyView(repoId, latest.version, latest.policySet, builtinVersion);
+}
+
+/** Publishes a new immutable version; new tasks of the repo pin it. */
+export async function publishPolicies(
+  deps: ControlPlaneDeps,
+  admin: Principal,
+  repoId: string,
+  body: PublishPoliciesBody,
+  builtinVersion: string,
+): Promise<PolicyView & { warnings: string[] }> {
+  const now = deps.clock.now();
+  const limit = await deps.rateLimiter.hit(`publish#${admin.id}`, PUBLISHES_PER_MINUTE, 60, now);
+  if (!limit.allowed) throw new RateLimitedError("policy publishes", limit.retryAfterS);
+  const published = await deps.policies.publish(repoId, body.policies, body.disable ?? [], admin.id, now);
+  return {
+    ...toPolicyView(repoId, published.record.version, published.policySet, builtinVersion),
+    warnings: [...published.warnings],
+  };
+}
+
+/** What the repo's policies (or candidate text) would decide for a call on a fresh task. Writes nothing. */
+export async function dryRunPolicies(
+  deps: ControlPlaneDeps,
+  principal: Principal,
+  repoId: string,
+  body: DryRunBody,
+) {
+  const policies =
+    body.policies !== undefined
+      ? deps.policies.candidate(body.policies)
+      : (await deps.policies.latest(repoId)).policySet;
+  const task: TaskSnapshot = {
+    agent_id: principal.id,
+    repo: repoId,
+    owner: principal.id,
+    read_only: body.read_only ?? false,
+    status: "RUNNING",
+    approval_timeout_s: 300,
+    approval_gate_cap: 50,
+    max_tool_calls: 10_000,
+    counters: { tool_calls: 0, approvals_requested: 0 },
+    grants: [],
+    recent_denials: [],
+    recent_request_times: [],
+  };
+  const call = { tool_name: body.tool_name, tool_input: body.tool_input };
+  const result = evaluateToolCall({
+    task,
+    call,
+    inputSha256: inputSha256(body.tool_input),
+    policies,
+    now: deps.clock.now(),
+  });
+  return withoutUndefined({
+    decision: result.decision,
+    source: result.source,
+    reason: result.reason,
+    rule_ids: [...result.rule_ids],
+    severity: result.decision === "REQUIRE_APPROVAL" ? result.severity : undefined,
+    timeout_s: result.decision === "REQUIRE_APPROVAL" ? result.timeout_s : undefined,
+  });
+}

@@ -1,0 +1,80 @@
+import type { ApprovalStatus, Via } from "../../../contracts/api";
+import { RECENT_WINDOW_MS } from "../policy/evaluate";
+import type { TaskStore } from "../ports";
+import type { ApprovalRecord, InboxRow, TaskRecord } from "../records";
+import type { RecentDenial } from "../task";
+
+export type EndStatus = Exclude<ApprovalStatus, "PENDING">;
+
+/** An approval request closed with its outcome. */
+export function endApproval(
+  approval: ApprovalRecord,
+  status: EndStatus,
+  now: Date,
+  how: { via: Via; decided_by?: string; scope?: string; deny_reason?: string },
+): ApprovalRecord {
+  return {
+    ...approval,
+    status,
+    decided_at: now.toISOString(),
+    via: how.via,
+    ...(how.decided_by !== undefined ? { decided_by: how.decided_by } : {}),
+    ...(how.scope !== undefined ? { scope: how.scope } : {}),
+    ...(how.deny_reason !== undefined ? { deny_reason: how.deny_reason } : {}),
+  };
+}
+
+/** The inbox rows a request has while PENDING, one per approver. */
+export function inboxRowsOf(a: ApprovalRecord): InboxRow[] {
+  return a.approvers.map((approver_id) => ({
+    approver_id,
+    task_id: a.task_id,
+    request_id: a.request_id,
+    repo: a.repo,
+    tool_name: a.tool_name,
+    tool_input_preview: a.tool_input_preview,
+    rule_ids: a.rule_ids,
+    severity: a.severity,
+    reason: a.reason,
+    created_at: a.created_at,
+    expires_at: a.expires_at,
+  }));
+}
+
+export function inboxKeysOf(a: ApprovalRecord) {
+  return a.approvers.map((approver_id) => ({
+    approver_id,
+    task_id: a.task_id,
+    request_id: a.request_id,
+    expires_at: a.expires_at,
+  }));
+}
+
+/** The task's recent denials with one more, forgetting those past the window. */
+export function rememberDenial(task: TaskRecord, approval: ApprovalRecord, now: Date): RecentDenial[] {
+  const cutoff = now.getTime() - RECENT_WINDOW_MS;
+  const kept = task.recent_denials.filter((d) => Date.parse(d.at) > cutoff);
+  if (approval.status !== "DENIED" && approval.status !== "TIMED_OUT") return kept;
+  return [
+    ...kept,
+    {
+      tool_name: approval.tool_name,
+      input_sha256: approval.tool_input_sha256,
+      rule_ids: approval.rule_ids,
+      status: approval.status,
+      at: now.toISOString(),
+    },
+  ];
+}
+
+/** Reads every PENDING request of a task, to close them together (finish, cancel). */
+export async function pendingApprovals(tasks: TaskStore, task: TaskRecord): Promise<ApprovalRecord[]> {
+  const found = await Promise.all(task.pending_request_ids.map((id) => tasks.getApproval(task.task_id, id)));
+  return found.filter((a): a is ApprovalRecord => a !== undefined && a.status === "PENDING");
+}
+
+/** Approval timeouts and per-task limits are counted from this list. */
+export function pruneRequestTimes(times: readonly string[], now: Date): string[] {
+  const cutoff = now.getTime() - RECENT_WINDOW_MS;
+  return times.filter((at) => Date.parse(at) > cutoff);
+}

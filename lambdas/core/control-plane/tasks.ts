@@ -1,0 +1,216 @@
+import type { CancelBody, CreateTaskBody, FinishBody, TaskView } from "../../../contracts/api";
+import { canonicalJson } from "../canonical-json";
+import { GrantNotFoundError, TaskExistsError, TaskNotActiveError, ValidationError } from "../errors";
+import { sha256Hex } from "../hashing";
+import { GENESIS_HASH, type LedgerEvent } from "../ledger";
+import type { Principal } from "../principal";
+import type { TaskRecord } from "../records";
+import { sanitizeText } from "../sanitize";
+import { parseScope } from "../scopes";
+import { isActive, type TaskStatus } from "../task";
+import { requireApprover, requireOwnAgent, requireVisible } from "./access";
+import type { ControlPlaneDeps } from "./deps";
+import { endApproval, inboxKeysOf, pendingApprovals } from "./request-lifecycle";
+import { appendEvent, changeTask, withoutUndefined } from "./transact";
+import { toTaskView } from "./views";
+
+const DEFAULTS = { approval_timeout_s: 300, approval_gate_cap: 50, max_tool_calls: 10_000 } as const;
+
+/** Registers a task for the calling agent; repeating the same body with the same id returns the task. */
+export async function createTask(
+  deps: ControlPlaneDeps,
+  agent: Principal & { kind: "agent" },
+  body: CreateTaskBody,
+): Promise<{ created: boolean; view: TaskView }> {
+  const now = deps.clock.now();
+  const taskId = body.task_id ?? deps.ids.ulid(now);
+  const fingerprint = sha256Hex(canonicalJson({ agent_id: agent.id, body: { ...body, task_id: taskId } }));
+  const approvers = [body.owner, ...(body.approvers ?? []).filter((a) => a !== body.owner)];
+  const uniqueApprovers = [...new Set(approvers)];
+
+  const policyVersion = await deps.policies.latestVersion(body.repo);
+  const policySet = await deps.policies.policySet(body.repo, policyVersion);
+  const softRuleIds = new Set(policySet.rules.filter((r) => r.tier === "soft").map((r) => r.rule_id));
+  const problems: { field: string; message: string }[] = [];
+  const grants: string[] = [];
+  (body.initial_grants ?? []).forEach((raw, i) => {
+    const parsed = parseScope(raw, { softRuleIds });
+    if (!parsed.ok) problems.push({ field: `initial_grants[${i}]`, message: parsed.message });
+    else if (parsed.scope.kind !== "this_call" && !grants.includes(parsed.canonical))
+      grants.push(parsed.canonical);
+  });
+  if (problems.length > 0) throw new ValidationError("Some initial_grants are not valid scopes.", problems);
+
+  return changeTask<{ created: boolean; view: TaskView }>(deps, taskId, (existing, at) => {
+    if (existing) {
+      if (existing.create_fingerprint === fingerprint)
+        return { result: { created: false, view: toTaskView(existing) } };
+      throw new TaskExistsError(taskId);
+    }
+    const createdAt = at.toISOString();
+    const settings = withoutUndefined({
+      read_only: body.read_only ?? false,
+      approval_timeout_s: body.approval_timeout_s ?? DEFAULTS.approval_timeout_s,
+      approval_gate_cap: body.approval_gate_cap ?? DEFAULTS.approval_gate_cap,
+      max_tool_calls: body.max_tool_calls ?? DEFAULTS.max_tool_calls,
+      initial_grants: grants,
+      description: body.description,
+    });
+    const seed: TaskRecord = withoutUndefined({
+      task_id: taskId,
+      agent_id: agent.id,
+      repo: body.repo,
+      owner: body.owner,
+      approvers: uniqueApprovers,
+      description: body.description,
+      read_only: settings.read_only,
+      status: "RUNNING" as TaskStatus,
+      approval_timeout_s: settings.approval_timeout_s,
+      approval_gate_cap: settings.approval_gate_cap,
+      max_tool_calls: settings.max_tool_calls,
+      policy_version: policyVersion,
+      counters: { tool_calls: 0, approvals_requested: 0 },
+      grants: grants.map((scope) => ({ scope, granted_by: body.owner, granted_at: createdAt })),
+      recent_denials: [],
+      recent_request_times: [],
+      pending_request_ids: [],
+      created_at: createdAt,
+      updated_at: createdAt,
+      version: 0,
+      last_event_hash: GENESIS_HASH,
+      create_fingerprint: fingerprint,
+    });
+    const { task, event } = appendEvent(
+      seed,
+      seed,
+      "task.created",
+      { kind: "agent", id: agent.id },
+      {
+        repo: body.repo,
+        owner: body.owner,
+        approvers: uniqueApprovers,
+        agent_id: agent.id,
+        policy_version: policyVersion,
+        settings,
+      },
+      at,
+    );
+    return {
+      change: { expectedVersion: undefined, task, event },
+      result: { created: true, view: toTaskView(task) },
+    };
+  });
+}
+
+export async function getTask(
+  deps: ControlPlaneDeps,
+  principal: Principal,
+  taskId: string,
+): Promise<TaskView> {
+  return toTaskView(requireVisible(await deps.tasks.getTask(taskId), taskId, principal));
+}
+
+export async function listEvents(
+  deps: ControlPlaneDeps,
+  principal: Principal,
+  taskId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<{ items: LedgerEvent[]; next_after_seq?: number }> {
+  requireVisible(await deps.tasks.getTask(taskId), taskId, principal);
+  const page = await deps.tasks.listEvents(taskId, afterSeq, limit);
+  const last = page.items.at(-1);
+  return page.more && last ? { items: page.items, next_after_seq: last.seq } : { items: page.items };
+}
+
+/** The agent ends its task; every PENDING request is CANCELLED in the same transaction. */
+export function finishTask(
+  deps: ControlPlaneDeps,
+  agent: Principal,
+  taskId: string,
+  body: FinishBody,
+): Promise<TaskView> {
+  return closeTask(deps, taskId, (t) => requireOwnAgent(t, taskId, agent), {
+    status: body.status,
+    type: "task.finished",
+    actor: { kind: "agent", id: agent.id },
+    data: { status: body.status, summary: body.summary ? sanitizeText(body.summary, 2000) : undefined },
+  });
+}
+
+/** The kill switch: an approver cancels the task; nothing can be allowed after it. */
+export function cancelTask(
+  deps: ControlPlaneDeps,
+  human: Principal,
+  taskId: string,
+  body: CancelBody,
+): Promise<TaskView> {
+  return closeTask(deps, taskId, (t) => requireApprover(t, taskId, human), {
+    status: "CANCELLED",
+    type: "task.cancelled",
+    actor: { kind: "human", id: human.id },
+    data: { by: human.id, reason: body.reason ? sanitizeText(body.reason, 2000) : undefined },
+  });
+}
+
+async function closeTask(
+  deps: ControlPlaneDeps,
+  taskId: string,
+  authorize: (task: TaskRecord | undefined) => TaskRecord,
+  end: {
+    status: TaskStatus;
+    type: "task.finished" | "task.cancelled";
+    actor: { kind: "agent" | "human"; id: string };
+    data: Record<string, unknown>;
+  },
+): Promise<TaskView> {
+  return changeTask(deps, taskId, async (found, now) => {
+    const current = authorize(found);
+    if (!isActive(current.status)) throw new TaskNotActiveError(taskId, current.status);
+    const pending = await pendingApprovals(deps.tasks, current);
+    const ended = pending.map((a) => endApproval(a, "CANCELLED", now, { via: "system" }));
+    const { task, event } = appendEvent(
+      current,
+      { ...current, status: end.status, pending_request_ids: [] },
+      end.type,
+      end.actor,
+      end.data,
+      now,
+    );
+    return {
+      change: {
+        expectedVersion: current.version,
+        task,
+        event,
+        endApprovals: ended,
+        deleteInbox: pending.flatMap(inboxKeysOf),
+      },
+      result: toTaskView(task),
+    };
+  });
+}
+
+/** Removes a grant; later calls are evaluated without it. */
+export function revokeGrant(
+  deps: ControlPlaneDeps,
+  human: Principal,
+  taskId: string,
+  scope: string,
+): Promise<TaskView> {
+  const parsed = parseScope(scope);
+  const wanted = parsed.ok ? parsed.canonical : scope.trim();
+  return changeTask(deps, taskId, (found, now) => {
+    const current = requireApprover(found, taskId, human);
+    if (!isActive(current.status)) throw new TaskNotActiveError(taskId, current.status);
+    if (!current.grants.some((g) => g.scope === wanted)) throw new GrantNotFoundError(wanted);
+    const { task, event } = appendEvent(
+      current,
+      { ...current, grants: current.grants.filter((g) => g.scope !== wanted) },
+      "grant.revoked",
+      { kind: "human", id: human.id },
+      { scope: wanted, by: human.id },
+      now,
+    );
+    return { change: { expectedVersion: current.version, task, event }, result: toTaskView(task) };
+  });
+}

@@ -1,0 +1,54 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { monotonicFactory } from "ulid";
+import { CedarPolicyEngine } from "../adapters/cedar/cedar-engine";
+import type { GatesConfig } from "../adapters/config";
+import { createDynamoClients } from "../adapters/dynamo/clients";
+import { DynamoPolicyStore } from "../adapters/dynamo/policy-store";
+import { DynamoRateLimiter } from "../adapters/dynamo/rate-limiter";
+import type { TableNames } from "../adapters/dynamo/tables";
+import { DynamoTaskStore } from "../adapters/dynamo/task-store";
+import { type ControlPlaneInfo, controlPlaneOperations } from "../adapters/http/control-plane-operations";
+import type { ControlPlaneDeps } from "../core/control-plane/deps";
+import { PolicyCatalog } from "../core/control-plane/policy-catalog";
+import { sha256Hex } from "../core/hashing";
+import { BUILTIN_POLICY_TEXTS } from "../policies/builtin";
+
+/** Fingerprint of the deployed built-in rules. */
+export const BUILTIN_VERSION = sha256Hex(BUILTIN_POLICY_TEXTS.join("\n")).slice(0, 12);
+
+/**
+ * Builds the control plane's dependencies: the one composition root shared by the Lambda
+ * handlers and local mode. `overrides` lets tests inject a clock or a sleeper.
+ */
+export function buildControlPlane(
+  config: GatesConfig,
+  overrides: Partial<ControlPlaneDeps> = {},
+  doc: DynamoDBDocumentClient = createDynamoClients({
+    region: config.region,
+    ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint } : {}),
+  }).doc,
+) {
+  const deps = controlPlaneDeps(doc, config.tables, overrides);
+  const info: ControlPlaneInfo = { version: config.version, builtinVersion: BUILTIN_VERSION };
+  return { deps, info, operations: controlPlaneOperations(deps, info) };
+}
+
+export function controlPlaneDeps(
+  doc: DynamoDBDocumentClient,
+  tables: TableNames,
+  overrides: Partial<ControlPlaneDeps> = {},
+): ControlPlaneDeps {
+  const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
+  const ulid = monotonicFactory();
+  return {
+    tasks: new DynamoTaskStore(doc, tables),
+    policies: new PolicyCatalog(new DynamoPolicyStore(doc, tables), (source) => engine.compile(source)),
+    rateLimiter: new DynamoRateLimiter(doc, tables),
+    clock: { now: () => new Date() },
+    sleeper: { sleep: (ms) => sleep(ms) },
+    ids: { ulid: (now) => ulid(now.getTime()) },
+    random: Math.random,
+    ...overrides,
+  };
+}

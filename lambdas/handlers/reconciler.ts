@@ -1,0 +1,15 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { readConfig } from "../adapters/config";
+import { reconcile } from "../core/control-plane/approvals";
+import { buildControlPlane } from "./control-plane";
+
+const logger = new Logger({ serviceName: "approval-gates", persistentKeys: { function: "reconciler" } });
+const { deps } = buildControlPlane(readConfig(process.env));
+
+/** Scheduled every minute: times out PENDING requests past their deadline. A failure fails the run so it alarms. */
+export const handler = async (): Promise<{ timed_out: number; failed: number }> => {
+  const result = await reconcile(deps);
+  logger.info("reconciled", { ...result });
+  if (result.failed > 0) throw new Error(`${result.failed} overdue request(s) could not be timed out`);
+  return result;
+};
