@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { canonicalJson } from "../../core/canonical-json";
 import { sha256Hex } from "../../core/hashing";
@@ -41,7 +42,9 @@ export class CedarPolicyEngine {
   constructor(
     private readonly builtinTexts: readonly string[],
     private readonly wasm: CedarWasm = cedar,
-  ) {}
+  ) {
+    avoidWasmInliningCrash();
+  }
 
   /** The Cedar version in use, for health and diagnostics. */
   static cedarVersion(): string {
@@ -90,6 +93,16 @@ export class CedarPolicyEngine {
     this.compiled.set(id, result);
     return result;
   }
+}
+
+/**
+ * Node 20's optimizing compiler inlines JS→Wasm calls, and deoptimizing `match` while it is
+ * inside the Cedar call aborts the whole process ("unreachable code"); it happens once the
+ * decision path is hot. Switching that one inlining off removes the crash and costs nothing
+ * measurable (engine benchmark unchanged). It must run before the decision path is optimized.
+ */
+function avoidWasmInliningCrash(): void {
+  setFlagsFromString("--no-turbo-inline-js-wasm-calls");
 }
 
 class PreparsedPolicySet implements CompiledPolicySet {
