@@ -1,3 +1,5 @@
+import { wellFormed } from "./well-formed";
+
 /** What a redaction marker says was removed. */
 type SecretKind =
   | "private_key"
@@ -134,8 +136,6 @@ const ANSI_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|[\]PX^_][^\x07\x1b]*(?:\x07|\x1b
 const BIDI_CONTROLS = String.raw`\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069`;
 const CONTROLS_EXCEPT_LINES = new RegExp(String.raw`[\x00-\x08\x0b-\x1f\x7f-\x9f${BIDI_CONTROLS}]`, "g");
 const ALL_CONTROLS = new RegExp(String.raw`[\x00-\x1f\x7f-\x9f${BIDI_CONTROLS}]`, "g");
-// Lone halves of surrogate pairs; the pattern has no `u` flag so it sees UTF-16 code units.
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Removes what could make text display differently from what it is: ANSI escape sequences (CSI, OSC and
@@ -144,7 +144,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 export function stripControl(text: string, options: { keepNewlines?: boolean } = {}): string {
   const controls = options.keepNewlines ? CONTROLS_EXCEPT_LINES : ALL_CONTROLS;
-  return text.replace(LONE_SURROGATE, "\ufffd").replace(ANSI_ESCAPE, "").replace(controls, "");
+  return wellFormed(text).replace(ANSI_ESCAPE, "").replace(controls, "");
 }
 
 /**

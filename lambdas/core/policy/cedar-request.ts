@@ -1,5 +1,6 @@
 import { canonicalJson } from "../canonical-json";
 import type { ToolCallFacts } from "../scopes";
+import { wellFormed } from "../well-formed";
 
 /** A JSON value Cedar accepts in a context: no nulls, no floats, no escape-looking keys. */
 export type CedarValue = string | number | boolean | CedarValue[] | { [key: string]: CedarValue };
@@ -45,7 +46,7 @@ const CEDAR_ESCAPE_KEYS = new Set(["__entity", "__extn", "__expr"]);
 export function toCedarSafe(value: unknown, depth = 1): CedarValue | undefined {
   switch (typeof value) {
     case "string":
-      return value.toWellFormed();
+      return wellFormed(value);
     case "boolean":
       return value;
     case "number":
@@ -66,7 +67,7 @@ export function toCedarSafe(value: unknown, depth = 1): CedarValue | undefined {
       for (const [key, item] of Object.entries(value)) {
         const safe = toCedarSafe(item, depth + 1);
         if (safe === undefined) continue;
-        const safeKey = key.toWellFormed();
+        const safeKey = wellFormed(key);
         record[CEDAR_ESCAPE_KEYS.has(safeKey) ? `_${safeKey}` : safeKey] = safe;
       }
       return record;
@@ -79,7 +80,7 @@ export function toCedarSafe(value: unknown, depth = 1): CedarValue | undefined {
 
 function deepValueAsText(value: object): string {
   try {
-    return canonicalJson(value).toWellFormed();
+    return wellFormed(canonicalJson(value));
   } catch {
     return "[unrepresentable]";
   }
@@ -88,7 +89,7 @@ function deepValueAsText(value: object): string {
 /** The string at `key` of the input, when it is one. */
 function stringField(input: Readonly<Record<string, unknown>>, key: string): string | undefined {
   const value = Object.hasOwn(input, key) ? input[key] : undefined;
-  return typeof value === "string" ? value.toWellFormed() : undefined;
+  return typeof value === "string" ? wellFormed(value) : undefined;
 }
 
 /** The fields of a tool call that rules and scopes look at by name. */
@@ -113,8 +114,8 @@ export function buildCedarRequest(
   facts = toolCallFacts(call),
 ): CedarRequest {
   const context: Record<string, CedarValue> = {
-    tool: call.tool_name.toWellFormed(),
-    task: { repo: task.repo.toWellFormed(), owner: task.owner.toWellFormed(), read_only: task.read_only },
+    tool: wellFormed(call.tool_name),
+    task: { repo: wellFormed(task.repo), owner: wellFormed(task.owner), read_only: task.read_only },
     input: toCedarSafe(call.tool_input) ?? {},
   };
   if (facts.command !== undefined) {
@@ -125,9 +126,9 @@ export function buildCedarRequest(
   if (facts.url !== undefined) context.url = facts.url;
 
   return {
-    principal: { type: "Gates::Agent", id: task.agent_id.toWellFormed() },
+    principal: { type: "Gates::Agent", id: wellFormed(task.agent_id) },
     action: { type: "Gates::Action", id: "invoke_tool" },
-    resource: { type: "Gates::Tool", id: call.tool_name.toWellFormed() },
+    resource: { type: "Gates::Tool", id: wellFormed(call.tool_name) },
     context,
   };
 }
