@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
@@ -69,11 +70,10 @@ const STDERR_TAIL_CHARS = 4_000;
  * in one shared database so every region and credential sees the same tables, and resolves once
  * it answers a request.
  *
- * The Java process is killed when this Node process exits normally or through an uncaught
- * exception. A SIGKILL of Node cannot be caught, and a signal sent to Node alone ends Node
- * without running exit handlers, so a composition root should handle SIGINT and SIGTERM by
- * calling `stop()`; Ctrl-C in a terminal reaches the Java process directly, since it shares
- * Node's process group.
+ * The Java process does not outlive this Node process: an exit handler kills it on a normal exit
+ * or an uncaught exception, and a small watchdog process kills it when Node dies any other way
+ * (a signal, even SIGKILL), because exit handlers do not run then. A composition root should
+ * still handle SIGINT and SIGTERM by calling `stop()`, so shutdown is orderly.
  *
  * @throws DynamoDbLocalError when Java is missing or too old, the port is taken, or the emulator
  * does not become ready in time
@@ -190,8 +190,10 @@ async function launch(
     "-port",
     String(port),
   ];
-  // The jar writes a metadata file into its working directory; the emulator folder already has one.
-  const child = spawn(java, args, { cwd: dataDir ?? emulator, stdio: ["ignore", "pipe", "pipe"] });
+  // The jar writes a telemetry metadata file into its working directory, which must not be node_modules.
+  const workDir = dataDir ?? join(tmpdir(), "gates-dynamodb-local");
+  await mkdir(workDir, { recursive: true });
+  const child = spawn(java, args, { cwd: workDir, stdio: ["ignore", "pipe", "pipe"] });
   const state = watch(child, port);
   const endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
@@ -219,17 +221,26 @@ function watch(child: ChildProcess, port: number): ChildState {
     child.kill("SIGKILL");
   };
   process.on("exit", killOnExit);
+  const watchdog = child.pid === undefined ? undefined : startWatchdog(child.pid);
+  const forget = (): void => {
+    process.off("exit", killOnExit);
+    watchdog?.kill("SIGKILL");
+  };
 
   const state: ChildState = {
     failure: undefined,
     exited: new Promise<void>((done) => {
       child.once("exit", () => {
-        process.off("exit", killOnExit);
+        forget();
         done();
       });
       child.once("error", (error) => {
-        process.off("exit", killOnExit);
-        state.failure ??= errorCode(error) === "ENOENT" ? new DynamoDbLocalError(JAVA_MISSING) : error;
+        forget();
+        state.failure ??= new DynamoDbLocalError(
+          errorCode(error) === "ENOENT"
+            ? JAVA_MISSING
+            : `Could not run Java for DynamoDB Local: ${error.message}`,
+        );
         done();
       });
     }),
@@ -252,6 +263,29 @@ function watch(child: ChildProcess, port: number): ChildState {
     );
   });
   return state;
+}
+
+/** Kills the pid once its stdin closes, which happens when the process that spawned it dies. */
+const WATCHDOG_SCRIPT = `
+const kill = () => { try { process.kill(Number(process.argv[1]), "SIGKILL"); } catch {} process.exit(0); };
+process.stdin.on("end", kill).on("close", kill).on("error", kill).resume();
+`;
+
+/**
+ * Starts a process that kills `pid` when this Node process dies, however it dies. It neither
+ * keeps this process alive nor inherits its loaders, so it stays small and fast.
+ */
+function startWatchdog(pid: number): ChildProcess {
+  const watchdog = spawn(process.execPath, ["-e", WATCHDOG_SCRIPT, String(pid)], {
+    stdio: ["pipe", "ignore", "ignore"],
+    env: { ...process.env, NODE_OPTIONS: undefined },
+  });
+  // A watchdog that cannot start only loses the SIGKILL guarantee; the exit handler still works.
+  watchdog.on("error", () => undefined);
+  watchdog.unref();
+  const pipe = watchdog.stdin;
+  if (pipe !== null && "unref" in pipe && typeof pipe.unref === "function") pipe.unref();
+  return watchdog;
 }
 
 async function waitUntilReady(

@@ -1,6 +1,9 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { createDynamoClients } from "../../lambdas/adapters/dynamo/clients";
 import { ensureTables } from "../../lambdas/adapters/dynamo/create-tables";
@@ -23,6 +26,16 @@ function isAlive(pid: number): boolean {
       return false;
     throw error;
   }
+}
+
+/** Waits until a process is gone, for at most `timeoutMs`. */
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(50);
+  }
+  return true;
 }
 
 let scratch: string;
@@ -78,6 +91,26 @@ describe("startDynamoDbLocal", () => {
 
     // Assess
     expect(isAlive(dynamo.pid)).toBe(false);
+  });
+
+  it("takes Java down with it when Node is killed with SIGKILL", async () => {
+    // Prepare
+    const script = `require(${JSON.stringify(require.resolve("../../local/dynamodb-local"))})
+      .startDynamoDbLocal().then((d) => console.log(d.pid));`;
+    const node = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const [line] = (await once(node.stdout, "data")) as [Buffer];
+    const javaPid = Number(line.toString().trim());
+    expect(isAlive(javaPid)).toBe(true);
+
+    // Act
+    node.kill("SIGKILL");
+
+    // Assess
+    const gone = await waitForExit(javaPid, 10_000);
+    if (!gone) process.kill(javaPid, "SIGKILL");
+    expect(gone).toBe(true);
   });
 
   it("listens on the port it is given", async () => {

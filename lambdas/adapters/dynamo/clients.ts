@@ -6,8 +6,8 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 export interface DynamoConfig {
   readonly region: string;
   /**
-   * A DynamoDB Local endpoint such as "http://127.0.0.1:8000". When set, the clients sign with
-   * dummy credentials, because DynamoDB Local accepts any.
+   * A DynamoDB Local endpoint such as "http://127.0.0.1:8000". When set (and not empty), the
+   * clients sign with dummy credentials, because DynamoDB Local accepts any.
    * @default the regional AWS endpoint, with the default credential chain
    */
   readonly endpoint?: string;
@@ -31,7 +31,7 @@ function connection(config: DynamoConfig) {
   return {
     region: config.region,
     maxAttempts: config.maxAttempts ?? 3,
-    ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint, credentials: LOCAL_CREDENTIALS }),
+    ...(config.endpoint ? { endpoint: config.endpoint, credentials: LOCAL_CREDENTIALS } : {}),
   };
 }
 
@@ -44,7 +44,8 @@ export function createDynamoClients(config: DynamoConfig): DynamoClients {
 
 /**
  * Builds a DynamoDB Streams client for local mode's stream poller. It is separate from
- * {@link createDynamoClients} because in AWS Lambda reads the streams, so handlers never need it.
+ * {@link createDynamoClients} because in AWS the Lambda event source mapping reads the stream,
+ * so handlers never need it.
  */
 export function createDynamoStreamsClient(config: DynamoConfig): DynamoDBStreamsClient {
   return new DynamoDBStreamsClient(connection(config));

@@ -36,7 +36,7 @@ async function ensureTable(client: DynamoDBClient, def: TableDef, tableName: str
       if (!(error instanceof ResourceInUseException)) throw error;
     }
   }
-  await waitUntilTableExists({ client, maxWaitTime: ACTIVE_WAIT_S }, { TableName: tableName });
+  await waitUntilTableExists({ client, minDelay: 1, maxWaitTime: ACTIVE_WAIT_S }, { TableName: tableName });
   if (def.ttlAttribute !== undefined) await ensureTimeToLive(client, tableName, def.ttlAttribute);
 }
 
