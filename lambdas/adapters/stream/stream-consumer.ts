@@ -1,0 +1,156 @@
+import type { AttributeValue as SdkAttributeValue } from "@aws-sdk/client-dynamodb";
+import type {
+  AttributeValue as SdkStreamAttributeValue,
+  _Record as SdkStreamRecord,
+} from "@aws-sdk/client-dynamodb-streams";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type {
+  DynamoDBBatchItemFailure,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  AttributeValue as StreamAttributeValue,
+} from "aws-lambda";
+import { z } from "zod";
+import type { ActorKind, EventType, LedgerEvent } from "../../core/ledger";
+
+/**
+ * A consumer of Events-stream batches, with Lambda's handler signature; failed records are reported by
+ * sequence number, so the caller retries from the earliest of them.
+ */
+export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+
+/** A string that is one of the keys of `members`; a `Record<T, true>` has to list every member of `T`. */
+const oneOf = <T extends string>(members: Record<T, true>) =>
+  z.custom<T>((value) => typeof value === "string" && Object.hasOwn(members, value));
+
+/** An image whose type or actor kind this code does not know fails, rather than being misread. */
+const LedgerEventSchema = z.object({
+  task_id: z.string(),
+  seq: z.number().int(),
+  type: oneOf<EventType>({
+    "task.created": true,
+    "tool_call.evaluated": true,
+    "approval.requested": true,
+    "approval.decided": true,
+    "grant.revoked": true,
+    "task.finished": true,
+    "task.cancelled": true,
+  }),
+  at: z.string(),
+  actor: z.object({
+    kind: oneOf<ActorKind>({ human: true, agent: true, system: true, slack: true }),
+    id: z.string(),
+  }),
+  data: z.record(z.string(), z.unknown()),
+  prev_hash: z.string(),
+  hash: z.string(),
+});
+
+/**
+ * Lambda's stream images and the SDK's attribute values agree on every member except binary ones, which
+ * Lambda (and our poller, to match it) carries as base64 strings where the SDK expects bytes. Ledger
+ * events hold no binary attributes, and `unmarshall` passes a string `B` through unchanged, so the cast is
+ * safe for them; anything binary would surface as its base64 text rather than bytes.
+ */
+function toSdkImage(image: Record<string, StreamAttributeValue>): Record<string, SdkAttributeValue> {
+  return image as Record<string, SdkAttributeValue>;
+}
+
+/**
+ * Reads the ledger event carried by a stream record's NEW_IMAGE, or undefined for records without one
+ * (e.g. REMOVE).
+ *
+ * @throws when the image is not a ledger event, so a consumer fails the record rather than skip it
+ */
+export function ledgerEventOf(record: DynamoDBRecord): LedgerEvent | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (image === undefined) return undefined;
+  const parsed = LedgerEventSchema.safeParse(unmarshall(toSdkImage(image)));
+  if (!parsed.success) {
+    const sequence = record.dynamodb?.SequenceNumber ?? "unknown";
+    throw new Error(`stream record ${sequence} is not a ledger event: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** Options of {@link perEventConsumer}. */
+export interface PerEventConsumerOptions {
+  /**
+   * Told about every record that fails, since the batch response carries only its sequence number.
+   * @default failures are reported only through `batchItemFailures`
+   */
+  readonly onFailure?: (error: unknown, record: DynamoDBRecord) => void;
+}
+
+/**
+ * Builds a consumer from a per-event handler: records are handled one at a time in stream order, each
+ * independently; a throw fails only that record (its SequenceNumber goes into `batchItemFailures`).
+ * Records without a NEW_IMAGE are skipped. The caller redelivers from the earliest failed record, so a
+ * handler sees later records again and must be idempotent.
+ */
+export function perEventConsumer(
+  handle: (event: LedgerEvent) => Promise<void>,
+  options: PerEventConsumerOptions = {},
+): StreamConsumer {
+  return async (event) => {
+    const batchItemFailures: DynamoDBBatchItemFailure[] = [];
+    for (const record of event.Records) {
+      try {
+        const ledgerEvent = ledgerEventOf(record);
+        if (ledgerEvent !== undefined) await handle(ledgerEvent);
+      } catch (error) {
+        options.onFailure?.(error, record);
+        // An empty identifier makes the caller fail the whole batch, which is right for a record it cannot name.
+        batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? "" });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+/**
+ * Shapes a DynamoDB Streams record (as the SDK's GetRecords returns it) the way Lambda's event source
+ * mapping delivers it to a consumer, so a local poller can feed consumers exactly what AWS would.
+ */
+export function toLambdaStreamRecord(record: SdkStreamRecord, streamArn: string): DynamoDBRecord {
+  const stream = record.dynamodb;
+  const created = stream?.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: "aws:dynamodb",
+    eventSourceARN: streamArn,
+    awsRegion: record.awsRegion,
+    dynamodb: {
+      // Lambda gives whole epoch seconds where the SDK gives a Date.
+      ...(created === undefined ? {} : { ApproximateCreationDateTime: Math.floor(created.getTime() / 1000) }),
+      ...(stream?.Keys === undefined ? {} : { Keys: toLambdaImage(stream.Keys) }),
+      ...(stream?.NewImage === undefined ? {} : { NewImage: toLambdaImage(stream.NewImage) }),
+      ...(stream?.OldImage === undefined ? {} : { OldImage: toLambdaImage(stream.OldImage) }),
+      SequenceNumber: stream?.SequenceNumber,
+      SizeBytes: stream?.SizeBytes,
+      StreamViewType: stream?.StreamViewType,
+    },
+  };
+}
+
+function toLambdaImage(image: Record<string, SdkStreamAttributeValue>): Record<string, StreamAttributeValue> {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toLambdaValue(value)]));
+}
+
+/** Lambda's JSON carries binary values as base64 strings where the SDK gives bytes. */
+function toLambdaValue(value: SdkStreamAttributeValue): StreamAttributeValue {
+  if (value.S !== undefined) return { S: value.S };
+  if (value.N !== undefined) return { N: value.N };
+  if (value.B !== undefined) return { B: Buffer.from(value.B).toString("base64") };
+  if (value.SS !== undefined) return { SS: value.SS };
+  if (value.NS !== undefined) return { NS: value.NS };
+  if (value.BS !== undefined) return { BS: value.BS.map((bytes) => Buffer.from(bytes).toString("base64")) };
+  if (value.M !== undefined) return { M: toLambdaImage(value.M) };
+  if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };
+  if (value.BOOL !== undefined) return { BOOL: value.BOOL };
+  // NULL, and a type newer than the SDK (handed over as `$unknown`), which Lambda could not show either.
+  return { NULL: true };
+}
