@@ -12,6 +12,8 @@ const PUBLISH_ATTEMPTS = 5;
  */
 export class PolicyCatalog {
   private readonly versions = new Map<string, PolicyVersionRecord>();
+  /** Compiled sets of immutable versions, so the hot path neither reads nor hashes policy text. */
+  private readonly compiled = new Map<PolicyVersionRecord | undefined, CompiledPolicySet>();
 
   constructor(
     private readonly store: PolicyStore,
@@ -76,19 +78,31 @@ export class PolicyCatalog {
         published_at: now.toISOString(),
       };
       if ((await this.store.put(record)) === "created") {
-        this.versions.set(key(repoId, record.version), record);
+        this.remember(record);
         return { record, policySet: compiled.policySet, warnings: compiled.warnings };
       }
     }
     throw new ServiceUnavailableError(new Error(`could not claim a policy version for ${repoId}`));
   }
 
+  /** One object per version, so compiled sets can be cached by it. */
+  private remember(record: PolicyVersionRecord): PolicyVersionRecord {
+    const k = key(record.repo_id, record.version);
+    const known = this.versions.get(k);
+    if (known) return known;
+    this.versions.set(k, record);
+    return record;
+  }
+
   private compileRecord(record: PolicyVersionRecord | undefined): CompiledPolicySet {
+    const cached = this.compiled.get(record);
+    if (cached) return cached;
     const result = this.compile(record ? { custom: record.policies, disable: record.disable } : {});
     if (!result.ok) {
       const where = record ? `${record.repo_id}@${record.version}` : "the built-ins";
       throw new ServiceUnavailableError(new Error(`policies of ${where} no longer compile`));
     }
+    this.compiled.set(record, result.policySet);
     return result.policySet;
   }
 }

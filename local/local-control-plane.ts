@@ -1,0 +1,121 @@
+import { join } from "node:path";
+import type { GatesConfig } from "../lambdas/adapters/config";
+import { createDynamoClients, createDynamoStreamsClient } from "../lambdas/adapters/dynamo/clients";
+import { ensureTables } from "../lambdas/adapters/dynamo/create-tables";
+import { tableNames } from "../lambdas/adapters/dynamo/tables";
+import { createHttpApp } from "../lambdas/adapters/http/http-app";
+import type { StreamConsumer } from "../lambdas/adapters/stream/stream-consumer";
+import { reconcile } from "../lambdas/core/control-plane/approvals";
+import type { ControlPlaneDeps } from "../lambdas/core/control-plane/deps";
+import { buildControlPlane } from "../lambdas/handlers/control-plane";
+import { type ApiServer, startApiServer } from "./api-server";
+import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
+import { type StreamPoller, startStreamPoller } from "./stream-poller";
+import { terminalNotifier } from "./terminal-notifier";
+
+export interface LocalControlPlaneOptions {
+  /** Where `.gates/` data lives. @default "<cwd>/.gates" */
+  readonly dataDir?: string;
+  /** Keep nothing on disk. @default false */
+  readonly inMemory?: boolean;
+  /** API port; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** Use this DynamoDB (e.g. the test run's) instead of starting DynamoDB Local. */
+  readonly dynamoEndpoint?: string;
+  /** Table name prefix. @default "gates-local" */
+  readonly tablePrefix?: string;
+  /** Where the terminal notifier writes; undefined silences it. */
+  readonly notify?: (text: string) => void;
+  /** Extra stream consumers by name, next to the terminal notifier. */
+  readonly consumers?: Readonly<Record<string, StreamConsumer>>;
+  /** How often the reconciler runs. @default 5000 */
+  readonly reconcileEveryMs?: number;
+  /** Test seams: clock, sleeper and friends. */
+  readonly overrides?: Partial<ControlPlaneDeps>;
+  readonly onError?: (message: string, error: unknown) => void;
+  /** Skip creating tables and streaming (for a DynamoDB that is known to be down). @default false */
+  readonly skipTableSetup?: boolean;
+}
+
+export interface LocalControlPlane {
+  readonly url: string;
+  readonly dynamoEndpoint: string;
+  readonly config: GatesConfig;
+  readonly deps: ControlPlaneDeps;
+  readonly poller: StreamPoller;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole control plane on one machine: DynamoDB Local, tables, the API handlers behind
+ * an API Gateway stand-in, the Events-stream poller feeding the consumers, and the
+ * reconciler on a timer.
+ */
+export async function startLocalControlPlane(
+  options: LocalControlPlaneOptions = {},
+): Promise<LocalControlPlane> {
+  const dataDir = options.dataDir ?? join(process.cwd(), ".gates");
+  const onError = options.onError ?? ((message, error) => console.error(`${message}: ${describe(error)}`));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse())
+      await stop().catch((e: unknown) => onError("shutdown step failed", e));
+  };
+
+  try {
+    let dynamo: DynamoDbLocal | undefined;
+    if (!options.dynamoEndpoint) {
+      dynamo = await startDynamoDbLocal(options.inMemory ? {} : { dataDir: join(dataDir, "dynamodb") });
+      const started = dynamo;
+      stops.push(() => started.stop());
+    }
+    const endpoint = options.dynamoEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
+    const config: GatesConfig = {
+      region: "local",
+      dynamoEndpoint: endpoint,
+      tables: tableNames(options.tablePrefix ?? "gates-local"),
+      version: "local",
+    };
+    const { client, doc } = createDynamoClients({ region: config.region, endpoint });
+    if (!options.skipTableSetup) await ensureTables(client, config.tables);
+
+    const { deps, info, operations } = buildControlPlane(config, options.overrides, doc);
+    const app = createHttpApp({
+      operations,
+      version: info.version,
+      logger: { error: (message, extra) => onError(message, extra) },
+    });
+    const server: ApiServer = await startApiServer({ app, port: options.port ?? 3000 });
+    stops.push(() => server.close());
+
+    const consumers: Record<string, StreamConsumer> = { ...options.consumers };
+    if (options.notify) consumers.terminal = terminalNotifier({ write: options.notify, baseUrl: server.url });
+    const poller = options.skipTableSetup
+      ? { stop: async () => undefined, drain: async () => undefined }
+      : await startStreamPoller({
+          dynamo: client,
+          streams: createDynamoStreamsClient({ region: config.region, endpoint }),
+          tableName: config.tables.Events,
+          consumers,
+          dlqPath: join(dataDir, "dlq.jsonl"),
+          startAt: options.inMemory || options.dynamoEndpoint ? "TRIM_HORIZON" : "LATEST",
+          onError,
+        });
+    stops.push(() => poller.stop());
+
+    const timer = setInterval(() => {
+      reconcile(deps).catch((e: unknown) => onError("reconciler run failed", e));
+    }, options.reconcileEveryMs ?? 5000);
+    timer.unref();
+    stops.push(async () => clearInterval(timer));
+
+    return { url: server.url, dynamoEndpoint: endpoint, config, deps, poller, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : JSON.stringify(error);
+}

@@ -1,0 +1,63 @@
+import { parseArgs } from "node:util";
+import { DynamoDbLocalError } from "./dynamodb-local";
+import { startLocalControlPlane } from "./local-control-plane";
+
+/** `npm start`: the local control plane in the foreground until Ctrl-C. */
+async function main(): Promise<void> {
+  // Node 20 is supported; the SDK's notice about its future releases only clutters the console.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const { values } = parseArgs({
+    options: { "in-memory": { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+  });
+  if (values.help) {
+    console.log(
+      "usage: npm start [-- --in-memory]\n  GATES_PORT  the API port (default 3000)\n  data is kept in .gates/",
+    );
+    return;
+  }
+  const port = Number(process.env.GATES_PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`GATES_PORT "${process.env.GATES_PORT}" is not a port number.`);
+  }
+  const started = Date.now();
+  const plane = await startLocalControlPlane({
+    port,
+    inMemory: values["in-memory"],
+    notify: (text) => process.stdout.write(`${text}\n`),
+  });
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping…");
+    await plane.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+
+  const u = plane.url;
+  console.log(`
+Approval Gates — local control plane, ready in ${((Date.now() - started) / 1000).toFixed(1)} s
+  API       ${u}
+  DynamoDB  ${plane.dynamoEndpoint} ${values["in-memory"] ? "(in memory)" : "(data in .gates/)"}
+  Tokens    agent  Authorization: Bearer local:agent:agent-1
+            human  Authorization: Bearer local:human:alice
+            admin  Authorization: Bearer local:admin:admin
+  Try       curl -s ${u}/v1/health
+            curl -s -X POST ${u}/v1/tasks -H 'authorization: Bearer local:agent:agent-1' \\
+              -H 'content-type: application/json' -d '{"task_id":"demo","owner":"alice","repo":"acme/app"}'
+Approval requests appear below. Ctrl-C stops everything.
+`);
+}
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof DynamoDbLocalError || error instanceof Error ? error.message : String(error);
+  const inUse = error instanceof Error && "code" in error && error.code === "EADDRINUSE";
+  console.error(
+    inUse ? `Port ${process.env.GATES_PORT ?? 3000} is in use; set GATES_PORT to a free port.` : message,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,247 @@
+import { ROUTES } from "../../../lambdas/routes";
+import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
+import { ADMIN, AGENT, APPROVER, OTHER_AGENT, OWNER, STRANGER } from "../../support/gates-client";
+
+/**
+ * Every route × every kind of caller. Expected: the status a caller gets before any
+ * business rule applies; 2xx means "let through".
+ */
+type Caller = "anonymous" | "agent" | "other agent" | "owner" | "approver" | "stranger" | "admin";
+const TOKENS: Record<Caller, string | undefined> = {
+  anonymous: undefined,
+  agent: AGENT,
+  "other agent": OTHER_AGENT,
+  owner: OWNER,
+  approver: APPROVER,
+  stranger: STRANGER,
+  admin: ADMIN,
+};
+const OK = 200;
+const EXPECTED: Record<string, Record<Caller, number>> = {
+  health: { anonymous: OK, agent: OK, "other agent": OK, owner: OK, approver: OK, stranger: OK, admin: OK },
+  createTask: {
+    anonymous: 401,
+    agent: 201,
+    "other agent": 201,
+    owner: 403,
+    approver: 403,
+    stranger: 403,
+    admin: 403,
+  },
+  evaluateToolCall: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": 404,
+    owner: 403,
+    approver: 403,
+    stranger: 403,
+    admin: 403,
+  },
+  finishTask: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": 404,
+    owner: 403,
+    approver: 403,
+    stranger: 403,
+    admin: 403,
+  },
+  getApproval: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": 404,
+    owner: OK,
+    approver: OK,
+    stranger: 404,
+    admin: 404,
+  },
+  getTask: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": 404,
+    owner: OK,
+    approver: OK,
+    stranger: 404,
+    admin: 404,
+  },
+  listEvents: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": 404,
+    owner: OK,
+    approver: OK,
+    stranger: 404,
+    admin: 404,
+  },
+  listPending: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: OK,
+    approver: OK,
+    stranger: OK,
+    admin: OK,
+  },
+  approve: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: OK,
+    approver: OK,
+    stranger: 404,
+    admin: 404,
+  },
+  deny: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: OK,
+    approver: OK,
+    stranger: 404,
+    admin: 404,
+  },
+  cancelTask: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: OK,
+    approver: OK,
+    stranger: 404,
+    admin: 404,
+  },
+  revokeGrant: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: OK,
+    approver: OK,
+    stranger: 404,
+    admin: 404,
+  },
+  getPolicies: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": OK,
+    owner: OK,
+    approver: OK,
+    stranger: OK,
+    admin: OK,
+  },
+  publishPolicies: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: 403,
+    approver: 403,
+    stranger: 403,
+    admin: OK,
+  },
+  dryRunPolicies: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": OK,
+    owner: OK,
+    approver: OK,
+    stranger: OK,
+    admin: OK,
+  },
+};
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.stop());
+
+/** A fresh task with a pending request and a grant, so every route has something to act on. */
+async function fixture() {
+  const taskId = await createTask(h.client, { initial_grants: ["tool:Read"] });
+  const requestId = await requestApproval(h.client, taskId);
+  return { taskId, requestId };
+}
+
+function requestFor(operation: string, ids: { taskId: string; requestId: string }, n: number) {
+  const t = ids.taskId;
+  switch (operation) {
+    case "health":
+      return { method: "GET", path: "/v1/health" };
+    case "createTask":
+      return {
+        method: "POST",
+        path: "/v1/tasks",
+        body: { task_id: `m-${t}-${n}`, owner: "alice", repo: "acme/app" },
+      };
+    case "evaluateToolCall":
+      return {
+        method: "POST",
+        path: `/v1/tasks/${t}/tool-calls`,
+        body: { tool_name: "Read", tool_input: { file_path: "a" } },
+      };
+    case "finishTask":
+      return { method: "POST", path: `/v1/tasks/${t}/finish`, body: { status: "COMPLETED" } };
+    case "getApproval":
+      return { method: "GET", path: `/v1/tasks/${t}/approvals/${ids.requestId}` };
+    case "getTask":
+      return { method: "GET", path: `/v1/tasks/${t}` };
+    case "listEvents":
+      return { method: "GET", path: `/v1/tasks/${t}/events` };
+    case "listPending":
+      return { method: "GET", path: "/v1/pending" };
+    case "approve":
+      return { method: "POST", path: `/v1/tasks/${t}/approve`, body: { request_id: ids.requestId } };
+    case "deny":
+      return { method: "POST", path: `/v1/tasks/${t}/deny`, body: { request_id: ids.requestId } };
+    case "cancelTask":
+      return { method: "POST", path: `/v1/tasks/${t}/cancel`, body: {} };
+    case "revokeGrant":
+      return { method: "POST", path: `/v1/tasks/${t}/grants/revoke`, body: { scope: "tool:Read" } };
+    case "getPolicies":
+      return { method: "GET", path: "/v1/repos/acme%2Fapp/policies" };
+    case "publishPolicies":
+      return { method: "PUT", path: `/v1/repos/matrix-${n}/policies`, body: { policies: "" } };
+    case "dryRunPolicies":
+      return {
+        method: "POST",
+        path: "/v1/repos/acme%2Fapp/policies/evaluate",
+        body: { tool_name: "Bash", tool_input: { command: "ls" } },
+      };
+    default:
+      throw new Error(`no request for ${operation}`);
+  }
+}
+
+const cases = ROUTES.flatMap((route) =>
+  (Object.keys(TOKENS) as Caller[]).map((caller) => [route.operation, caller] as const),
+);
+
+describe("authorization matrix", () => {
+  it("covers every route of the manifest", () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(ROUTES.map((r) => r.operation).sort());
+  });
+
+  let n = 0;
+  it.each(cases)("%s as %s", async (operation, caller) => {
+    n += 1;
+    const { method, path, body } = requestFor(operation, await fixture(), n);
+    const client = h.client.as(TOKENS[caller]);
+    const reply =
+      method === "GET"
+        ? await client.get(path)
+        : method === "PUT"
+          ? await client.put(path, body)
+          : await client.post(path, body);
+
+    expect({ status: reply.status, body: reply.status >= 400 ? reply.body : "ok" }).toMatchObject({
+      status: EXPECTED[operation]?.[caller],
+    });
+    if (reply.status >= 400) {
+      const code = (reply.body as { error: { code: string } }).error.code;
+      const byStatus: Record<number, string[]> = {
+        401: ["UNAUTHENTICATED"],
+        403: ["FORBIDDEN"],
+        404: ["TASK_NOT_FOUND", "REQUEST_NOT_FOUND"],
+      };
+      expect(byStatus[reply.status]).toContain(code);
+    }
+  });
+});

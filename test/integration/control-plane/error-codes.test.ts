@@ -1,0 +1,128 @@
+import { findFreePort } from "../../../local/dynamodb-local";
+import { startLocalControlPlane } from "../../../local/local-control-plane";
+import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
+import { AGENT, APPROVER, gatesClient, OTHER_AGENT, OWNER } from "../../support/gates-client";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.stop());
+
+const codeOf = (body: unknown) => (body as { error: { code: string } }).error.code;
+
+describe("documented error codes", () => {
+  it("INVALID_JSON for a body that is not a JSON object", async () => {
+    for (const body of ["[1]", '"x"', "{", "null"]) {
+      const reply = await h.client.as(AGENT).post("/v1/tasks", body);
+      expect([reply.status, codeOf(reply.body)]).toEqual([400, "INVALID_JSON"]);
+    }
+  });
+
+  it("VALIDATION_ERROR listing each bad, missing and unknown field", async () => {
+    const reply = await h.client
+      .as(AGENT)
+      .post("/v1/tasks", { repo: "not a repo", approval_timeout_s: 5, ownr: "alice" });
+    expect(reply.status).toBe(400);
+    const fields = (reply.body as { error: { details: { fields: { field: string }[] } } }).error.details
+      .fields;
+    expect(fields.map((f) => f.field).sort()).toEqual(["approval_timeout_s", "owner", "ownr", "repo"]);
+  });
+
+  it("VALIDATION_ERROR for a bad scope, naming the field", async () => {
+    const taskId = await createTask(h.client);
+    const requestId = await requestApproval(h.client, taskId);
+    const reply = await h.client
+      .as(OWNER)
+      .post(`/v1/tasks/${taskId}/approve`, { request_id: requestId, scope: "command:*" });
+    expect([reply.status, codeOf(reply.body)]).toEqual([400, "VALIDATION_ERROR"]);
+  });
+
+  it("UNAUTHENTICATED for a missing or malformed token", async () => {
+    expect((await h.client.as(undefined).get("/v1/pending")).status).toBe(401);
+    const reply = await h.client.as("local:robot:x").get("/v1/pending");
+    expect([reply.status, codeOf(reply.body)]).toEqual([401, "UNAUTHENTICATED"]);
+  });
+
+  it("FORBIDDEN for an agent on a human route", async () => {
+    const reply = await h.client.as(AGENT).get("/v1/pending");
+    expect([reply.status, codeOf(reply.body)]).toEqual([403, "FORBIDDEN"]);
+  });
+
+  it("NOT_FOUND for an unknown route", async () => {
+    const reply = await h.client.as(AGENT).get("/v1/nope");
+    expect([reply.status, codeOf(reply.body)]).toEqual([404, "NOT_FOUND"]);
+  });
+
+  it("REQUEST_NOT_FOUND for an unknown request on a visible task", async () => {
+    const taskId = await createTask(h.client);
+    const reply = await h.client
+      .as(OWNER)
+      .post(`/v1/tasks/${taskId}/approve`, { request_id: "01JAAAAAAAAAAAAAAAAAAAAAAA" });
+    expect([reply.status, codeOf(reply.body)]).toEqual([404, "REQUEST_NOT_FOUND"]);
+  });
+
+  it("GRANT_NOT_FOUND when revoking a scope the task does not hold", async () => {
+    const taskId = await createTask(h.client);
+    const reply = await h.client
+      .as(APPROVER)
+      .post(`/v1/tasks/${taskId}/grants/revoke`, { scope: "tool:Bash" });
+    expect([reply.status, codeOf(reply.body)]).toEqual([404, "GRANT_NOT_FOUND"]);
+  });
+
+  it("TASK_EXISTS for a taken id with another body or another agent", async () => {
+    const body = { task_id: "taken-1", owner: "alice", repo: "acme/app" };
+    await h.client.as(AGENT).post("/v1/tasks", body);
+    const otherBody = await h.client.as(AGENT).post("/v1/tasks", { ...body, read_only: true });
+    const otherAgent = await h.client.as(OTHER_AGENT).post("/v1/tasks", body);
+    expect([otherBody.status, codeOf(otherBody.body)]).toEqual([409, "TASK_EXISTS"]);
+    expect([otherAgent.status, codeOf(otherAgent.body)]).toEqual([409, "TASK_EXISTS"]);
+  });
+
+  it("TASK_NOT_ACTIVE when cancelling a cancelled task", async () => {
+    const taskId = await createTask(h.client);
+    await h.client.as(OWNER).post(`/v1/tasks/${taskId}/cancel`, {});
+    const reply = await h.client.as(OWNER).post(`/v1/tasks/${taskId}/cancel`, {});
+    expect([reply.status, codeOf(reply.body)]).toEqual([409, "TASK_NOT_ACTIVE"]);
+  });
+
+  it("PAYLOAD_TOO_LARGE for a body over 256 KiB and a tool_input over 64 KiB", async () => {
+    const taskId = await createTask(h.client);
+    const path = `/v1/tasks/${taskId}/tool-calls`;
+    const huge = await h.client
+      .as(AGENT)
+      .post(path, { tool_name: "Write", tool_input: { content: "x".repeat(300_000) } });
+    const big = await h.client
+      .as(AGENT)
+      .post(path, { tool_name: "Write", tool_input: { content: "x".repeat(70_000) } });
+    expect([huge.status, codeOf(huge.body)]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    expect([big.status, codeOf(big.body)]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+  });
+
+  it("RATE_LIMITED with retry-after past 120 pending listings a minute", async () => {
+    const client = h.client.as("local:human:rate-tester");
+    let last = await client.get("/v1/pending");
+    for (let i = 0; i < 120 && last.status === 200; i++) last = await client.get("/v1/pending");
+    expect([last.status, codeOf(last.body)]).toEqual([429, "RATE_LIMITED"]);
+    expect(Number(last.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("SERVICE_UNAVAILABLE, never an ALLOW, when DynamoDB cannot be reached", async () => {
+    const closedPort = await findFreePort();
+    const plane = await startLocalControlPlane({
+      dynamoEndpoint: `http://127.0.0.1:${closedPort}`,
+      port: 0,
+      onError: () => undefined,
+      skipTableSetup: true,
+    });
+    try {
+      const reply = await gatesClient(plane.url)
+        .as(AGENT)
+        .post("/v1/tasks/any/tool-calls", { tool_name: "Bash", tool_input: { command: "ls" } });
+      expect([reply.status, codeOf(reply.body)]).toEqual([503, "SERVICE_UNAVAILABLE"]);
+      expect(reply.body).not.toHaveProperty("decision");
+    } finally {
+      await plane.stop();
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import type { EvaluationResponse, TaskView } from "../../../contracts/api";
+import type { Harness } from "../../support/control-plane-harness";
+import { startHarness } from "../../support/control-plane-harness";
+import { ADMIN, AGENT, OWNER } from "../../support/gates-client";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.stop());
+
+const NO_PROD = `@rule_id("no_prod_deploy")
+@tier("hard")
+@summary("prod deploys go through the pipeline")
+forbid (principal, action, resource)
+when { context has command_lower && context.command_lower like "*deploy prod*" };
+`;
+
+describe("policies", () => {
+  it("serves the built-ins as version 0 for a repo with nothing published", async () => {
+    const reply = await h.client
+      .as(OWNER)
+      .get<{ version: number; hard: { rule_id: string }[]; soft: unknown[] }>(
+        "/v1/repos/fresh%2Frepo/policies",
+      );
+    expect(reply.status).toBe(200);
+    expect(reply.body.version).toBe(0);
+    expect(reply.body.hard.map((r) => r.rule_id)).toContain("rm_rf_root");
+    expect(reply.body.soft).toHaveLength(8);
+  });
+
+  it("publishes numbered versions that new tasks pin, and disables a soft built-in", async () => {
+    const repo = "acme%2Fpinned";
+    const v1 = await h.client
+      .as(ADMIN)
+      .put<{ version: number }>(`/v1/repos/${repo}/policies`, { policies: NO_PROD });
+    const v2 = await h.client
+      .as(ADMIN)
+      .put<{ version: number; disabled: string[] }>(`/v1/repos/${repo}/policies`, {
+        policies: NO_PROD,
+        disable: ["force_push"],
+      });
+    expect([v1.body.version, v2.body.version]).toEqual([1, 2]);
+    expect(v2.body.disabled).toEqual(["force_push"]);
+
+    const task = await h.client
+      .as(AGENT)
+      .post<TaskView>("/v1/tasks", { owner: "alice", repo: "acme/pinned" });
+    expect(task.body.policy_version).toBe(2);
+    const deploy = await h.client
+      .as(AGENT)
+      .post<EvaluationResponse>(`/v1/tasks/${task.body.task_id}/tool-calls`, {
+        tool_name: "Bash",
+        tool_input: { command: "./deploy prod" },
+      });
+    expect(deploy.body).toMatchObject({
+      decision: "DENY",
+      source: "hard_deny",
+      rule_ids: ["no_prod_deploy"],
+    });
+  });
+
+  it("refuses bad policy text with 422 and every diagnostic", async () => {
+    const reply = await h.client.as(ADMIN).put("/v1/repos/acme%2Fbad/policies", {
+      policies: `@rule_id("x") forbid (principal, action, resource);`,
+      disable: ["rm_rf_root"],
+    });
+    expect(reply.status).toBe(422);
+    expect(reply.body).toMatchObject({
+      error: {
+        code: "POLICY_INVALID",
+        details: {
+          diagnostics: [
+            { message: expect.stringContaining("@rule_id") },
+            expect.anything(),
+            expect.anything(),
+          ],
+        },
+      },
+    });
+  });
+
+  it("returns schema warnings without refusing", async () => {
+    const reply = await h.client.as(ADMIN).put<{ warnings: string[] }>("/v1/repos/acme%2Fwarn/policies", {
+      policies: `@rule_id("env_prod") @tier("soft") forbid (principal, action, resource) when { context.input.env == "prod" };`,
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body.warnings.length).toBeGreaterThan(0);
+  });
+
+  it("dry-runs candidate text without writing anything", async () => {
+    const reply = await h.client.as(OWNER).post("/v1/repos/acme%2Fdry/policies/evaluate", {
+      tool_name: "Bash",
+      tool_input: { command: "./deploy prod" },
+      policies: NO_PROD,
+    });
+    expect(reply.body).toMatchObject({ decision: "DENY", source: "hard_deny", rule_ids: ["no_prod_deploy"] });
+    const after = await h.client.as(OWNER).get<{ version: number }>("/v1/repos/acme%2Fdry/policies");
+    expect(after.body.version).toBe(0);
+  });
+});
