@@ -43,7 +43,9 @@ export function controlPlaneDeps(
   const ulid = monotonicFactory();
   return {
     tasks: new DynamoTaskStore(doc, tables),
-    policies: new PolicyCatalog(new DynamoPolicyStore(doc, tables), (source) => engine.compile(source)),
+    policies: new PolicyCatalog(new DynamoPolicyStore(doc, tables), (source, options) =>
+      engine.compile(source, options),
+    ),
     rateLimiter: new DynamoRateLimiter(doc, tables),
     clock: { now: () => new Date() },
     sleeper: { sleep: (ms) => sleep(ms) },

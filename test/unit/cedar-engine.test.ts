@@ -182,3 +182,31 @@ describe("CedarPolicyEngine", () => {
     expect(compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS)).warnings).toEqual([]);
   });
 });
+
+describe("CedarPolicyEngine transient sets", () => {
+  it("keeps dry-run candidates in a few reused slots, never in the cache", () => {
+    const preparse = jest.fn(cedar.preparsePolicySet);
+    const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS, { ...cedar, preparsePolicySet: preparse });
+    for (let i = 0; i < 10; i++) {
+      const r = engine.compile({ custom: soft(`candidate_${i}`) }, { transient: true });
+      expect(r.ok).toBe(true);
+    }
+    const ids = new Set(preparse.mock.calls.map((c) => c[0]));
+    expect([...ids].sort()).toEqual(["transient-0", "transient-1", "transient-2", "transient-3"]);
+  });
+
+  it("fails closed when a candidate's slot was reused by a later candidate", () => {
+    const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
+    const first = engine.compile({ custom: soft("first_candidate") }, { transient: true });
+    for (let i = 0; i < 4; i++) engine.compile({ custom: soft(`later_${i}`) }, { transient: true });
+    if (!first.ok) throw new Error("expected the first candidate to compile");
+    expect(first.policySet.match(bash("ls"))).toMatchObject({ ok: false });
+  });
+
+  it("evaluates a fresh candidate against its own rules", () => {
+    const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
+    const r = engine.compile({ custom: soft("ask_always") }, { transient: true });
+    if (!r.ok) throw new Error("expected the candidate to compile");
+    expect(r.policySet.match(bash("ls"))).toEqual({ ok: true, matched: ["ask_always"], errors: [] });
+  });
+});

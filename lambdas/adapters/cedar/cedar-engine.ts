@@ -21,6 +21,9 @@ import {
 } from "../../core/policy/rules";
 import { GATES_CEDAR_SCHEMA } from "./schema";
 
+/** Candidate sets of dry runs reuse these few preparse slots instead of accumulating in memory. */
+const TRANSIENT_SLOTS = 4;
+
 /** The id of the catch-all permit; rule ids cannot start with "_", so it never clashes. */
 const DEFAULT_PERMIT_ID = "__default_permit";
 const DEFAULT_PERMIT = "permit (principal, action, resource);";
@@ -38,6 +41,9 @@ export type CedarWasm = Pick<
  */
 export class CedarPolicyEngine {
   private readonly compiled = new Map<string, CompileResult & { ok: true }>();
+  /** Which transient set currently owns each slot. */
+  private readonly slotOwners: symbol[] = [];
+  private nextSlot = 0;
 
   constructor(
     private readonly builtinTexts: readonly string[],
@@ -51,12 +57,14 @@ export class CedarPolicyEngine {
     return cedar.getCedarVersion();
   }
 
-  compile(source: PolicySource = {}): CompileResult {
+  compile(source: PolicySource = {}, options: { readonly transient?: boolean } = {}): CompileResult {
     const custom = source.custom ?? "";
     const disable = source.disable ?? [];
-    const id = sha256Hex(canonicalJson({ builtin: this.builtinTexts, custom, disable }));
-    const cached = this.compiled.get(id);
+    const hash = sha256Hex(canonicalJson({ builtin: this.builtinTexts, custom, disable }));
+    const cached = this.compiled.get(hash);
     if (cached) return cached;
+    const slot = options.transient ? this.nextSlot++ % TRANSIENT_SLOTS : undefined;
+    const id = slot === undefined ? hash : `transient-${slot}`;
 
     const diagnostics: PolicyDiagnostic[] = [];
     if (Buffer.byteLength(custom, "utf8") > MAX_POLICY_TEXT_BYTES) {
@@ -85,12 +93,18 @@ export class CedarPolicyEngine {
       return { ok: false, diagnostics: preparsed.errors.map((e) => ({ message: e.message })) };
     }
 
+    let isCurrent: () => boolean = () => true;
+    if (slot !== undefined) {
+      const owner = Symbol(id);
+      this.slotOwners[slot] = owner;
+      isCurrent = () => this.slotOwners[slot] === owner;
+    }
     const result = {
       ok: true as const,
-      policySet: new PreparsedPolicySet(this.wasm, id, active, [...disable]),
+      policySet: new PreparsedPolicySet(this.wasm, id, active, [...disable], isCurrent),
       warnings: schemaWarnings(this.wasm, customTexts(checked.rules, checked.texts)),
     };
-    this.compiled.set(id, result);
+    if (slot === undefined) this.compiled.set(hash, result);
     return result;
   }
 }
@@ -114,6 +128,8 @@ class PreparsedPolicySet implements CompiledPolicySet {
     readonly id: string,
     readonly rules: readonly RuleMeta[],
     readonly disabled: readonly string[],
+    /** False once a transient set's slot was reused; its rules are then no longer the ones preparsed. */
+    private readonly isCurrent: () => boolean = () => true,
   ) {
     this.order = new Map(rules.map((r, i) => [r.rule_id, i]));
     this.byId = new Map(rules.map((r) => [r.rule_id, r]));
@@ -124,6 +140,8 @@ class PreparsedPolicySet implements CompiledPolicySet {
   }
 
   match(request: CedarRequest): PolicyMatch {
+    if (!this.isCurrent())
+      return { ok: false, message: "this candidate policy set was replaced; compile it again" };
     let answer: cedar.AuthorizationAnswer;
     try {
       answer = this.wasm.statefulIsAuthorized({

@@ -52,7 +52,7 @@ export class PolicyCatalog {
 
   /** Compiles candidate text without storing it, for dry runs. */
   candidate(policies: string, disable: readonly string[] = []): CompiledPolicySet {
-    const result = this.compile({ custom: policies, disable });
+    const result = this.compile({ custom: policies, disable }, { transient: true });
     if (!result.ok) throw new PolicyInvalidError(result.diagnostics);
     return result.policySet;
   }

@@ -42,5 +42,12 @@ export interface PolicySource {
   readonly disable?: readonly string[];
 }
 
-/** Compiles (or returns the cached) policy set for a source; the Cedar adapter implements it. */
-export type PolicyCompiler = (source: PolicySource) => CompileResult;
+/**
+ * Compiles (or returns the cached) policy set for a source; the Cedar adapter implements it.
+ * A `transient` set (a dry run's candidate text) is not kept: it is valid until the next
+ * transient compile reuses its slot, after which it fails closed, so callers use it at once.
+ */
+export type PolicyCompiler = (
+  source: PolicySource,
+  options?: { readonly transient?: boolean },
+) => CompileResult;
