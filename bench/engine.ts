@@ -3,7 +3,7 @@ import { CedarPolicyEngine } from "../lambdas/adapters/cedar/cedar-engine";
 import { inputSha256 } from "../lambdas/core/hashing";
 import { buildCedarRequest, type ToolCall } from "../lambdas/core/policy/cedar-request";
 import { evaluateToolCall } from "../lambdas/core/policy/evaluate";
-import type { TaskSnapshot } from "../lambdas/core/task";
+import { freshTaskSnapshot, type TaskSnapshot } from "../lambdas/core/task";
 import { BUILTIN_POLICY_TEXTS } from "../lambdas/policies/builtin";
 import type { BenchRow } from "./results";
 import { percentile, round } from "./stats";
@@ -28,20 +28,18 @@ const CALLS: readonly ToolCall[] = [
   },
 ];
 
-const TASK: TaskSnapshot = {
-  agent_id: "arn:aws:sts::123456789012:assumed-role/agent/session",
-  repo: "acme/app",
-  owner: "alice",
-  read_only: false,
-  status: "RUNNING",
-  approval_timeout_s: 300,
-  approval_gate_cap: 50,
-  max_tool_calls: 10_000,
-  counters: { tool_calls: 10, approvals_requested: 1 },
-  grants: [{ scope: "command:npm test *", granted_by: "alice", granted_at: "2026-11-22T12:00:00.000Z" }],
-  recent_denials: [],
-  recent_request_times: [],
-};
+const TASK: TaskSnapshot = freshTaskSnapshot(
+  {
+    agent_id: "arn:aws:sts::123456789012:assumed-role/agent/session",
+    repo: "acme/app",
+    owner: "alice",
+    read_only: false,
+  },
+  {
+    counters: { tool_calls: 10, approvals_requested: 1 },
+    grants: [{ scope: "command:npm test *", granted_by: "alice", granted_at: "2026-11-22T12:00:00.000Z" }],
+  },
+);
 
 export interface EngineFigures {
   p50_us: number;

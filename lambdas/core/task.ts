@@ -43,3 +43,24 @@ export interface TaskSnapshot extends TaskFacts {
   /** Creation times of recent approval requests, for the per-task request rate limit. */
   readonly recent_request_times: readonly string[];
 }
+
+/** Settings a task gets when its creator does not choose them. */
+export const TASK_DEFAULTS = {
+  approval_timeout_s: 300,
+  approval_gate_cap: 50,
+  max_tool_calls: 10_000,
+} as const;
+
+/** A RUNNING task with default settings and nothing recorded yet: dry runs judge calls as if on one. */
+export function freshTaskSnapshot(facts: TaskFacts, overrides: Partial<TaskSnapshot> = {}): TaskSnapshot {
+  return {
+    ...facts,
+    status: "RUNNING",
+    ...TASK_DEFAULTS,
+    counters: { tool_calls: 0, approvals_requested: 0 },
+    grants: [],
+    recent_denials: [],
+    recent_request_times: [],
+    ...overrides,
+  };
+}

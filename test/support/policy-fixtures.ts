@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type PolicyFixture, PolicyFixtureSchema } from "../../contracts/policy-fixture";
 import { parseScope } from "../../lambdas/core/scopes";
-import type { TaskSnapshot } from "../../lambdas/core/task";
+import { freshTaskSnapshot, type TaskSnapshot } from "../../lambdas/core/task";
 
 export const POLICY_FIXTURE_DIR = join(__dirname, "../../contracts/fixtures/policy");
 
@@ -20,25 +20,22 @@ export function loadPolicyFixtures(): { file: string; fixture: PolicyFixture }[]
 /** A fresh RUNNING task with the fixture's overrides; grants are stored canonical, as approve stores them. */
 export function fixtureTask(fixture: PolicyFixture): TaskSnapshot {
   const t = fixture.task;
-  return {
-    agent_id: "agent-1",
-    repo: "acme/app",
-    owner: "alice",
-    read_only: t.read_only,
-    status: t.status ?? "RUNNING",
-    approval_timeout_s: t.approval_timeout_s ?? 300,
-    approval_gate_cap: t.approval_gate_cap ?? 50,
-    max_tool_calls: t.max_tool_calls ?? 10_000,
-    counters: { tool_calls: t.tool_calls ?? 0, approvals_requested: t.approvals_requested ?? 0 },
-    grants: (t.grants ?? []).map((raw) => {
-      const parsed = parseScope(raw);
-      return {
-        scope: parsed.ok ? parsed.canonical : raw,
-        granted_by: "alice",
-        granted_at: "2026-11-22T12:00:00.000Z",
-      };
-    }),
-    recent_denials: [],
-    recent_request_times: [],
-  };
+  return freshTaskSnapshot(
+    { agent_id: "agent-1", repo: "acme/app", owner: "alice", read_only: t.read_only },
+    {
+      ...(t.status ? { status: t.status } : {}),
+      ...(t.approval_timeout_s ? { approval_timeout_s: t.approval_timeout_s } : {}),
+      ...(t.approval_gate_cap ? { approval_gate_cap: t.approval_gate_cap } : {}),
+      ...(t.max_tool_calls ? { max_tool_calls: t.max_tool_calls } : {}),
+      counters: { tool_calls: t.tool_calls ?? 0, approvals_requested: t.approvals_requested ?? 0 },
+      grants: (t.grants ?? []).map((raw) => {
+        const parsed = parseScope(raw);
+        return {
+          scope: parsed.ok ? parsed.canonical : raw,
+          granted_by: "alice",
+          granted_at: "2026-11-22T12:00:00.000Z",
+        };
+      }),
+    },
+  );
 }

@@ -63,15 +63,20 @@ export function timeOutRequest(
     if (!task || !approval) throw new RequestNotFoundError(taskId, requestId);
     if (approval.status !== "PENDING" || Date.parse(approval.expires_at) > now.getTime())
       return { result: approval };
-    return endRequest(
-      task,
-      approval,
-      "TIMED_OUT",
-      now,
-      { kind: "system", id: "reconciler" },
-      { via: "system" },
-    );
+    return timeOut(task, approval, now);
   });
+}
+
+/** A request past its deadline ends TIMED_OUT, by the system: a timeout is a denial, never an approval. */
+function timeOut(task: TaskRecord, approval: ApprovalRecord, now: Date): Plan<ApprovalRecord> {
+  return endRequest(
+    task,
+    approval,
+    "TIMED_OUT",
+    now,
+    { kind: "system", id: "reconciler" },
+    { via: "system" },
+  );
 }
 
 export interface DecisionInput {
@@ -102,14 +107,7 @@ export async function decideApproval(
     if (approval.status !== "PENDING") throw new RequestAlreadyDecidedError(input.requestId, approval.status);
     if (Date.parse(approval.expires_at) <= now.getTime()) {
       // Too late: the attempt itself times the request out, and the approver is told so.
-      return endRequest(
-        task,
-        approval,
-        "TIMED_OUT",
-        now,
-        { kind: "system", id: "reconciler" },
-        { via: "system" },
-      );
+      return timeOut(task, approval, now);
     }
     if (!isActive(task.status)) throw new TaskNotActiveError(taskId, task.status);
 

@@ -5,7 +5,7 @@ import { evaluateToolCall } from "../policy/evaluate";
 import type { CompiledPolicySet } from "../policy/policy-set";
 import type { RuleMeta } from "../policy/rules";
 import type { Principal } from "../principal";
-import type { TaskSnapshot } from "../task";
+import { freshTaskSnapshot } from "../task";
 import type { ControlPlaneDeps } from "./deps";
 import { withoutUndefined } from "./transact";
 
@@ -76,20 +76,12 @@ export async function dryRunPolicies(
     body.policies !== undefined
       ? deps.policies.candidate(body.policies)
       : (await deps.policies.latest(repoId)).policySet;
-  const task: TaskSnapshot = {
+  const task = freshTaskSnapshot({
     agent_id: principal.id,
     repo: repoId,
     owner: principal.id,
     read_only: body.read_only ?? false,
-    status: "RUNNING",
-    approval_timeout_s: 300,
-    approval_gate_cap: 50,
-    max_tool_calls: 10_000,
-    counters: { tool_calls: 0, approvals_requested: 0 },
-    grants: [],
-    recent_denials: [],
-    recent_request_times: [],
-  };
+  });
   const call = { tool_name: body.tool_name, tool_input: body.tool_input };
   const result = evaluateToolCall({
     task,

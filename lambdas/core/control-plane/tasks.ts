@@ -7,14 +7,12 @@ import type { Principal } from "../principal";
 import type { TaskRecord } from "../records";
 import { sanitizeText } from "../sanitize";
 import { parseScope } from "../scopes";
-import { isActive, type TaskStatus } from "../task";
+import { isActive, TASK_DEFAULTS, type TaskStatus } from "../task";
 import { requireApprover, requireOwnAgent, requireVisible } from "./access";
 import type { ControlPlaneDeps } from "./deps";
 import { endApproval, inboxKeysOf, pendingApprovals } from "./request-lifecycle";
 import { appendEvent, changeTask, withoutUndefined } from "./transact";
 import { toTaskView } from "./views";
-
-const DEFAULTS = { approval_timeout_s: 300, approval_gate_cap: 50, max_tool_calls: 10_000 } as const;
 
 /** Registers a task for the calling agent; repeating the same body with the same id returns the task. */
 export async function createTask(
@@ -50,9 +48,9 @@ export async function createTask(
     const createdAt = at.toISOString();
     const settings = withoutUndefined({
       read_only: body.read_only ?? false,
-      approval_timeout_s: body.approval_timeout_s ?? DEFAULTS.approval_timeout_s,
-      approval_gate_cap: body.approval_gate_cap ?? DEFAULTS.approval_gate_cap,
-      max_tool_calls: body.max_tool_calls ?? DEFAULTS.max_tool_calls,
+      approval_timeout_s: body.approval_timeout_s ?? TASK_DEFAULTS.approval_timeout_s,
+      approval_gate_cap: body.approval_gate_cap ?? TASK_DEFAULTS.approval_gate_cap,
+      max_tool_calls: body.max_tool_calls ?? TASK_DEFAULTS.max_tool_calls,
       initial_grants: grants,
       description: body.description,
     });
