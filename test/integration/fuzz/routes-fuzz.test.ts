@@ -1,0 +1,176 @@
+import fc from "fast-check";
+import { wellFormed } from "../../../lambdas/core/well-formed";
+import { ROUTES } from "../../../lambdas/routes";
+import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
+import { ADMIN, AGENT, APPROVER, OWNER } from "../../support/gates-client";
+
+/** Runs per route; FUZZ_RUNS raises it for a longer hunt. */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+
+const DOCUMENTED_4XX = new Set([
+  "INVALID_JSON",
+  "VALIDATION_ERROR",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "TASK_NOT_FOUND",
+  "REQUEST_NOT_FOUND",
+  "GRANT_NOT_FOUND",
+  "TASK_EXISTS",
+  "REQUEST_ALREADY_DECIDED",
+  "TASK_NOT_ACTIVE",
+  "PAYLOAD_TOO_LARGE",
+  "POLICY_INVALID",
+  "RATE_LIMITED",
+]);
+
+/** Field names the schemas know, so generated bodies get past "unknown field" and reach deeper checks. */
+const FIELDS = [
+  "task_id",
+  "owner",
+  "approvers",
+  "repo",
+  "description",
+  "read_only",
+  "approval_timeout_s",
+  "initial_grants",
+  "approval_gate_cap",
+  "max_tool_calls",
+  "tool_name",
+  "tool_input",
+  "tool_use_id",
+  "request_id",
+  "scope",
+  "reason",
+  "status",
+  "summary",
+  "policies",
+  "disable",
+  "__proto__",
+  "constructor",
+];
+
+const hostileString = fc.oneof(
+  fc.string({ unit: "grapheme", maxLength: 40 }),
+  fc.string({ unit: "binary", maxLength: 40 }),
+  fc.constantFrom(
+    "",
+    " ",
+    "__proto__",
+    "../..",
+    "%2F",
+    "a/b",
+    "\u0000",
+    "\ud800",
+    "x".repeat(300),
+    "01JAAAAAAAAAAAAAAAAAAAAAAA",
+  ),
+);
+const hostileValue = fc.oneof(
+  hostileString,
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -1, 2 ** 53, Number.MAX_VALUE, true, false, null),
+  fc.jsonValue({ maxDepth: 12 }),
+  fc.array(hostileString, { maxLength: 30 }),
+);
+const body = fc.oneof(
+  fc.dictionary(fc.constantFrom(...FIELDS), hostileValue, { maxKeys: 6 }),
+  fc.jsonValue({ maxDepth: 4 }),
+  fc.string({ maxLength: 30 }),
+);
+const token = fc.oneof(
+  fc.constantFrom(
+    AGENT,
+    OWNER,
+    APPROVER,
+    ADMIN,
+    "local:agent:",
+    "local:human:a b",
+    "Basic x",
+    "local:admin:💥",
+  ),
+  hostileString,
+);
+const query = fc.dictionary(
+  fc.constantFrom("wait_s", "limit", "next_token", "repo", "after_seq", "x"),
+  fc.oneof(hostileString, fc.integer().map(String)),
+  { maxKeys: 3 },
+);
+
+let h: Harness;
+let taskId = "";
+let requestId = "";
+beforeAll(async () => {
+  h = await startHarness();
+  taskId = await createTask(h.client);
+  requestId = await requestApproval(h.client, taskId);
+});
+afterAll(() => h.stop());
+
+/** A path segment: raw escapes (even malformed ones such as a lone-surrogate "%ED%A0%80") pass as they are. */
+type Param = string | { raw: string };
+const encode = (p: Param) => (typeof p === "string" ? encodeURIComponent(wellFormed(p)) : p.raw);
+
+function fill(path: string, params: { task: Param; request: Param; repo: Param }): string {
+  return path
+    .replace("{task_id}", encode(params.task))
+    .replace("{request_id}", encode(params.request))
+    .replace("{repo_id}", encode(params.repo));
+}
+
+/** Header values are bytes without control characters (the client refuses them); anything else a raw client can send. */
+const headerSafe = (t: string) =>
+  Buffer.from(`Bearer ${t}`, "utf8")
+    .toString("latin1")
+    .replace(/[\x00-\x08\x0a-\x1f\x7f]/g, "");
+
+describe("hostile input on every route", () => {
+  it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    "%s never answers 5xx, and every error is a documented code",
+    async (_name, route) => {
+      const param: fc.Arbitrary<Param> = fc.oneof(
+        hostileString,
+        fc.constant(taskId),
+        fc.constant(requestId),
+        fc.constant("acme/app"),
+        fc.constantFrom(
+          { raw: "%ED%A0%80" },
+          { raw: "%" },
+          { raw: "%zz" },
+          { raw: "a%2Fb%2Fc" },
+          { raw: "%00" },
+        ),
+      );
+      await fc.assert(
+        fc.asyncProperty(body, token, query, param, param, param, async (b, t, q, task, request, repo) => {
+          const qs = new URLSearchParams(q as Record<string, string>).toString();
+          const path = `${fill(route.path, { task, request, repo })}${qs ? `?${qs.replace("wait_s=", "wait_s=0&x_=")}` : ""}`;
+          const res = await fetch(`${h.plane.url}${path}`, {
+            method: route.method,
+            // Headers are bytes: send the token's UTF-8 bytes as a raw client would.
+            headers: {
+              authorization: headerSafe(t),
+              "content-type": "application/json",
+            },
+            ...(route.method === "GET" ? {} : { body: typeof b === "string" ? b : JSON.stringify(b) }),
+          });
+          const text = await res.text();
+          if (res.status >= 500) throw new Error(`${res.status} for ${route.method} ${path}: ${text}`);
+          if (res.status >= 400) {
+            const code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? "";
+            if (!DOCUMENTED_4XX.has(code)) throw new Error(`undocumented code ${code} for ${path}`);
+          }
+          expect(res.headers.get("x-request-id")).toBeTruthy();
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    120_000,
+  );
+
+  it("leaves Object.prototype untouched", () => {
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(Object.prototype)).toEqual([]);
+  });
+});
