@@ -1,3 +1,4 @@
+import { benchContention, contentionRows } from "./contention";
 import {
   benchEvaluateHttp,
   benchPropagation,
@@ -29,6 +30,11 @@ async function main(): Promise<void> {
     saveResults("propagation", { ...propagation });
     rows.push(...propagationRows(propagation));
   });
+
+  console.log("ledger contention: one task, 8 concurrent agents, 2 000 evaluations…");
+  const contention = await benchContention();
+  saveResults("ledger_contention", { ...contention });
+  rows.push(...contentionRows(contention));
 
   console.log();
   printTable(rows);

@@ -11,9 +11,9 @@ export interface Plan<T> {
 }
 
 /** Attempts at one change before giving up with a 503; each lost race costs one read and one transaction. */
-export const MAX_ATTEMPTS = 12;
+export const MAX_ATTEMPTS = 25;
 const BASE_BACKOFF_MS = 5;
-const MAX_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 100;
 
 /**
  * Reads a task, lets `plan` decide the change from that snapshot, and commits it as one
