@@ -62,6 +62,13 @@ const SECRET_RULES: readonly SecretRule[] = [
     render: (match, marker) => `${match.groups?.head ?? ""}${marker}`,
   },
   {
+    // A bare 40-character AWS secret access key: the AWS alphabet mixing upper and lower case with a
+    // digit, "/" or "+". Hex digests (git SHAs) and plain words lack that mix and stay readable.
+    kind: "aws_secret_key",
+    pattern:
+      /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))(?=[a-z0-9/+]{0,39}[A-Z])(?=[A-Z0-9/+]{0,39}[a-z])(?=[A-Za-z]{0,39}[0-9/+])[A-Za-z0-9/+]{40}/g,
+  },
+  {
     // GitHub classic tokens (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained personal access tokens.
     kind: "github_token",
     pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,

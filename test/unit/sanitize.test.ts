@@ -50,6 +50,12 @@ describe("redactSecrets", () => {
     },
     {
       kind: "aws_secret_key",
+      name: "a bare secret key in prose",
+      input: `leaked ${AWS_SECRET} in the log`,
+      expected: "leaked [REDACTED:aws_secret_key] in the log",
+    },
+    {
+      kind: "aws_secret_key",
       name: "a secret key in an environment variable",
       input: `AWS_SECRET_ACCESS_KEY=${AWS_SECRET} aws s3 ls`,
       expected: "AWS_SECRET_ACCESS_KEY=[REDACTED:aws_secret_key] aws s3 ls",
@@ -184,6 +190,12 @@ describe("redactSecrets", () => {
 
   it.each([
     { why: "an ordinary git command", input: "git push origin main" },
+    {
+      why: "a git commit SHA (40 hex characters)",
+      input: "git show 3f786850e387550fdab836ed7e6dc881de23001b",
+    },
+    { why: "40 letters with no digit, slash or plus", input: "ABCDEFGHIJKLMNOPQRSTabcdefghijklmnopqrst" },
+    { why: "41 characters of the AWS alphabet", input: `${AWS_SECRET}x` },
     { why: "a key that only starts with token", input: "tokens: 5" },
     { why: "a key that continues after token", input: "token_count=3" },
     { why: "an AWS prefix with too few characters", input: "AKIA1234567890" },

@@ -39,6 +39,7 @@ export async function evaluateCall(
     );
   }
   const sha = inputSha256(body.tool_input);
+  const toolUseId = body.tool_use_id === undefined ? undefined : sanitizeText(body.tool_use_id, 256);
   const call = { tool_name: body.tool_name, tool_input: body.tool_input };
 
   return changeTask<EvaluationResponse>(deps, taskId, async (found, now) => {
@@ -73,7 +74,7 @@ export async function evaluateCall(
           source: evaluation.source,
           rule_ids: evaluation.rule_ids,
           reason,
-          tool_use_id: body.tool_use_id,
+          tool_use_id: toolUseId,
         },
         now,
       );
@@ -129,7 +130,7 @@ export async function evaluateCall(
         timeout_s: approval.timeout_s,
         expires_at: expiresAt,
         approvers: approval.approvers,
-        tool_use_id: body.tool_use_id,
+        tool_use_id: toolUseId,
       },
       now,
     );

@@ -25,6 +25,8 @@ export async function createTask(
   const fingerprint = sha256Hex(canonicalJson({ agent_id: agent.id, body: { ...body, task_id: taskId } }));
   const approvers = [body.owner, ...(body.approvers ?? []).filter((a) => a !== body.owner)];
   const uniqueApprovers = [...new Set(approvers)];
+  // Free text from the agent is stored only through the secret scanner.
+  const description = body.description === undefined ? undefined : sanitizeText(body.description, 2000);
 
   const policyVersion = await deps.policies.latestVersion(body.repo);
   const policySet = await deps.policies.policySet(body.repo, policyVersion);
@@ -52,7 +54,7 @@ export async function createTask(
       approval_gate_cap: body.approval_gate_cap ?? TASK_DEFAULTS.approval_gate_cap,
       max_tool_calls: body.max_tool_calls ?? TASK_DEFAULTS.max_tool_calls,
       initial_grants: grants,
-      description: body.description,
+      description,
     });
     const seed: TaskRecord = withoutUndefined({
       task_id: taskId,
@@ -60,7 +62,7 @@ export async function createTask(
       repo: body.repo,
       owner: body.owner,
       approvers: uniqueApprovers,
-      description: body.description,
+      description,
       read_only: settings.read_only,
       status: "RUNNING" as TaskStatus,
       approval_timeout_s: settings.approval_timeout_s,
