@@ -7,11 +7,15 @@ async function main(): Promise<void> {
   // Node 20 is supported; the SDK's notice about its future releases only clutters the console.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const { values } = parseArgs({
-    options: { "in-memory": { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+    options: {
+      "in-memory": { type: "boolean", default: false },
+      "data-dir": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
   });
   if (values.help) {
     console.log(
-      "usage: npm start [-- --in-memory]\n  GATES_PORT  the API port (default 3000)\n  data is kept in .gates/",
+      "usage: npm start [-- --in-memory | --data-dir DIR]\n  GATES_PORT  the API port (default 3000)\n  data is kept in .gates/ unless --data-dir names another directory",
     );
     return;
   }
@@ -23,6 +27,7 @@ async function main(): Promise<void> {
   const plane = await startLocalControlPlane({
     port,
     inMemory: values["in-memory"],
+    ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     notify: (text) => process.stdout.write(`${text}\n`),
   });
 
@@ -41,7 +46,7 @@ async function main(): Promise<void> {
   console.log(`
 Approval Gates — local control plane, ready in ${((Date.now() - started) / 1000).toFixed(1)} s
   API       ${u}
-  DynamoDB  ${plane.dynamoEndpoint} ${values["in-memory"] ? "(in memory)" : "(data in .gates/)"}
+  DynamoDB  ${plane.dynamoEndpoint} ${values["in-memory"] ? "(in memory)" : `(data in ${values["data-dir"] ?? ".gates/"})`}
   Tokens    agent  Authorization: Bearer local:agent:agent-1
             human  Authorization: Bearer local:human:alice
             admin  Authorization: Bearer local:admin:admin
