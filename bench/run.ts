@@ -8,6 +8,7 @@ import {
 } from "./control-plane";
 import { benchEngine, engineRows } from "./engine";
 import { type BenchRow, printTable, RESULTS_PATH, saveResults } from "./results";
+import { benchSoak, soakRows } from "./soak";
 
 /** `npm run bench`: every benchmark, one table of figures against their targets, one results file. */
 async function main(): Promise<void> {
@@ -35,6 +36,12 @@ async function main(): Promise<void> {
   const contention = await benchContention();
   saveResults("ledger_contention", { ...contention });
   rows.push(...contentionRows(contention));
+
+  const soakS = Number(process.env.BENCH_SOAK_S ?? 300);
+  console.log(`soak: ${soakS} s of steady traffic against npm start (BENCH_SOAK_S to change)…`);
+  const soak = await benchSoak(soakS);
+  saveResults("soak", { ...soak });
+  rows.push(...soakRows(soak));
 
   console.log();
   printTable(rows);
