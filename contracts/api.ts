@@ -199,3 +199,51 @@ export interface PendingItem {
 export interface ErrorBody {
   error: { code: string; message: string; request_id: string; details?: Record<string, unknown> };
 }
+
+/** `GET /v1/health`. */
+export interface HealthView {
+  status: string;
+  version: string;
+}
+
+/** One page of `GET /v1/pending`. */
+export interface PendingPage {
+  items: PendingItem[];
+  next_token?: string;
+}
+
+/** A rule as policy views show it. */
+export interface RuleView {
+  rule_id: string;
+  tier: "hard" | "soft";
+  source: "builtin" | "custom";
+  severity?: string;
+  approval_timeout_s?: number;
+  category?: string;
+  summary?: string;
+}
+
+/** `GET /v1/repos/{repo_id}/policies`: the rules new tasks of the repo pin. */
+export interface PolicyView {
+  repo_id: string;
+  version: number;
+  builtin_version: string;
+  hard: RuleView[];
+  soft: RuleView[];
+  disabled: string[];
+}
+
+/** `PUT /v1/repos/{repo_id}/policies`. */
+export interface PublishedPolicies extends PolicyView {
+  warnings: string[];
+}
+
+/** `POST /v1/repos/{repo_id}/policies/evaluate`: what the policies would decide, with nothing written. */
+export interface DryRunResult {
+  decision: Decision;
+  source: string;
+  reason: string;
+  rule_ids: string[];
+  severity?: string;
+  timeout_s?: number;
+}

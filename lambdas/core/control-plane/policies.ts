@@ -1,24 +1,20 @@
-import type { DryRunBody, PublishPoliciesBody } from "../../../contracts/api";
+import type {
+  DryRunBody,
+  DryRunResult,
+  PolicyView,
+  PublishedPolicies,
+  PublishPoliciesBody,
+} from "../../../contracts/api";
 import { RateLimitedError } from "../errors";
 import { inputSha256 } from "../hashing";
 import { evaluateToolCall } from "../policy/evaluate";
 import type { CompiledPolicySet } from "../policy/policy-set";
-import type { RuleMeta } from "../policy/rules";
 import type { Principal } from "../principal";
 import { freshTaskSnapshot } from "../task";
 import type { ControlPlaneDeps } from "./deps";
 import { withoutUndefined } from "./transact";
 
 export const PUBLISHES_PER_MINUTE = 10;
-
-export interface PolicyView {
-  repo_id: string;
-  version: number;
-  builtin_version: string;
-  hard: RuleMeta[];
-  soft: RuleMeta[];
-  disabled: string[];
-}
 
 function toPolicyView(
   repoId: string,
@@ -54,7 +50,7 @@ export async function publishPolicies(
   repoId: string,
   body: PublishPoliciesBody,
   builtinVersion: string,
-): Promise<PolicyView & { warnings: string[] }> {
+): Promise<PublishedPolicies> {
   const now = deps.clock.now();
   const limit = await deps.rateLimiter.hit(`publish#${admin.id}`, PUBLISHES_PER_MINUTE, 60, now);
   if (!limit.allowed) throw new RateLimitedError("policy publishes", limit.retryAfterS);
@@ -71,7 +67,7 @@ export async function dryRunPolicies(
   principal: Principal,
   repoId: string,
   body: DryRunBody,
-) {
+): Promise<DryRunResult> {
   const policies =
     body.policies !== undefined
       ? deps.policies.candidate(body.policies)

@@ -1,0 +1,165 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { verifyChain } from "../../lambdas/core/ledger";
+import { GatesApiError } from "../../sdk/gates-api-error";
+import type { GatesClient } from "../../sdk/gates-client";
+import type { CommandContext } from "../cli-context";
+import { CheckFailed, clean } from "../cli-io";
+import type { Register } from "./register";
+
+type Status = "OK" | "FAIL" | "SKIP";
+
+/** One line of the doctor's report. */
+export interface DoctorCheck {
+  readonly name: string;
+  readonly status: Status;
+  readonly detail: string;
+}
+
+const JwtClaimsSchema = z.object({ sub: z.string().min(1) });
+
+/** The human id a token stands for: `local:human:<id>`, or a Cognito id token's `sub`. */
+export function humanIdOfToken(token: string): string | undefined {
+  const bare = token.replace(/^bearer\s+/i, "");
+  const local = /^local:(?:human|admin):(\S+)$/.exec(bare);
+  if (local) return local[1];
+  const payload = bare.split(".")[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims = JwtClaimsSchema.safeParse(JSON.parse(Buffer.from(payload, "base64url").toString("utf8")));
+    return claims.success ? claims.data.sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const describe = (error: unknown) =>
+  error instanceof GatesApiError
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+
+/** Runs the checks in order; a check that cannot run because an earlier one failed is skipped. */
+async function runChecks(agent: GatesClient, human: GatesClient, humanId: string): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const record = async (name: string, check: () => Promise<string>): Promise<boolean> => {
+    try {
+      checks.push({ name, status: "OK", detail: await check() });
+      return true;
+    } catch (error) {
+      checks.push({ name, status: "FAIL", detail: describe(error) });
+      return false;
+    }
+  };
+  const skip = (name: string, detail: string) => checks.push({ name, status: "SKIP", detail });
+
+  await record("health", async () => `version ${(await agent.health()).version}`);
+  const taskId = `doctor-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+  const created = await record("agent registers a task", async () => {
+    await agent.createTask({
+      task_id: taskId,
+      owner: humanId,
+      repo: "gates-doctor/check",
+      approval_timeout_s: 120,
+    });
+    return `${taskId}, owned by ${humanId}`;
+  });
+  if (!created) {
+    for (const name of [
+      "hard rule denies",
+      "soft rule asks",
+      "agent cannot approve",
+      "approval round-trips",
+      "ledger verifies",
+    ])
+      skip(name, "needs the task");
+    return checks;
+  }
+  await record("hard rule denies", async () => {
+    const e = await agent.evaluate(taskId, { tool_name: "Bash", tool_input: { command: "rm -rf /" } });
+    if (e.decision !== "DENY") throw new Error(`rm -rf / got ${e.decision}`);
+    return `rm -rf / → DENY (${e.rule_ids.join(",") || e.source})`;
+  });
+  let requestId: string | undefined;
+  await record("soft rule asks", async () => {
+    const e = await agent.evaluate(taskId, {
+      tool_name: "Bash",
+      tool_input: { command: "git push --force origin main" },
+    });
+    if (e.decision !== "REQUIRE_APPROVAL" || !e.request_id)
+      throw new Error(`git push --force got ${e.decision}`);
+    requestId = e.request_id;
+    return `git push --force → REQUIRE_APPROVAL (${e.rule_ids.join(",")})`;
+  });
+  if (requestId === undefined) {
+    skip("agent cannot approve", "needs a request");
+    skip("approval round-trips", "needs a request");
+  } else {
+    const rid = requestId;
+    await record("agent cannot approve", async () => {
+      try {
+        await agent.approve(taskId, rid);
+      } catch (error) {
+        if (error instanceof GatesApiError && error.status === 403) return "403 FORBIDDEN";
+        throw error;
+      }
+      throw new Error("an agent token approved its own request");
+    });
+    await record("approval round-trips", async () => {
+      const waiting = agent.waitForDecision(taskId, rid, { deadlineMs: Date.now() + 20_000 });
+      const started = Date.now();
+      await human.approve(taskId, rid);
+      const seen = await waiting;
+      if (seen.status !== "APPROVED") throw new Error(`the agent saw ${seen.status}`);
+      return `human approved; the waiting agent saw APPROVED in ${Date.now() - started} ms`;
+    });
+  }
+  skip(
+    "timeout denies",
+    "a deadline cannot be forced against a running control plane (the test suite covers it)",
+  );
+  await record("ledger verifies", async () => {
+    const events = await human.events(taskId);
+    const check = verifyChain(events);
+    if (!check.ok) throw new Error(`chain broken at seq ${check.seq}: ${check.problem}`);
+    return `${events.length} events, hash chain intact`;
+  });
+  skip("slack", "not visible through the API; see the deployment's configuration");
+  // Leave nothing running behind; a failure here is not a finding.
+  await human.cancel(taskId, "gates doctor finished").catch(() => undefined);
+  return checks;
+}
+
+async function doctor(
+  ctx: CommandContext,
+  options: { agentToken: string; humanToken: string },
+): Promise<void> {
+  const humanId = humanIdOfToken(options.humanToken);
+  const agent = ctx.clientWithToken(options.agentToken);
+  const human = ctx.clientWithToken(options.humanToken);
+  const checks = humanId
+    ? await runChecks(agent, human, humanId)
+    : [{ name: "human token", status: "FAIL" as const, detail: "cannot tell whose token --human-token is" }];
+  const ok = checks.every((c) => c.status !== "FAIL");
+  const { out } = ctx;
+  if (out.json) out.data({ url: ctx.url, ok, checks });
+  else {
+    out.line(`gates doctor · ${clean(ctx.url)}`);
+    for (const c of checks)
+      out.line(
+        `${out.paint(c.status)}${" ".repeat(5 - c.status.length)}${c.name.padEnd(24)}${clean(c.detail)}`,
+      );
+  }
+  if (!ok) throw new CheckFailed("doctor found problems");
+}
+
+/** `doctor`: checks a control plane end to end with an agent and a human token. */
+export const registerDoctorCommand: Register = (program, action) => {
+  program
+    .command("doctor")
+    .description("check a control plane end to end, one line per check")
+    .option("--agent-token <token>", "an agent's token", "local:agent:doctor")
+    .option("--human-token <token>", "a human's token; the doctor's task is theirs", "local:human:doctor")
+    .action(action(async (ctx, options: { agentToken: string; humanToken: string }) => doctor(ctx, options)));
+};

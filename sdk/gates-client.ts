@@ -1,0 +1,267 @@
+import type { z } from "zod";
+import {
+  type ApprovalView,
+  ApproveBodySchema,
+  CancelBodySchema,
+  type CreateTaskBody,
+  CreateTaskBodySchema,
+  DenyBodySchema,
+  type DryRunBody,
+  DryRunBodySchema,
+  type EvaluateBody,
+  EvaluateBodySchema,
+  type EvaluationResponse,
+  type FinishBody,
+  FinishBodySchema,
+  LIMITS,
+  type PendingItem,
+  type PublishPoliciesBody,
+  PublishPoliciesBodySchema,
+  RevokeGrantBodySchema,
+  type TaskView,
+} from "../contracts/api";
+import { GatesApiError } from "./gates-api-error";
+import { guardToolCall } from "./guard";
+import { HttpTransport, type TransportOptions } from "./http-transport";
+import { expectApproval, expectEvaluation, expectShape } from "./response-shapes";
+import type {
+  DryRunResult,
+  EventsPage,
+  GuardResult,
+  HealthView,
+  LedgerEvent,
+  PendingPage,
+  PolicyView,
+  PublishedPolicies,
+} from "./types";
+
+/** Settings for {@link GatesClient}: where the API is, how to authenticate, how to retry. */
+export type GatesClientOptions = TransportOptions;
+
+/** Options for {@link GatesClient.guard}. */
+export interface GuardOptions {
+  /** Stop waiting for a human after this long; the call is then denied. @default the request's timeout + 30 s */
+  readonly maxWaitMs?: number;
+  readonly tool_use_id?: string;
+}
+
+/** Parses a request body with its contract schema, so a bad field fails here rather than at the server. */
+function checked<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+    throw new GatesApiError(0, "INVALID_REQUEST", `invalid request: ${fields}`);
+  }
+  return parsed.data;
+}
+
+const seg = (id: string) => encodeURIComponent(id);
+const TASK = { task_id: "string", status: "string", owner: "string" } as const;
+
+/**
+ * A typed client for the Approval Gates API. Request bodies are checked with the contract
+ * schemas; answers come back as the contract types or as a {@link GatesApiError}.
+ */
+export class GatesClient {
+  private readonly http: HttpTransport;
+
+  constructor(options: GatesClientOptions) {
+    this.http = new HttpTransport(options);
+  }
+
+  /** `GET /v1/health`. */
+  async health(): Promise<HealthView> {
+    const body = await this.http.call({ method: "GET", path: "/v1/health", idempotent: true });
+    return expectShape<HealthView>(body, "health", { status: "string" });
+  }
+
+  /** Registers a task. With a `task_id` it is idempotent, so it may be retried. */
+  async createTask(body: CreateTaskBody): Promise<TaskView> {
+    const task = checked(CreateTaskBodySchema, body);
+    const reply = await this.http.call({
+      method: "POST",
+      path: "/v1/tasks",
+      body: task,
+      idempotent: task.task_id !== undefined,
+    });
+    return expectShape<TaskView>(reply, "task", TASK);
+  }
+
+  /** Asks whether a tool call may run. */
+  async evaluate(taskId: string, call: EvaluateBody): Promise<EvaluationResponse> {
+    const body = checked(EvaluateBodySchema, call);
+    return expectEvaluation(
+      await this.http.call({ method: "POST", path: `/v1/tasks/${seg(taskId)}/tool-calls`, body }),
+    );
+  }
+
+  /** Reads an approval, long-polling up to `waitS` seconds (0–25) for a decision. */
+  async getApproval(taskId: string, requestId: string, waitS = 0): Promise<ApprovalView> {
+    const wait = Math.max(0, Math.min(LIMITS.maxWaitS, Math.floor(waitS)));
+    const reply = await this.http.call({
+      method: "GET",
+      path: `/v1/tasks/${seg(taskId)}/approvals/${seg(requestId)}`,
+      query: wait > 0 ? { wait_s: wait } : {},
+      idempotent: true,
+      extraTimeMs: wait * 1000,
+    });
+    return expectApproval(reply);
+  }
+
+  /**
+   * Long-polls an approval until it is decided or `deadlineMs` (epoch milliseconds) passes;
+   * returns the last view read, which is still PENDING only when the deadline came first.
+   */
+  async waitForDecision(
+    taskId: string,
+    requestId: string,
+    options: { deadlineMs: number },
+  ): Promise<ApprovalView> {
+    for (;;) {
+      const remainingS = Math.ceil((options.deadlineMs - Date.now()) / 1000);
+      const view = await this.getApproval(
+        taskId,
+        requestId,
+        Math.min(LIMITS.maxWaitS, Math.max(0, remainingS)),
+      );
+      if (view.status !== "PENDING" || Date.now() >= options.deadlineMs) return view;
+    }
+  }
+
+  /** Approves a request, optionally with a wider scope (`tool:Bash`, `all_session`, …). */
+  async approve(taskId: string, requestId: string, scope?: string): Promise<ApprovalView> {
+    const body = checked(ApproveBodySchema, { request_id: requestId, ...(scope ? { scope } : {}) });
+    return expectApproval(
+      await this.http.call({ method: "POST", path: `/v1/tasks/${seg(taskId)}/approve`, body }),
+    );
+  }
+
+  /** Denies a request; the reason reaches the agent. */
+  async deny(taskId: string, requestId: string, reason?: string): Promise<ApprovalView> {
+    const body = checked(DenyBodySchema, { request_id: requestId, ...(reason ? { reason } : {}) });
+    return expectApproval(
+      await this.http.call({ method: "POST", path: `/v1/tasks/${seg(taskId)}/deny`, body }),
+    );
+  }
+
+  /** Every pending approval the caller may decide, soonest deadline first (all pages). */
+  async pending(options: { repo?: string } = {}): Promise<PendingItem[]> {
+    const items: PendingItem[] = [];
+    let nextToken: string | undefined;
+    do {
+      const reply = await this.http.call({
+        method: "GET",
+        path: "/v1/pending",
+        query: { limit: LIMITS.maxListLimit, next_token: nextToken, repo: options.repo },
+        idempotent: true,
+      });
+      const page = expectShape<PendingPage>(reply, "pending page", { items: "array" });
+      items.push(...page.items);
+      nextToken = page.next_token;
+    } while (nextToken);
+    return items;
+  }
+
+  /** The task view. */
+  async task(taskId: string): Promise<TaskView> {
+    const reply = await this.http.call({ method: "GET", path: `/v1/tasks/${seg(taskId)}`, idempotent: true });
+    return expectShape<TaskView>(reply, "task", TASK);
+  }
+
+  /** The task's whole ledger, in sequence order (all pages). */
+  async events(taskId: string): Promise<LedgerEvent[]> {
+    const items: LedgerEvent[] = [];
+    let after: number | undefined = 0;
+    while (after !== undefined) {
+      const reply = await this.http.call({
+        method: "GET",
+        path: `/v1/tasks/${seg(taskId)}/events`,
+        query: { after_seq: after, limit: LIMITS.maxListLimit },
+        idempotent: true,
+      });
+      const page = expectShape<EventsPage>(reply, "events page", { items: "array" });
+      items.push(...page.items);
+      // A page that names no progress would loop forever; stop instead.
+      after =
+        page.next_after_seq !== undefined && page.next_after_seq > after ? page.next_after_seq : undefined;
+    }
+    return items;
+  }
+
+  /** Ends the task as the agent (COMPLETED or FAILED); pending requests are cancelled. */
+  async finish(taskId: string, body: FinishBody): Promise<TaskView> {
+    const reply = await this.http.call({
+      method: "POST",
+      path: `/v1/tasks/${seg(taskId)}/finish`,
+      body: checked(FinishBodySchema, body),
+    });
+    return expectShape<TaskView>(reply, "task", TASK);
+  }
+
+  /** The kill switch: cancels the task and every pending request. */
+  async cancel(taskId: string, reason?: string): Promise<TaskView> {
+    const body = checked(CancelBodySchema, reason ? { reason } : {});
+    const reply = await this.http.call({ method: "POST", path: `/v1/tasks/${seg(taskId)}/cancel`, body });
+    return expectShape<TaskView>(reply, "task", TASK);
+  }
+
+  /** Drops a grant the task holds. */
+  async revokeGrant(taskId: string, scope: string): Promise<TaskView> {
+    const body = checked(RevokeGrantBodySchema, { scope });
+    const reply = await this.http.call({
+      method: "POST",
+      path: `/v1/tasks/${seg(taskId)}/grants/revoke`,
+      body,
+    });
+    return expectShape<TaskView>(reply, "task", TASK);
+  }
+
+  /** The rules in force for a repo (built-ins are version 0). */
+  async policies(repo: string): Promise<PolicyView> {
+    const reply = await this.http.call({
+      method: "GET",
+      path: `/v1/repos/${seg(repo)}/policies`,
+      idempotent: true,
+    });
+    return expectShape<PolicyView>(reply, "policies", { version: "number", hard: "array", soft: "array" });
+  }
+
+  /** Publishes a new policy version (admins only); 422 `POLICY_INVALID` lists every problem. */
+  async publishPolicies(repo: string, body: PublishPoliciesBody): Promise<PublishedPolicies> {
+    const reply = await this.http.call({
+      method: "PUT",
+      path: `/v1/repos/${seg(repo)}/policies`,
+      body: checked(PublishPoliciesBodySchema, body),
+    });
+    return expectShape<PublishedPolicies>(reply, "policies", {
+      version: "number",
+      hard: "array",
+      soft: "array",
+    });
+  }
+
+  /** What the repo's policies (or candidate `policies` text) would decide. Writes nothing. */
+  async dryRun(repo: string, body: DryRunBody): Promise<DryRunResult> {
+    const reply = await this.http.call({
+      method: "POST",
+      path: `/v1/repos/${seg(repo)}/policies/evaluate`,
+      body: checked(DryRunBodySchema, body),
+      // A dry run changes nothing, so sending it twice is harmless.
+      idempotent: true,
+    });
+    return expectShape<DryRunResult>(reply, "dry run", { decision: "string", rule_ids: "array" });
+  }
+
+  /**
+   * Asks before a tool call and waits for a human when one is needed. Fails closed: any
+   * error, unexpected answer or missed deadline gives `allowed: false`.
+   */
+  guard(
+    taskId: string,
+    toolName: string,
+    toolInput: Record<string, unknown>,
+    options: GuardOptions = {},
+  ): Promise<GuardResult> {
+    return guardToolCall(this, taskId, toolName, toolInput, options);
+  }
+}

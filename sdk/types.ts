@@ -1,0 +1,28 @@
+import type { LedgerEvent } from "../lambdas/core/ledger";
+import type { PolicyDiagnostic } from "../lambdas/core/policy/rules";
+
+export type {
+  DryRunResult,
+  HealthView,
+  PendingPage,
+  PolicyView,
+  PublishedPolicies,
+} from "../contracts/api";
+export type { LedgerEvent, PolicyDiagnostic };
+
+/** One page of `GET /v1/tasks/{task_id}/events`. */
+export interface EventsPage {
+  items: LedgerEvent[];
+  next_after_seq?: number;
+}
+
+/** What {@link GatesClient.guard} concludes about one tool call. */
+export interface GuardResult {
+  /** True only when the control plane allowed the call (directly or by a human). */
+  readonly allowed: boolean;
+  readonly reason: string;
+  /** The final decision; DENY whenever anything went wrong. */
+  readonly decision: "ALLOW" | "DENY";
+  /** The approval request that was asked, if any. */
+  readonly request_id?: string;
+}

@@ -1,0 +1,112 @@
+import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import type { InitiateAuth } from "../../../cli/auth/cognito-login";
+import { runCli } from "../../../cli/main";
+
+let server: Server;
+let url: string;
+const seenAuth: (string | undefined)[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    seenAuth.push(req.headers.authorization);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ items: [] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+/** A fake Cognito that records the flows asked for and mints numbered tokens. */
+function fakeCognito() {
+  const flows: string[] = [];
+  const initiateAuth: InitiateAuth = async (input) => {
+    flows.push(String(input.AuthFlow));
+    if (input.AuthFlow === "USER_PASSWORD_AUTH" && input.AuthParameters?.PASSWORD !== "hunter2")
+      throw new Error("Incorrect username or password.");
+    // Like Cognito, a refresh returns no new refresh token.
+    const refresh = input.AuthFlow === "USER_PASSWORD_AUTH" ? { RefreshToken: "refresh-1" } : {};
+    return {
+      $metadata: {},
+      AuthenticationResult: { IdToken: `id-${flows.length}`, ExpiresIn: 3600, ...refresh },
+    };
+  };
+  return { flows, initiateAuth };
+}
+
+async function run(argv: string[], dir: string, extra: Record<string, unknown> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: {
+      GATES_URL: url,
+      GATES_CONFIG_DIR: dir,
+      GATES_COGNITO_CLIENT_ID: "client",
+      GATES_COGNITO_REGION: "eu-west-1",
+    },
+    ...extra,
+  });
+  return { code, stdout, stderr };
+}
+
+describe("gates login", () => {
+  it("caches the tokens with mode 0600 and later commands send the id token", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gates-login-"));
+    const cognito = fakeCognito();
+    const login = await run(["login", "--username", "alice", "--password-stdin"], dir, {
+      stdin: Readable.from(["hunter2\n"]),
+      initiateAuth: cognito.initiateAuth,
+    });
+    expect(login.code).toBe(0);
+    const file = join(dir, "token.json");
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ id_token: "id-1", username: "alice" });
+    expect((await run(["pending"], dir, { initiateAuth: cognito.initiateAuth })).code).toBe(0);
+    expect(seenAuth.at(-1)).toBe("Bearer id-1");
+  });
+
+  it("refreshes an expired token and re-caches it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gates-login-"));
+    const file = join(dir, "token.json");
+    const expired = {
+      id_token: "old",
+      refresh_token: "r",
+      expires_at: 0,
+      client_id: "c",
+      region: "eu-west-1",
+      username: "alice",
+    };
+    await writeFile(file, JSON.stringify(expired));
+    const cognito = fakeCognito();
+    expect((await run(["pending"], dir, { initiateAuth: cognito.initiateAuth })).code).toBe(0);
+    expect(cognito.flows).toEqual(["REFRESH_TOKEN_AUTH"]);
+    expect(seenAuth.at(-1)).toBe("Bearer id-1");
+    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ id_token: "id-1", refresh_token: "r" });
+  });
+
+  it("fails with exit 1 on a wrong password and exit 2 without a client id", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gates-login-"));
+    const cognito = fakeCognito();
+    const wrong = await run(["login", "--username", "alice", "--password-stdin"], dir, {
+      stdin: Readable.from(["nope\n"]),
+      initiateAuth: cognito.initiateAuth,
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("Incorrect username or password");
+    let stderr = "";
+    const code = await runCli(["login", "--username", "alice", "--password-stdin"], {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: { GATES_CONFIG_DIR: dir },
+      stdin: Readable.from([""]),
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain("GATES_COGNITO_CLIENT_ID");
+  });
+});
