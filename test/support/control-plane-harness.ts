@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startLocalControlPlane } from "../../local/local-control-plane";
 import { testDynamoEndpoint, uniquePrefix } from "../integration/setup/dynamo";
 import { AGENT, type GatesClient, gatesClient } from "./gates-client";
@@ -9,7 +12,10 @@ import { TestClock } from "./test-clock";
  */
 export async function startHarness(options: { reconcileEveryMs?: number } = {}) {
   const clock = new TestClock();
+  // Its own data directory, so the DLQ and metrics files of tests never land in the checkout.
+  const dataDir = mkdtempSync(join(tmpdir(), "gates-harness-"));
   const plane = await startLocalControlPlane({
+    dataDir,
     dynamoEndpoint: testDynamoEndpoint(),
     tablePrefix: uniquePrefix(),
     port: 0,
@@ -18,7 +24,11 @@ export async function startHarness(options: { reconcileEveryMs?: number } = {}) 
     onError: () => undefined,
   });
   const client = gatesClient(plane.url);
-  return { plane, clock, client, stop: () => plane.stop() };
+  const stop = async () => {
+    await plane.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { plane, clock, client, dataDir, stop };
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;

@@ -22,6 +22,7 @@ describe("DynamoDB stops under traffic", () => {
     port = await findFreePort();
     dynamo = await startDynamoDbLocal({ port, dataDir });
     plane = await startLocalControlPlane({
+      dataDir,
       dynamoEndpoint: dynamo.endpoint,
       tablePrefix: "outage",
       port: 0,

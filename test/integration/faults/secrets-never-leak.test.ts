@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { EvaluationResponse } from "../../../contracts/api";
 import { createDynamoClients } from "../../../lambdas/adapters/dynamo/clients";
@@ -15,9 +18,11 @@ const PEM = ["-----BEGIN RSA PRIVATE KEY-----", PEM_BODY, "-----END RSA PRIVATE 
 const SECRETS = [AWS_KEY, AWS_SECRET, GITHUB_TOKEN, PEM_BODY];
 
 describe("secrets in tool inputs and deny reasons", () => {
-  it("appear in no stored item, event, API answer, log line or terminal output", async () => {
+  it("appear in no stored item, event, API answer, log line, metrics line or terminal output", async () => {
     const output: string[] = [];
+    const dataDir = mkdtempSync(join(tmpdir(), "gates-secrets-"));
     const plane = await startLocalControlPlane({
+      dataDir,
       dynamoEndpoint: testDynamoEndpoint(),
       tablePrefix: uniquePrefix(),
       port: 0,
@@ -68,12 +73,15 @@ describe("secrets in tool inputs and deny reasons", () => {
         stored.push(JSON.stringify(scan.Items ?? []));
       }
 
-      const everything = [...stored, ...answers, ...output].join("\n");
+      const files = ["metrics.log", "dlq.jsonl"].map((f) => join(dataDir, f)).filter((f) => existsSync(f));
+      const written = files.map((f) => readFileSync(f, "utf8"));
+      const everything = [...stored, ...answers, ...output, ...written].join("\n");
       expect(everything).toContain("[REDACTED:");
       for (const secret of SECRETS) expect(everything).not.toContain(secret);
       expect(output.join("\n")).toContain("Approval requested");
     } finally {
       await plane.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
