@@ -7,6 +7,7 @@ import { createDynamoClients } from "../../../lambdas/adapters/dynamo/clients";
 import { TABLE_LOGICAL_NAMES } from "../../../lambdas/adapters/dynamo/tables";
 import { startLocalControlPlane } from "../../../local/local-control-plane";
 import { AGENT, gatesClient, OWNER } from "../../support/gates-client";
+import { gates } from "../cli/run-cli";
 import { testDynamoEndpoint, uniquePrefix } from "../setup/dynamo";
 
 // Built from pieces so that secret scanners of code hosts do not flag this file.
@@ -18,7 +19,7 @@ const PEM = ["-----BEGIN RSA PRIVATE KEY-----", PEM_BODY, "-----END RSA PRIVATE 
 const SECRETS = [AWS_KEY, AWS_SECRET, GITHUB_TOKEN, PEM_BODY];
 
 describe("secrets in tool inputs and deny reasons", () => {
-  it("appear in no stored item, event, API answer, log line, metrics line or terminal output", async () => {
+  it("appear in no stored item, event, API answer, log line, metrics line, terminal or CLI output", async () => {
     const output: string[] = [];
     const dataDir = mkdtempSync(join(tmpdir(), "gates-secrets-"));
     const plane = await startLocalControlPlane({
@@ -63,6 +64,16 @@ describe("secrets in tool inputs and deny reasons", () => {
         }),
       );
       keep(await client.as(OWNER).get("/v1/tasks/leaky/events"));
+      for (const argv of [
+        ["show", "leaky", String(asked.body.request_id)],
+        ["events", "leaky"],
+        ["task", "leaky"],
+        ["--json", "events", "leaky"],
+      ]) {
+        const run = await gates(plane.url, OWNER, argv);
+        expect(run.code).toBe(0);
+        output.push(run.stdout, run.stderr);
+      }
       keep(await client.as(OWNER).post("/v1/tasks/leaky/cancel", { reason: `leaked ${AWS_SECRET}` }));
       await plane.poller.drain();
 
