@@ -1,9 +1,12 @@
-import { join } from "node:path";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { GatesConfig } from "../lambdas/adapters/config";
 import { createDynamoClients, createDynamoStreamsClient } from "../lambdas/adapters/dynamo/clients";
 import { ensureTables } from "../lambdas/adapters/dynamo/create-tables";
 import { tableNames } from "../lambdas/adapters/dynamo/tables";
 import { createHttpApp } from "../lambdas/adapters/http/http-app";
+import { createEmfPublisher } from "../lambdas/adapters/metrics/emf-publisher";
+import { metricsConsumer } from "../lambdas/adapters/metrics/metrics-consumer";
 import type { StreamConsumer } from "../lambdas/adapters/stream/stream-consumer";
 import { reconcile } from "../lambdas/core/control-plane/approvals";
 import type { ControlPlaneDeps } from "../lambdas/core/control-plane/deps";
@@ -26,6 +29,8 @@ export interface LocalControlPlaneOptions {
   readonly tablePrefix?: string;
   /** Where the terminal notifier writes; undefined silences it. */
   readonly notify?: (text: string) => void;
+  /** Where the metrics publisher appends its EMF lines; false turns it off. @default "<dataDir>/metrics.log" */
+  readonly metricsLog?: string | false;
   /** Extra stream consumers by name, next to the terminal notifier. */
   readonly consumers?: Readonly<Record<string, StreamConsumer>>;
   /** How often the reconciler runs. @default 5000 */
@@ -89,6 +94,8 @@ export async function startLocalControlPlane(
     stops.push(() => server.close());
 
     const consumers: Record<string, StreamConsumer> = { ...options.consumers };
+    const metricsLog = options.metricsLog ?? join(dataDir, "metrics.log");
+    if (metricsLog) consumers.metrics = localMetricsConsumer(metricsLog);
     if (options.notify) consumers.terminal = terminalNotifier({ write: options.notify, baseUrl: server.url });
     const poller = options.skipTableSetup
       ? { stop: async () => undefined, drain: async () => undefined }
@@ -114,6 +121,20 @@ export async function startLocalControlPlane(
     await stopAll();
     throw error;
   }
+}
+
+/** The same metrics publisher as in Lambda, with its EMF lines appended to a file instead of stdout. */
+function localMetricsConsumer(path: string): StreamConsumer {
+  let folderMade = false;
+  const sink = (line: string) => {
+    // Made on the first line, so a plane that never publishes leaves no folder behind.
+    if (!folderMade) {
+      mkdirSync(dirname(path), { recursive: true });
+      folderMade = true;
+    }
+    appendFileSync(path, `${line}\n`);
+  };
+  return metricsConsumer({ publisher: createEmfPublisher({ sink }) });
 }
 
 function describe(error: unknown): string {

@@ -1,0 +1,87 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import type { ApprovalGatesStackProps } from "./approval-gates-stack";
+
+/** Reads one CDK context value (`cdk.json` or `-c key=value`). */
+export type ContextReader = (key: string) => unknown;
+
+/** The context keys the app reads, each optional; see docs/deploy.md. */
+export const CONTEXT_KEYS = [
+  "userPoolId",
+  "alarmEmail",
+  "slackBotTokenSecretName",
+  "slackSigningSecretName",
+  "slackChannel",
+  "removalPolicy",
+  "mixedRouteAuth",
+  "humanMfa",
+  "throttleRateLimit",
+  "throttleBurstLimit",
+] as const;
+
+/**
+ * The stack's props from CDK context, checked up front so a typo stops the synth with the key's name
+ * instead of deploying something else. Empty strings count as unset, since `cdk.json` lists every key.
+ */
+export function stackPropsFromContext(read: ContextReader): ApprovalGatesStackProps {
+  const text = (key: (typeof CONTEXT_KEYS)[number]): string | undefined => {
+    const value = read(key);
+    if (value === undefined || value === null || value === "") return undefined;
+    if (typeof value !== "string")
+      throw new Error(`Context "${key}" must be a string, got ${JSON.stringify(value)}.`);
+    return value;
+  };
+  const count = (key: (typeof CONTEXT_KEYS)[number]): number | undefined => {
+    const value = read(key);
+    if (value === undefined || value === null || value === "") return undefined;
+    const parsed = typeof value === "number" ? value : Number(value);
+    if (!Number.isInteger(parsed) || parsed <= 0)
+      throw new Error(`Context "${key}" must be a positive integer.`);
+    return parsed;
+  };
+
+  const removal = text("removalPolicy") ?? "retain";
+  if (removal !== "retain" && removal !== "destroy") {
+    throw new Error(`Context "removalPolicy" must be "retain" or "destroy", got "${removal}".`);
+  }
+  const mixed = text("mixedRouteAuth") ?? "iam";
+  if (mixed !== "iam" && mixed !== "cognito") {
+    throw new Error(`Context "mixedRouteAuth" must be "iam" or "cognito", got "${mixed}".`);
+  }
+  const mfa = text("humanMfa") ?? "optional";
+  if (mfa !== "required" && mfa !== "optional") {
+    throw new Error(`Context "humanMfa" must be "required" or "optional", got "${mfa}".`);
+  }
+  const alarmEmail = text("alarmEmail");
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`Context "alarmEmail" is not an email address: "${alarmEmail}".`);
+  }
+  const userPoolId = text("userPoolId");
+  if (userPoolId !== undefined && !/^[\w-]+_[0-9a-zA-Z]+$/.test(userPoolId)) {
+    throw new Error(`Context "userPoolId" is not a Cognito user pool id: "${userPoolId}".`);
+  }
+
+  const slackKeys = [text("slackBotTokenSecretName"), text("slackSigningSecretName"), text("slackChannel")];
+  const [botTokenSecretName, signingSecretName, channel] = slackKeys;
+  const slackSet = slackKeys.filter((v) => v !== undefined).length;
+  if (slackSet !== 0 && slackSet !== 3) {
+    throw new Error(
+      "Slack needs all of slackBotTokenSecretName, slackSigningSecretName and slackChannel, or none.",
+    );
+  }
+  const rateLimit = count("throttleRateLimit");
+  const burstLimit = count("throttleBurstLimit");
+
+  return {
+    removalPolicy: removal === "retain" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    mixedRouteAuth: mixed,
+    humanMfa: mfa,
+    ...(userPoolId ? { existingUserPoolId: userPoolId } : {}),
+    ...(alarmEmail ? { alarmEmail } : {}),
+    ...(botTokenSecretName && signingSecretName && channel
+      ? { slack: { botTokenSecretName, signingSecretName, channel } }
+      : {}),
+    ...(rateLimit || burstLimit
+      ? { throttle: { rateLimit: rateLimit ?? 50, burstLimit: burstLimit ?? 100 } }
+      : {}),
+  };
+}

@@ -1,0 +1,171 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Construct } from "constructs";
+import { type HandlerGroup, ROUTES } from "../lambdas/routes";
+import { CedarLayer } from "./constructs/cedar-layer";
+import { GatesApi } from "./constructs/gates-api";
+import { GatesFunction } from "./constructs/gates-function";
+import { GatesIdentity } from "./constructs/gates-identity";
+import { GatesMonitoring } from "./constructs/gates-monitoring";
+import type { MixedRouteAuth } from "./constructs/route-authorization";
+import { StreamConsumerMapping } from "./constructs/stream-consumer";
+import { grantTableAccess } from "./constructs/table-grants";
+import { GatesTables } from "./constructs/tables";
+
+/** Slack settings, handed to the functions that will talk to Slack. */
+export interface SlackSettings {
+  /** Secrets Manager name of the bot token. */
+  readonly botTokenSecretName: string;
+  /** Secrets Manager name of the signing secret. */
+  readonly signingSecretName: string;
+  /** The channel id approval requests are posted to. */
+  readonly channel: string;
+}
+
+/** Props of {@link ApprovalGatesStack}. */
+export interface ApprovalGatesStackProps extends StackProps {
+  /** An existing user pool for humans (with a `gates-admins` group). @default a new pool */
+  readonly existingUserPoolId?: string;
+  /** Slack settings. @default Slack is off; notifications are only visible through the API and CLI */
+  readonly slack?: SlackSettings;
+  /** An email address subscribed to the alarm topic. @default no subscription */
+  readonly alarmEmail?: string;
+  /** Whether a new user pool requires MFA. @default "optional" (see GatesIdentityProps.mfa) */
+  readonly humanMfa?: "required" | "optional";
+  /** What happens to the tables and a new user pool when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** How routes shared by agents and humans authenticate. @default "iam" (humans use identity-pool credentials) */
+  readonly mixedRouteAuth?: MixedRouteAuth;
+  /** Stage throttling, requests per second and burst. @default 50 and 100 */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+const API_GROUPS: readonly HandlerGroup[] = ["public", "agent", "human", "shared", "policies"];
+
+/** One value per route group, built in a fixed order so construct ids are stable. */
+function byGroup<T>(make: (group: HandlerGroup) => T): Record<HandlerGroup, T> {
+  return {
+    public: make("public"),
+    agent: make("agent"),
+    human: make("human"),
+    shared: make("shared"),
+    policies: make("policies"),
+  };
+}
+
+/**
+ * The whole control plane in one stack: tables, the REST API and its functions, the Cedar layer,
+ * the Events-stream consumers, the reconciler on a one-minute schedule, identity, dashboard and alarms.
+ */
+export class ApprovalGatesStack extends Stack {
+  /** The REST API and its routes. */
+  readonly api: GatesApi;
+  /** The user pool, app client and identity pool for humans. */
+  readonly identity: GatesIdentity;
+  /** The dashboard, alarms and alarm topic. */
+  readonly monitoring: GatesMonitoring;
+
+  constructor(scope: Construct, id: string, props: ApprovalGatesStackProps = {}) {
+    super(scope, id, props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const tables = new GatesTables(this, "Tables", { removalPolicy });
+    const cedar = new CedarLayer(this, "Cedar");
+    const functionFor = (
+      name: string,
+      entry: string,
+      purpose: string,
+      extra: Partial<{ cedar: boolean; timeout: Duration }> = {},
+    ) =>
+      new GatesFunction(this, name, {
+        entry: `lambdas/handlers/${entry}.ts`,
+        purpose,
+        tables,
+        ...(extra.cedar === false ? {} : { cedarLayer: cedar.layer }),
+        ...(extra.timeout ? { timeout: extra.timeout } : {}),
+        environment: { GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev" },
+      });
+
+    // Every API group builds the whole control plane, Cedar included, so each carries the layer.
+    const apiFunctions = byGroup((group) => {
+      // Long polls for a decision hold a request for up to API Gateway's 29 s limit.
+      const fn = functionFor(`Api${capitalize(group)}`, `api-${group}`, `${group} API`, {
+        timeout: Duration.seconds(29),
+      });
+      grantTableAccess(fn.fn, group, tables);
+      return fn.fn;
+    });
+    if (props.slack) configureSlack(this, apiFunctions.public, props.slack);
+
+    const reconciler = functionFor("Reconciler", "reconciler", "reconciler", {
+      timeout: Duration.seconds(50),
+    });
+    grantTableAccess(reconciler.fn, "reconciler", tables);
+    new Rule(this, "ReconcileEveryMinute", {
+      description: "Times out PENDING approval requests past their deadline",
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(reconciler.fn, { retryAttempts: 0 })],
+    });
+
+    // Each Events-stream consumer gets its own mapping and dead-letter queue; the Slack fan-out joins here.
+    const metricsPublisher = functionFor("MetricsPublisher", "metrics-publisher", "metrics publisher", {
+      cedar: false,
+    });
+    const metricsStream = new StreamConsumerMapping(this, "MetricsStream", {
+      consumer: metricsPublisher.fn,
+      table: tables.events,
+    });
+
+    this.identity = new GatesIdentity(this, "Identity", {
+      ...(props.existingUserPoolId ? { existingUserPoolId: props.existingUserPoolId } : {}),
+      ...(props.humanMfa ? { mfa: props.humanMfa } : {}),
+      removalPolicy,
+    });
+    this.api = new GatesApi(this, "Api", {
+      routes: ROUTES,
+      handlers: apiFunctions,
+      userPool: this.identity.userPool,
+      ...(props.mixedRouteAuth ? { mixedRouteAuth: props.mixedRouteAuth } : {}),
+      ...(props.throttle
+        ? { throttleRateLimit: props.throttle.rateLimit, throttleBurstLimit: props.throttle.burstLimit }
+        : {}),
+    });
+    this.identity.allowHumansToInvoke(this.api.mixedIamMethods);
+
+    this.monitoring = new GatesMonitoring(this, "Monitoring", {
+      api: this.api.api,
+      functions: {
+        ...Object.fromEntries(API_GROUPS.map((g) => [`api-${g}`, apiFunctions[g]])),
+        reconciler: reconciler.fn,
+        "metrics-publisher": metricsPublisher.fn,
+      },
+      reconciler: reconciler.fn,
+      deadLetterQueues: { MetricsPublisher: metricsStream.deadLetterQueue },
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: this.api.api.url, description: "Set GATES_URL to this" });
+    new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, "UserPoolClientId", { value: this.identity.client.userPoolClientId });
+    new CfnOutput(this, "IdentityPoolId", { value: this.identity.identityPool.identityPoolId });
+    new CfnOutput(this, "DashboardName", { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.monitoring.topic.topicArn });
+  }
+}
+
+/** The Slack settings as environment, and read access to exactly the two secrets. */
+function configureSlack(scope: Construct, fn: NodejsFunction, slack: SlackSettings): void {
+  const token = Secret.fromSecretNameV2(scope, "SlackBotToken", slack.botTokenSecretName);
+  const signing = Secret.fromSecretNameV2(scope, "SlackSigningSecret", slack.signingSecretName);
+  token.grantRead(fn);
+  signing.grantRead(fn);
+  fn.addEnvironment("SLACK_BOT_TOKEN_SECRET_NAME", slack.botTokenSecretName);
+  fn.addEnvironment("SLACK_SIGNING_SECRET_NAME", slack.signingSecretName);
+  fn.addEnvironment("SLACK_CHANNEL", slack.channel);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

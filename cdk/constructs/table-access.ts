@@ -1,0 +1,74 @@
+import { PENDING_EXPIRY_INDEX, type TableName } from "../../lambdas/adapters/dynamo/tables";
+import type { HandlerGroup } from "../../lambdas/routes";
+
+/** The DynamoDB actions a function may call. Transaction items are authorised by their item action. */
+export type TableAction =
+  | "dynamodb:GetItem"
+  | "dynamodb:Query"
+  | "dynamodb:PutItem"
+  | "dynamodb:DeleteItem"
+  | "dynamodb:UpdateItem";
+
+/** The tables, and actions on each, that one function needs. */
+export type TableAccess = Partial<Readonly<Record<TableName, readonly TableAction[]>>>;
+
+/** The functions that touch tables: one per route group, plus the reconciler. */
+export type AccessSubject = HandlerGroup | "reconciler";
+
+const GET = "dynamodb:GetItem";
+const QUERY = "dynamodb:Query";
+const PUT = "dynamodb:PutItem";
+const DELETE = "dynamodb:DeleteItem";
+const UPDATE = "dynamodb:UpdateItem";
+
+/**
+ * Exactly what each function does to each table, read from the stores: a task change is one
+ * transaction of item Puts (task, event, approvals, inbox rows) and inbox Deletes; reads are strong
+ * GetItems and Queries; the rate limiter is one UpdateItem. Nothing scans, and nothing else writes.
+ */
+export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
+  // Health answers from memory.
+  public: {},
+  // Create, evaluate and finish: the task transaction, the inbox rows of a new request, and the pinned policy set.
+  agent: {
+    Tasks: [GET, PUT],
+    Events: [PUT],
+    Approvals: [GET, PUT],
+    Inbox: [PUT, DELETE],
+    PolicySets: [GET, QUERY],
+  },
+  // Reads that agents and humans share: task, approval (long poll) and the ledger.
+  shared: {
+    Tasks: [GET],
+    Approvals: [GET],
+    Events: [QUERY],
+  },
+  // Decide, cancel, revoke and the inbox, with per-human rate limits.
+  human: {
+    Tasks: [GET, PUT],
+    Events: [PUT],
+    Approvals: [GET, PUT],
+    Inbox: [QUERY, DELETE],
+    PolicySets: [GET],
+    RateLimits: [UPDATE],
+  },
+  // Publish, read and dry-run policy versions, with a per-admin publish rate limit.
+  policies: {
+    PolicySets: [GET, QUERY, PUT],
+    RateLimits: [UPDATE],
+  },
+  // Finds overdue requests through the pending-expiry index and times each out in one transaction.
+  reconciler: {
+    Tasks: [GET, PUT],
+    Events: [PUT],
+    Approvals: [GET, PUT, QUERY],
+    Inbox: [DELETE],
+  },
+};
+
+/** The secondary indexes a function queries; an index is a separate IAM resource from its table. */
+export const INDEX_QUERIES: Readonly<
+  Partial<Record<AccessSubject, Partial<Record<TableName, readonly string[]>>>>
+> = {
+  reconciler: { Approvals: [PENDING_EXPIRY_INDEX] },
+};

@@ -1,0 +1,64 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import { stackPropsFromContext } from "../../cdk/app-config";
+
+const reader = (context: Record<string, unknown>) => (key: string) => context[key];
+
+describe("stackPropsFromContext", () => {
+  it("defaults to retained tables, IAM on shared routes, a new pool and no Slack", () => {
+    // Act
+    const props = stackPropsFromContext(reader({ userPoolId: "", alarmEmail: "", slackChannel: "" }));
+
+    // Assess
+    expect(props).toEqual({
+      removalPolicy: RemovalPolicy.RETAIN,
+      mixedRouteAuth: "iam",
+      humanMfa: "optional",
+    });
+  });
+
+  it("reads every setting", () => {
+    // Act
+    const props = stackPropsFromContext(
+      reader({
+        userPoolId: "eu-west-1_AbC123",
+        alarmEmail: "ops@example.com",
+        slackBotTokenSecretName: "gates/slack/bot",
+        slackSigningSecretName: "gates/slack/signing",
+        slackChannel: "C0123",
+        removalPolicy: "destroy",
+        mixedRouteAuth: "cognito",
+        humanMfa: "required",
+        throttleRateLimit: "20",
+        throttleBurstLimit: 40,
+      }),
+    );
+
+    // Assess
+    expect(props).toEqual({
+      existingUserPoolId: "eu-west-1_AbC123",
+      alarmEmail: "ops@example.com",
+      slack: {
+        botTokenSecretName: "gates/slack/bot",
+        signingSecretName: "gates/slack/signing",
+        channel: "C0123",
+      },
+      removalPolicy: RemovalPolicy.DESTROY,
+      mixedRouteAuth: "cognito",
+      humanMfa: "required",
+      throttle: { rateLimit: 20, burstLimit: 40 },
+    });
+  });
+
+  it.each([
+    [{ removalPolicy: "snapshot" }, /removalPolicy/],
+    [{ mixedRouteAuth: "both" }, /mixedRouteAuth/],
+    [{ humanMfa: "sometimes" }, /humanMfa/],
+    [{ alarmEmail: "not-an-email" }, /alarmEmail/],
+    [{ userPoolId: "pool" }, /userPoolId/],
+    [{ slackChannel: "C0123" }, /Slack needs all of/],
+    [{ throttleRateLimit: "-1" }, /throttleRateLimit/],
+  ])("stops on a bad setting %p", (context, message) => {
+    // Act, Assess
+    expect(() => stackPropsFromContext(reader(context))).toThrow(message);
+  });
+});

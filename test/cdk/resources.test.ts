@@ -1,0 +1,246 @@
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import { TABLE_ACCESS } from "../../cdk/constructs/table-access";
+import { tableEnvVar } from "../../lambdas/adapters/config";
+import { TABLE_LOGICAL_NAMES, TABLES } from "../../lambdas/adapters/dynamo/tables";
+import { synthTemplate } from "./stack-template";
+
+let template: Template;
+beforeAll(() => {
+  template = synthTemplate();
+});
+
+type Resource = { Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
+
+/** The function whose description names its purpose, e.g. "agent API". */
+function functionFor(purpose: string): [string, Resource] {
+  const found = Object.entries(template.findResources("AWS::Lambda::Function")).filter(
+    ([, f]) => f.Properties.Description === `Approval Gates: ${purpose}`,
+  );
+  expect(found).toHaveLength(1);
+  return found[0] as [string, Resource];
+}
+
+/** The logical id of a table by its logical name. */
+function tableId(name: string): string {
+  const ids = Object.keys(template.findResources("AWS::DynamoDB::GlobalTable")).filter((id) =>
+    id.startsWith(`Tables${name}`),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0] ?? "";
+}
+
+/** Every DynamoDB action the function's role may call, as `Table:action`, sorted. */
+function dynamoGrants(purpose: string): string[] {
+  const [, fn] = functionFor(purpose);
+  const roleId = (fn.Properties.Role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0];
+  const policies = Object.values(template.findResources("AWS::IAM::Policy")).filter((p) =>
+    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
+  );
+  const grants: string[] = [];
+  for (const policy of policies) {
+    for (const statement of policy.Properties.PolicyDocument.Statement) {
+      const actions: string[] = [statement.Action].flat();
+      const resources = [statement.Resource].flat();
+      for (const action of actions.filter((a) => a.startsWith("dynamodb:"))) {
+        for (const resource of resources) {
+          const text = JSON.stringify(resource);
+          const table = TABLE_LOGICAL_NAMES.find((name) => text.includes(`"${tableId(name)}"`)) ?? text;
+          const index = /\/index\/([\w-]+)/.exec(text)?.[1];
+          grants.push(`${table}${index ? `/${index}` : ""}:${action.slice("dynamodb:".length)}`);
+        }
+      }
+    }
+  }
+  return grants.sort();
+}
+
+const expectedGrants = (subject: keyof typeof TABLE_ACCESS): string[] =>
+  Object.entries(TABLE_ACCESS[subject])
+    .flatMap(([table, actions]) => (actions ?? []).map((a) => `${table}:${a.slice("dynamodb:".length)}`))
+    .sort();
+
+describe("tables", () => {
+  it.each(TABLE_LOGICAL_NAMES)(
+    "builds %s from the table definition, on demand, with PITR and encryption",
+    (name) => {
+      // Assess
+      const def = TABLES[name];
+      template.hasResource("AWS::DynamoDB::GlobalTable", {
+        DeletionPolicy: "Retain",
+        UpdateReplacePolicy: "Retain",
+        Properties: Match.objectLike({
+          KeySchema: [
+            { AttributeName: def.partitionKey.name, KeyType: "HASH" },
+            ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: "RANGE" }] : []),
+          ],
+          BillingMode: "PAY_PER_REQUEST",
+          SSESpecification: { SSEEnabled: true, SSEType: "KMS" },
+          Replicas: [
+            Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+          ],
+          ...(def.ttlAttribute
+            ? { TimeToLiveSpecification: { AttributeName: def.ttlAttribute, Enabled: true } }
+            : {}),
+          ...(def.stream ? { StreamSpecification: { StreamViewType: "NEW_IMAGE" } } : {}),
+          ...(def.globalIndexes.length > 0
+            ? {
+                GlobalSecondaryIndexes: def.globalIndexes.map((i) =>
+                  Match.objectLike({ IndexName: i.indexName }),
+                ),
+              }
+            : {}),
+        }),
+      });
+    },
+  );
+
+  it("can be destroyed with the stack when asked", () => {
+    // Act
+    const destroying = synthTemplate({ removalPolicy: "destroy" });
+
+    // Assess
+    const policies = Object.values(destroying.findResources("AWS::DynamoDB::GlobalTable")).map(
+      (t) => t.DeletionPolicy,
+    );
+    expect(policies).toEqual(TABLE_LOGICAL_NAMES.map(() => "Delete"));
+  });
+});
+
+describe("functions", () => {
+  const cedarFunctions = ["public API", "agent API", "human API", "shared API", "policies API", "reconciler"];
+
+  it.each([...cedarFunctions, "metrics publisher"])(
+    "runs the %s on ARM64 and Node.js 24 with table names and Powertools",
+    (purpose) => {
+      // Act
+      const [, fn] = functionFor(purpose);
+
+      // Assess
+      expect(fn.Properties).toMatchObject({
+        Runtime: "nodejs24.x",
+        Architectures: ["arm64"],
+        Environment: {
+          Variables: expect.objectContaining({
+            POWERTOOLS_SERVICE_NAME: "approval-gates",
+            [tableEnvVar("Tasks")]: { Ref: tableId("Tasks") },
+            [tableEnvVar("RateLimits")]: { Ref: tableId("RateLimits") },
+          }),
+        },
+      });
+    },
+  );
+
+  it.each(cedarFunctions)("gives the %s the Cedar layer and at least 512 MB", (purpose) => {
+    // Act
+    const [, fn] = functionFor(purpose);
+
+    // Assess
+    const layerId = Object.keys(template.findResources("AWS::Lambda::LayerVersion"))[0];
+    expect(fn.Properties.Layers).toEqual([{ Ref: layerId }]);
+    expect(fn.Properties.MemorySize).toBeGreaterThanOrEqual(512);
+  });
+
+  it("leaves the Cedar layer off the metrics publisher", () => {
+    // Assess
+    expect(functionFor("metrics publisher")[1].Properties.Layers).toBeUndefined();
+  });
+
+  it.each([
+    ["public API", "public"],
+    ["agent API", "agent"],
+    ["human API", "human"],
+    ["shared API", "shared"],
+    ["policies API", "policies"],
+    ["reconciler", "reconciler"],
+  ] as const)("grants the %s exactly its table actions", (purpose, subject) => {
+    // Assess
+    expect(dynamoGrants(purpose).filter((g) => !g.includes("/"))).toEqual(expectedGrants(subject));
+  });
+
+  it("grants the exact agent actions, spelled out", () => {
+    // Assess
+    expect(dynamoGrants("agent API")).toEqual([
+      "Approvals:GetItem",
+      "Approvals:PutItem",
+      "Events:PutItem",
+      "Inbox:DeleteItem",
+      "Inbox:PutItem",
+      "PolicySets:GetItem",
+      "PolicySets:Query",
+      "Tasks:GetItem",
+      "Tasks:PutItem",
+    ]);
+  });
+
+  it("lets only the reconciler query the pending-expiry index", () => {
+    // Assess
+    expect(dynamoGrants("reconciler").filter((g) => g.includes("/"))).toEqual([
+      "Approvals/pending-expiry:Query",
+    ]);
+    expect(dynamoGrants("human API").some((g) => g.includes("/"))).toBe(false);
+  });
+
+  it("gives the metrics publisher stream reads and nothing on the tables themselves", () => {
+    // Assess
+    expect(dynamoGrants("metrics publisher")).toEqual([
+      "Events:DescribeStream",
+      "Events:GetRecords",
+      "Events:GetShardIterator",
+      "Events:ListStreams",
+    ]);
+  });
+
+  it("runs the reconciler every minute", () => {
+    // Assess
+    const [reconcilerId] = functionFor("reconciler");
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 minute)",
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [reconcilerId, "Arn"] } })],
+    });
+  });
+});
+
+describe("stream consumers", () => {
+  it("feeds the Events stream to the metrics publisher with partial batches, bisect, bounded retries and a DLQ", () => {
+    // Assess
+    const [publisherId] = functionFor("metrics publisher");
+    const queueId = Object.keys(template.findResources("AWS::SQS::Queue"))[0];
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: publisherId },
+      EventSourceArn: { "Fn::GetAtt": [tableId("Events"), "StreamArn"] },
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      StartingPosition: "TRIM_HORIZON",
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", { SqsManagedSseEnabled: true });
+  });
+});
+
+describe("Slack settings", () => {
+  it("hands the public function the channel, the secret names and read access to exactly those secrets", () => {
+    // Act
+    const slack = synthTemplate({
+      slackBotTokenSecretName: "gates/slack/bot",
+      slackSigningSecretName: "gates/slack/signing",
+      slackChannel: "C0123",
+    });
+
+    // Assess
+    slack.hasResourceProperties("AWS::Lambda::Function", {
+      Description: "Approval Gates: public API",
+      Environment: {
+        Variables: Match.objectLike({
+          SLACK_BOT_TOKEN_SECRET_NAME: "gates/slack/bot",
+          SLACK_SIGNING_SECRET_NAME: "gates/slack/signing",
+          SLACK_CHANNEL: "C0123",
+        }),
+      },
+    });
+    const grants = JSON.stringify(slack.findResources("AWS::IAM::Policy"));
+    expect(grants.match(/secretsmanager:GetSecretValue/g)).toHaveLength(2);
+    expect(grants).toContain(":secret:gates/slack/bot-??????");
+    expect(grants).toContain(":secret:gates/slack/signing-??????");
+  });
+});
