@@ -1,3 +1,4 @@
+import { benchColdStart, coldStartRows } from "./cold-start";
 import { benchContention, contentionRows } from "./contention";
 import {
   benchEvaluateHttp,
@@ -19,6 +20,14 @@ async function main(): Promise<void> {
   const engine = benchEngine();
   saveResults("engine", { ...engine });
   rows.push(...engineRows(engine));
+
+  console.log("cold start: bundling the handlers, 5 fresh processes…");
+  const coldStart = await benchColdStart();
+  saveResults("cold_start", {
+    evaluate_init_ms: coldStart.evaluate_init_ms,
+    largest_non_cedar_bundle_kb: coldStart.largest_non_cedar_bundle_kb,
+  });
+  rows.push(...coldStartRows(coldStart));
 
   await withLocalControlPlane(async (plane) => {
     console.log("evaluate over HTTP: 1 000 ALLOW evaluations against the DynamoDB floor…");
