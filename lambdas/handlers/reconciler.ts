@@ -1,4 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
 import { readConfig } from "../adapters/config";
 import { reconcile } from "../core/control-plane/approvals";
 import { buildControlPlane } from "./control-plane";
@@ -7,7 +8,11 @@ const logger = new Logger({ serviceName: "approval-gates", persistentKeys: { fun
 const { deps } = buildControlPlane(readConfig(process.env));
 
 /** Scheduled every minute: times out PENDING requests past their deadline. A failure fails the run so it alarms. */
-export const handler = async (): Promise<{ timed_out: number; failed: number }> => {
+export const handler = async (
+  _event?: unknown,
+  context?: Context,
+): Promise<{ timed_out: number; failed: number }> => {
+  if (context) logger.addContext(context);
   const result = await reconcile(deps);
   logger.info("reconciled", { ...result });
   if (result.failed > 0) throw new Error(`${result.failed} overdue request(s) could not be timed out`);

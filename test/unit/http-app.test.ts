@@ -367,6 +367,64 @@ describe("createHttpApp authorization", () => {
   });
 });
 
+describe("createHttpApp identity-pool callers", () => {
+  const POOL_PROVIDER =
+    "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC,cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC:CognitoSignIn:";
+
+  function withIdentity(
+    identity: Partial<APIGatewayProxyEvent["requestContext"]["identity"]>,
+  ): APIGatewayProxyEvent {
+    const base = apiEvent({}, "none");
+    return {
+      ...base,
+      requestContext: { ...base.requestContext, identity: { ...base.requestContext.identity, ...identity } },
+    };
+  }
+
+  it("takes a human signing with identity-pool credentials as that user, not as the pool's role", async () => {
+    // Prepare
+    const { app, seen } = appWith();
+    const event = withIdentity({
+      cognitoAuthenticationType: "authenticated",
+      cognitoAuthenticationProvider: `${POOL_PROVIDER}sub-123`,
+      userArn: "arn:aws:sts::123456789012:assumed-role/IdentityPoolAuthRole/CognitoIdentityCredentials",
+    });
+
+    // Act
+    await app.resolve(event);
+
+    // Assess
+    expect(seen[0]?.principal).toEqual({ kind: "human", id: "sub-123", admin: false });
+  });
+
+  it.each([
+    [
+      "an unauthenticated identity",
+      { cognitoAuthenticationType: "unauthenticated", cognitoAuthenticationProvider: null },
+    ],
+    [
+      "a provider without a user",
+      { cognitoAuthenticationType: "authenticated", cognitoAuthenticationProvider: POOL_PROVIDER },
+    ],
+  ])("treats %s as no caller, never as the role's agent", async (_name, identity) => {
+    // Prepare
+    const { app } = appWith();
+    const event = withIdentity({ ...identity, userArn: "arn:aws:sts::123456789012:assumed-role/Unauth/x" });
+
+    // Act
+    const result = await app.resolve({
+      ...event,
+      resource: "/v1/tasks",
+      path: "/v1/tasks",
+      httpMethod: "POST",
+      body: "{}",
+    });
+
+    // Assess
+    expect(result.statusCode).toBe(401);
+  });
+});
+
 describe("createHttpApp body and query", () => {
   it("answers 413 when the body is over the limit in bytes, though not in characters", async () => {
     // Prepare

@@ -188,7 +188,19 @@ function principalFrom(event: APIGatewayProxyEvent): Principal | undefined {
   if (isRecord(claims) && typeof claims.sub === "string" && claims.sub !== "") {
     return { kind: "human", id: claims.sub, admin: groupsOf(claims["cognito:groups"]).includes(ADMIN_GROUP) };
   }
-  const arn: unknown = context?.identity?.userArn;
+  // A human signing with Cognito identity-pool credentials also has a userArn (the pool's role),
+  // so the identity-pool check must come first; the role's trust policy admits only users of the pool.
+  const identity = context?.identity;
+  const provider: unknown = identity?.cognitoAuthenticationProvider;
+  if (identity?.cognitoAuthenticationType) {
+    // Guest identities and providers without a user are nobody, never the role's agent.
+    const sub = typeof provider === "string" ? provider.split(":CognitoSignIn:")[1] : undefined;
+    const authenticated = identity.cognitoAuthenticationType === "authenticated";
+    return authenticated && sub && /^[^\s:,]+$/.test(sub)
+      ? { kind: "human", id: sub, admin: false }
+      : undefined;
+  }
+  const arn: unknown = identity?.userArn;
   return typeof arn === "string" && arn !== "" ? { kind: "agent", id: arn } : undefined;
 }
 
