@@ -93,10 +93,7 @@ export async function startLocalControlPlane(
     const server: ApiServer = await startApiServer({ app, port: options.port ?? 3000 });
     stops.push(() => server.close());
 
-    const consumers: Record<string, StreamConsumer> = { ...options.consumers };
-    const metricsLog = options.metricsLog ?? join(dataDir, "metrics.log");
-    if (metricsLog) consumers.metrics = localMetricsConsumer(metricsLog);
-    if (options.notify) consumers.terminal = terminalNotifier({ write: options.notify, baseUrl: server.url });
+    const consumers = localConsumers({ ...options, dataDir, baseUrl: server.url });
     const poller = options.skipTableSetup
       ? { stop: async () => undefined, drain: async () => undefined }
       : await startStreamPoller({
@@ -121,6 +118,25 @@ export async function startLocalControlPlane(
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The stream consumers of local mode, by name: the metrics publisher, the terminal notifier
+ * when there is a terminal, and any extra ones. DLQ replay uses the same set, so a
+ * dead-lettered record goes back to the consumer that gave up on it.
+ */
+export function localConsumers(
+  options: Pick<LocalControlPlaneOptions, "notify" | "metricsLog" | "consumers"> & {
+    dataDir: string;
+    baseUrl: string;
+  },
+): Record<string, StreamConsumer> {
+  const consumers: Record<string, StreamConsumer> = { ...options.consumers };
+  const metricsLog = options.metricsLog ?? join(options.dataDir, "metrics.log");
+  if (metricsLog) consumers.metrics = localMetricsConsumer(metricsLog);
+  if (options.notify)
+    consumers.terminal = terminalNotifier({ write: options.notify, baseUrl: options.baseUrl });
+  return consumers;
 }
 
 /** The same metrics publisher as in Lambda, with its EMF lines appended to a file instead of stdout. */
