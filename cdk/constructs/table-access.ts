@@ -37,11 +37,13 @@ export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
     Inbox: [PUT, DELETE],
     PolicySets: [GET, QUERY],
   },
-  // Reads that agents and humans share: task, approval (long poll) and the ledger.
+  // Reads that agents and humans share: task, approval (long poll) and the ledger. Reading an
+  // overdue request times it out on the spot, in the same transaction the reconciler writes.
   shared: {
-    Tasks: [GET],
-    Approvals: [GET],
-    Events: [QUERY],
+    Tasks: [GET, PUT],
+    Approvals: [GET, PUT],
+    Events: [PUT, QUERY],
+    Inbox: [DELETE],
   },
   // Decide, cancel, revoke and the inbox, with per-human rate limits.
   human: {

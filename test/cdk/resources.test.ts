@@ -172,6 +172,19 @@ describe("functions", () => {
     ]);
   });
 
+  it("lets the shared API time out an overdue request it reads, in one transaction", () => {
+    // Assess
+    expect(dynamoGrants("shared API")).toEqual([
+      "Approvals:GetItem",
+      "Approvals:PutItem",
+      "Events:PutItem",
+      "Events:Query",
+      "Inbox:DeleteItem",
+      "Tasks:GetItem",
+      "Tasks:PutItem",
+    ]);
+  });
+
   it("lets only the reconciler query the pending-expiry index", () => {
     // Assess
     expect(dynamoGrants("reconciler").filter((g) => g.includes("/"))).toEqual([
