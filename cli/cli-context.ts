@@ -42,7 +42,7 @@ async function cachedToken(io: CliIo): Promise<string | undefined> {
 export async function commandContext(io: CliIo, options: GlobalOptions): Promise<CommandContext> {
   const url = options.url ?? io.env.GATES_URL ?? DEFAULT_URL;
   const token = options.token ?? io.env.GATES_TOKEN ?? (options.sigv4 ? undefined : await cachedToken(io));
-  const auth = options.sigv4 ? { sigv4: {} } : token ? { token } : undefined;
+  const auth = options.sigv4 ? { sigv4: {} } : token ? { token, ...identityPoolOf(io.env) } : undefined;
   return {
     out: new Output(io, options.json === true),
     io,
@@ -50,6 +50,16 @@ export async function commandContext(io: CliIo, options: GlobalOptions): Promise
     client: new GatesClient({ url, auth }),
     clientWithToken: (t) => new GatesClient({ url, auth: { token: t } }),
   };
+}
+
+/**
+ * On a deployed API the routes shared with agents take IAM signatures; a human's id token is
+ * traded for the stack's identity-pool credentials when both pool ids are configured.
+ */
+function identityPoolOf(env: CliIo["env"]) {
+  const identityPoolId = env.GATES_IDENTITY_POOL_ID;
+  const userPoolId = env.GATES_USER_POOL_ID;
+  return identityPoolId && userPoolId ? { identityPool: { identityPoolId, userPoolId } } : {};
 }
 
 /** A hint for the errors people hit most. */

@@ -1,17 +1,32 @@
 import { Sha256 } from "@aws-crypto/sha256-js";
+import { fromCognitoIdentityPool } from "@aws-sdk/credential-provider-cognito-identity";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { ROUTES } from "../lambdas/routes";
 
 /** AWS credentials as the signer wants them (or a provider of them). */
 export type AwsCredentials = ConstructorParameters<typeof SignatureV4>[0]["credentials"];
 
 /** How the client proves who it is. */
 export type GatesAuth =
-  /** A bearer token: a Cognito id token, or a local token such as `local:agent:agent-1`. */
-  | { readonly token: string }
+  /**
+   * A bearer token: a Cognito id token, or a local token such as `local:agent:agent-1`. With
+   * `identityPool`, a human on a deployed API also signs the routes shared with agents (which
+   * API Gateway guards with IAM) using the identity pool's credentials for that id token.
+   */
+  | { readonly token: string; readonly identityPool?: IdentityPoolAuth }
   /** SigV4 for IAM agents calling a deployed API; credentials default to the AWS chain. */
   | { readonly sigv4: { readonly region?: string; readonly credentials?: AwsCredentials } }
   | undefined;
+
+/** The stack's Cognito identity pool, which trades a user-pool id token for AWS credentials. */
+export interface IdentityPoolAuth {
+  readonly identityPoolId: string;
+  /** The user pool that issued the id token, e.g. `eu-west-1_AbC123`; its region is the pools'. */
+  readonly userPoolId: string;
+  /** @default the regional Cognito Identity endpoint */
+  readonly endpoint?: string;
+}
 
 /** The parts of a request that authentication needs to see. */
 export interface OutgoingRequest {
@@ -35,21 +50,62 @@ export function createAuthenticator(auth: GatesAuth, env: NodeJS.ProcessEnv = pr
   if ("token" in auth) {
     // A token pasted with its scheme still works.
     const value = /^bearer /i.test(auth.token) ? auth.token : `Bearer ${auth.token}`;
-    return async (r) => ({ ...r.headers, authorization: value });
+    const bearer: Authenticator = async (r) => ({ ...r.headers, authorization: value });
+    if (!auth.identityPool) return bearer;
+    const signed = sigv4Authenticator(
+      identityPoolCredentials(auth.identityPool, value.slice(7)),
+      undefined,
+      env,
+    );
+    return async (r) => (isSharedRoute(r.method, r.url.pathname) ? signed(r) : bearer(r));
   }
-  const options = auth.sigv4;
+  return sigv4Authenticator(auth.sigv4.credentials ?? defaultProvider(), auth.sigv4.region, env);
+}
+
+/** Routes open to agents and humans alike, which API Gateway guards with IAM. */
+const SHARED_ROUTES = ROUTES.filter(
+  (r) =>
+    r.principals !== "anyone" &&
+    r.principals.some((p) => p === "agent") &&
+    r.principals.some((p) => p === "human"),
+).map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/\{[^}]+\}/g, "[^/]+")}$`) }));
+
+/** Whether a request targets a shared route; the API's stage prefix (e.g. `/prod`) is ignored. */
+export function isSharedRoute(method: string, pathname: string): boolean {
+  const at = pathname.indexOf("/v1/");
+  const path = at >= 0 ? pathname.slice(at) : pathname;
+  return SHARED_ROUTES.some((r) => r.method === method && r.pattern.test(path));
+}
+
+/** Identity-pool credentials for a user-pool id token, fetched once and renewed before they expire. */
+function identityPoolCredentials(pool: IdentityPoolAuth, idToken: string): AwsCredentials {
+  const region = pool.userPoolId.split("_")[0] ?? "";
+  const provider = fromCognitoIdentityPool({
+    clientConfig: { region, ...(pool.endpoint ? { endpoint: pool.endpoint } : {}) },
+    identityPoolId: pool.identityPoolId,
+    logins: { [`cognito-idp.${region}.amazonaws.com/${pool.userPoolId}`]: idToken },
+  });
+  let current: ReturnType<typeof provider> | undefined;
+  return async () => {
+    const held = current ? await current : undefined;
+    if (held && (!held.expiration || held.expiration.getTime() - Date.now() > 5 * 60_000)) return held;
+    current = provider();
+    return current;
+  };
+}
+
+function sigv4Authenticator(
+  credentials: AwsCredentials,
+  fixedRegion: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Authenticator {
   const signers = new Map<string, SignatureV4>();
   const signerFor = (host: string): SignatureV4 => {
-    const region = options.region ?? regionFromHost(host) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    const region = fixedRegion ?? regionFromHost(host) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) throw new Error("SigV4 needs a region: pass sigv4.region or set AWS_REGION");
     let signer = signers.get(region);
     if (!signer) {
-      signer = new SignatureV4({
-        service: "execute-api",
-        region,
-        credentials: options.credentials ?? defaultProvider(),
-        sha256: Sha256,
-      });
+      signer = new SignatureV4({ service: "execute-api", region, credentials, sha256: Sha256 });
       signers.set(region, signer);
     }
     return signer;
