@@ -41,7 +41,12 @@ const describe = (error: unknown) =>
       : String(error);
 
 /** Runs the checks in order; a check that cannot run because an earlier one failed is skipped. */
-async function runChecks(agent: GatesClient, human: GatesClient, humanId: string): Promise<DoctorCheck[]> {
+async function runChecks(
+  agent: GatesClient,
+  human: GatesClient,
+  humanId: string,
+  full: boolean,
+): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const record = async (name: string, check: () => Promise<string>): Promise<boolean> => {
     try {
@@ -115,10 +120,8 @@ async function runChecks(agent: GatesClient, human: GatesClient, humanId: string
       return `human approved; the waiting agent saw APPROVED in ${Date.now() - started} ms`;
     });
   }
-  skip(
-    "timeout denies",
-    "a deadline cannot be forced against a running control plane (the test suite covers it)",
-  );
+  if (full) await record("timeout denies", () => timeoutDenies(agent, humanId, taskId));
+  else skip("timeout denies", "takes 30 s, the shortest approval timeout; run `gates doctor --full`");
   await record("ledger verifies", async () => {
     const events = await human.events(taskId);
     const check = verifyChain(events);
@@ -131,15 +134,37 @@ async function runChecks(agent: GatesClient, human: GatesClient, humanId: string
   return checks;
 }
 
+/** An unanswered request times out into a denial, and the same call is then refused for a while. */
+async function timeoutDenies(agent: GatesClient, humanId: string, taskId: string): Promise<string> {
+  const timeoutTask = `${taskId}-timeout`;
+  await agent.createTask({
+    task_id: timeoutTask,
+    owner: humanId,
+    repo: "gates-doctor/check",
+    approval_timeout_s: 30,
+  });
+  const call = { tool_name: "Bash", tool_input: { command: "git push --force origin main" } };
+  const asked = await agent.evaluate(timeoutTask, call);
+  if (asked.decision !== "REQUIRE_APPROVAL" || !asked.request_id)
+    throw new Error(`the push got ${asked.decision}`);
+  const seen = await agent.waitForDecision(timeoutTask, asked.request_id, {
+    deadlineMs: Date.now() + 60_000,
+  });
+  if (seen.status !== "TIMED_OUT") throw new Error(`the unanswered request ended ${seen.status}`);
+  const again = await agent.evaluate(timeoutTask, call);
+  if (again.decision !== "DENY") throw new Error(`asking again right after got ${again.decision}`);
+  return `unanswered for 30 s → TIMED_OUT; asking again → DENY (${again.source})`;
+}
+
 async function doctor(
   ctx: CommandContext,
-  options: { agentToken: string; humanToken: string },
+  options: { agentToken: string; humanToken: string; full?: boolean },
 ): Promise<void> {
   const humanId = humanIdOfToken(options.humanToken);
   const agent = ctx.clientWithToken(options.agentToken);
   const human = ctx.clientWithToken(options.humanToken);
   const checks = humanId
-    ? await runChecks(agent, human, humanId)
+    ? await runChecks(agent, human, humanId, options.full === true)
     : [{ name: "human token", status: "FAIL" as const, detail: "cannot tell whose token --human-token is" }];
   const ok = checks.every((c) => c.status !== "FAIL");
   const { out } = ctx;
@@ -161,5 +186,10 @@ export const registerDoctorCommand: Register = (program, action) => {
     .description("check a control plane end to end, one line per check")
     .option("--agent-token <token>", "an agent's token", "local:agent:doctor")
     .option("--human-token <token>", "a human's token; the doctor's task is theirs", "local:human:doctor")
-    .action(action(async (ctx, options: { agentToken: string; humanToken: string }) => doctor(ctx, options)));
+    .option("--full", "also wait 30 s for an approval to time out into a denial")
+    .action(
+      action(async (ctx, options: { agentToken: string; humanToken: string; full?: boolean }) =>
+        doctor(ctx, options),
+      ),
+    );
 };

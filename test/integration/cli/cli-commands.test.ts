@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { createDynamoClients } from "../../../lambdas/adapters/dynamo/clients";
 import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
-import { ADMIN, AGENT, OWNER } from "../../support/gates-client";
+import { ADMIN, AGENT, OWNER, waitFor } from "../../support/gates-client";
 import { gates, jsonOf } from "./run-cli";
 
 let h: Harness;
@@ -251,6 +251,24 @@ describe("gates doctor", () => {
     expect(run.stdout).toMatch(/SKIP\s+timeout denies/);
     const json = jsonOf(await gates(h.plane.url, undefined, ["doctor", "--json"]));
     expect(json).toMatchObject({ ok: true });
+  });
+
+  it("with --full, checks that an unanswered request times out into a denial", async () => {
+    const doctorHuman = h.client.as("local:human:doctor");
+    const running = gates(h.plane.url, undefined, ["doctor", "--full"]);
+    // The doctor waits out a 30 s deadline; the harness clock jumps past it instead.
+    await waitFor(
+      async () => {
+        const pending = await doctorHuman.get<{ items: { task_id: string }[] }>("/v1/pending");
+        return pending.body.items.some((i) => i.task_id.endsWith("-timeout")) ? true : undefined;
+      },
+      20_000,
+      "the doctor's timeout request",
+    );
+    h.clock.advance(31_000);
+    const run = await running;
+    expect(run.stdout).toMatch(/OK\s+timeout denies\s+unanswered for 30 s → TIMED_OUT; asking again → DENY/);
+    expect(run.code).toBe(0);
   });
 
   it("fails when it cannot reach the control plane", async () => {
