@@ -11,6 +11,7 @@ import { GatesFunction } from "./constructs/gates-function";
 import { GatesIdentity } from "./constructs/gates-identity";
 import { GatesMonitoring } from "./constructs/gates-monitoring";
 import type { MixedRouteAuth } from "./constructs/route-authorization";
+import { SlackFanout } from "./constructs/slack-fanout";
 import { StreamConsumerMapping } from "./constructs/stream-consumer";
 import { grantTableAccess } from "./constructs/table-grants";
 import { GatesTables } from "./constructs/tables";
@@ -43,7 +44,7 @@ export interface ApprovalGatesStackProps extends StackProps {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
-const API_GROUPS: readonly HandlerGroup[] = ["public", "agent", "human", "shared", "policies"];
+const API_GROUPS: readonly HandlerGroup[] = ["public", "agent", "human", "shared", "policies", "slack"];
 
 /** One value per route group, built in a fixed order so construct ids are stable. */
 function byGroup<T>(make: (group: HandlerGroup) => T): Record<HandlerGroup, T> {
@@ -53,6 +54,7 @@ function byGroup<T>(make: (group: HandlerGroup) => T): Record<HandlerGroup, T> {
     human: make("human"),
     shared: make("shared"),
     policies: make("policies"),
+    slack: make("slack"),
   };
 }
 
@@ -97,7 +99,8 @@ export class ApprovalGatesStack extends Stack {
       grantTableAccess(fn.fn, group, tables);
       return fn.fn;
     });
-    if (props.slack) configureSlack(this, apiFunctions.public, props.slack);
+    // Slack's webhooks check signatures with the signing secret and open the deny modal with the bot token.
+    if (props.slack) configureSlack(this, apiFunctions.slack, props.slack);
 
     const reconciler = functionFor("Reconciler", "reconciler", "reconciler", {
       timeout: Duration.seconds(50),
@@ -117,6 +120,14 @@ export class ApprovalGatesStack extends Stack {
       consumer: metricsPublisher.fn,
       table: tables.events,
     });
+    const slackFanout = props.slack
+      ? new SlackFanout(this, "SlackFanout", {
+          tables,
+          botTokenSecretName: props.slack.botTokenSecretName,
+          channel: props.slack.channel,
+          environment: { GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev" },
+        })
+      : undefined;
 
     this.identity = new GatesIdentity(this, "Identity", {
       ...(props.existingUserPoolId ? { existingUserPoolId: props.existingUserPoolId } : {}),
@@ -140,9 +151,13 @@ export class ApprovalGatesStack extends Stack {
         ...Object.fromEntries(API_GROUPS.map((g) => [`api-${g}`, apiFunctions[g]])),
         reconciler: reconciler.fn,
         "metrics-publisher": metricsPublisher.fn,
+        ...(slackFanout ? { "slack-fanout": slackFanout.fn } : {}),
       },
       reconciler: reconciler.fn,
-      deadLetterQueues: { MetricsPublisher: metricsStream.deadLetterQueue },
+      deadLetterQueues: {
+        MetricsPublisher: metricsStream.deadLetterQueue,
+        ...(slackFanout ? { SlackFanout: slackFanout.deadLetterQueue } : {}),
+      },
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 

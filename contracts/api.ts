@@ -247,3 +247,21 @@ export interface DryRunResult {
   severity?: string;
   timeout_s?: number;
 }
+
+/** `POST /v1/slack/link`: a code from `/gates link`; hyphen and case optional. */
+export const SlackLinkBodySchema = z.strictObject({
+  code: z.string().min(1).max(64),
+});
+export type SlackLinkBody = z.infer<typeof SlackLinkBodySchema>;
+
+/** `POST /v1/slack/link` answer. */
+export interface SlackLinkView {
+  linked: true;
+  slack_team_id: string;
+  slack_user_id: string;
+}
+
+/** `DELETE /v1/slack/link` answer: how many Slack accounts were unlinked from the caller. */
+export interface SlackUnlinkView {
+  unlinked: number;
+}

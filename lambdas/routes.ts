@@ -4,11 +4,15 @@
  * loads no runtime code.
  */
 
-/** Who a route admits. `admin` is a human in the `gates-admins` group. */
-export type PrincipalKind = "agent" | "human" | "admin";
+/**
+ * Who a route admits. `admin` is a human in the `gates-admins` group. `slack` is Slack itself:
+ * no authorizer runs, the router passes the request on without a principal, and the operation
+ * admits it only with a valid request signature.
+ */
+export type PrincipalKind = "agent" | "human" | "admin" | "slack";
 
 /** The Lambda function that serves a route. */
-export type HandlerGroup = "public" | "agent" | "human" | "shared" | "policies";
+export type HandlerGroup = "public" | "agent" | "human" | "shared" | "policies" | "slack";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -20,6 +24,11 @@ export interface RouteDef {
   /** `anyone` needs no credentials. */
   readonly principals: readonly PrincipalKind[] | "anyone";
   readonly group: HandlerGroup;
+  /**
+   * `raw`: the body is handed to the operation as received, unparsed, because it is signed
+   * byte for byte and is not JSON (Slack posts forms). @default JSON, parsed by the router
+   */
+  readonly body?: "raw";
 }
 
 export const ROUTES = [
@@ -109,6 +118,30 @@ export const ROUTES = [
     path: "/v1/repos/{repo_id}/policies/evaluate",
     principals: ["agent", "human"],
     group: "policies",
+  },
+  { operation: "linkSlack", method: "POST", path: "/v1/slack/link", principals: ["human"], group: "human" },
+  {
+    operation: "unlinkSlack",
+    method: "DELETE",
+    path: "/v1/slack/link",
+    principals: ["human"],
+    group: "human",
+  },
+  {
+    operation: "slackInteractions",
+    method: "POST",
+    path: "/v1/slack/interactions",
+    principals: ["slack"],
+    group: "slack",
+    body: "raw",
+  },
+  {
+    operation: "slackCommands",
+    method: "POST",
+    path: "/v1/slack/commands",
+    principals: ["slack"],
+    group: "slack",
+    body: "raw",
   },
 ] as const satisfies readonly RouteDef[];
 

@@ -1,15 +1,18 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { GatesConfig } from "../lambdas/adapters/config";
 import { createDynamoClients, createDynamoStreamsClient } from "../lambdas/adapters/dynamo/clients";
 import { ensureTables } from "../lambdas/adapters/dynamo/create-tables";
-import { tableNames } from "../lambdas/adapters/dynamo/tables";
+import { type TableNames, tableNames } from "../lambdas/adapters/dynamo/tables";
 import { createHttpApp } from "../lambdas/adapters/http/http-app";
 import { createEmfPublisher } from "../lambdas/adapters/metrics/emf-publisher";
 import { metricsConsumer } from "../lambdas/adapters/metrics/metrics-consumer";
+import { buildSlackFanout } from "../lambdas/adapters/slack/outbound/build-slack-fanout";
 import type { StreamConsumer } from "../lambdas/adapters/stream/stream-consumer";
 import { reconcile } from "../lambdas/core/control-plane/approvals";
 import type { ControlPlaneDeps } from "../lambdas/core/control-plane/deps";
+import type { SlackInboundDeps } from "../lambdas/core/slack/ports";
 import { buildControlPlane } from "../lambdas/handlers/control-plane";
 import { type ApiServer, startApiServer } from "./api-server";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
@@ -37,9 +40,37 @@ export interface LocalControlPlaneOptions {
   readonly reconcileEveryMs?: number;
   /** Test seams: clock, sleeper and friends. */
   readonly overrides?: Partial<ControlPlaneDeps>;
+  /** Slack seams: a signing secret, a fake response poster or modal opener. @default from the environment */
+  readonly slackInbound?: Partial<SlackInboundDeps>;
   readonly onError?: (message: string, error: unknown) => void;
   /** Skip creating tables and streaming (for a DynamoDB that is known to be down). @default false */
   readonly skipTableSetup?: boolean;
+  /** Post approval requests to a Slack channel (see {@link localSlackFromEnv}). @default no Slack messages */
+  readonly slackFanout?: LocalSlackSettings;
+}
+
+/** What local mode needs to post approval requests to Slack. */
+export interface LocalSlackSettings {
+  /** The bot token, `xoxb-…`. */
+  readonly botToken: string;
+  /** The channel id (`C…`) requests are posted to. */
+  readonly channel: string;
+  /** A Slack-compatible Web API base URL. @default Slack's own */
+  readonly apiUrl?: string;
+}
+
+/**
+ * The Slack settings of local mode from `SLACK_BOT_TOKEN`, `SLACK_CHANNEL` and `SLACK_API_URL`;
+ * undefined (Slack off) unless both the token and the channel are set.
+ */
+export function localSlackFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): LocalSlackSettings | undefined {
+  const botToken = env.SLACK_BOT_TOKEN?.trim();
+  const channel = env.SLACK_CHANNEL?.trim();
+  if (!botToken || !channel) return undefined;
+  const apiUrl = env.SLACK_API_URL?.trim();
+  return { botToken, channel, ...(apiUrl ? { apiUrl } : {}) };
 }
 
 export interface LocalControlPlane {
@@ -84,7 +115,12 @@ export async function startLocalControlPlane(
     const { client, doc } = createDynamoClients({ region: config.region, endpoint });
     if (!options.skipTableSetup) await ensureTables(client, config.tables);
 
-    const { deps, info, operations } = buildControlPlane(config, options.overrides, doc);
+    const { deps, info, operations } = buildControlPlane(
+      config,
+      options.overrides,
+      doc,
+      options.slackInbound,
+    );
     const app = createHttpApp({
       operations,
       version: info.version,
@@ -93,7 +129,13 @@ export async function startLocalControlPlane(
     const server: ApiServer = await startApiServer({ app, port: options.port ?? 3000 });
     stops.push(() => server.close());
 
-    const consumers = localConsumers({ ...options, dataDir, baseUrl: server.url });
+    const consumers = localConsumers({
+      ...options,
+      dataDir,
+      baseUrl: server.url,
+      dynamo: { doc, tables: config.tables },
+      onError,
+    });
     const poller = options.skipTableSetup
       ? { stop: async () => undefined, drain: async () => undefined }
       : await startStreamPoller({
@@ -122,27 +164,56 @@ export async function startLocalControlPlane(
 
 /**
  * The stream consumers of local mode, by name: the metrics publisher, the terminal notifier
- * when there is a terminal, and any extra ones. DLQ replay uses the same set, so a
- * dead-lettered record goes back to the consumer that gave up on it.
+ * when there is a terminal, the Slack fan-out when Slack is configured (and tables are at hand),
+ * and any extra ones. DLQ replay uses the same set, so a dead-lettered record goes back to the
+ * consumer that gave up on it.
  */
 export function localConsumers(
-  options: Pick<LocalControlPlaneOptions, "notify" | "metricsLog" | "consumers"> & {
+  options: Pick<
+    LocalControlPlaneOptions,
+    "notify" | "metricsLog" | "consumers" | "slackFanout" | "onError"
+  > & {
     dataDir: string;
     baseUrl: string;
+    /** The tables the Slack fan-out reads and records messages in. @default no Slack fan-out */
+    dynamo?: { readonly doc: DynamoDBDocumentClient; readonly tables: TableNames };
   },
 ): Record<string, StreamConsumer> {
   const consumers: Record<string, StreamConsumer> = { ...options.consumers };
   const metricsLog = options.metricsLog ?? join(options.dataDir, "metrics.log");
-  if (metricsLog) consumers.metrics = localMetricsConsumer(metricsLog);
+  const sink = metricsLog ? fileSink(metricsLog) : undefined;
+  if (sink) consumers.metrics = metricsConsumer({ publisher: createEmfPublisher({ sink }) });
   if (options.notify)
     consumers.terminal = terminalNotifier({ write: options.notify, baseUrl: options.baseUrl });
+  const slack = options.slackFanout;
+  if (slack && options.dynamo) {
+    const report = options.onError;
+    consumers.slack = buildSlackFanout({
+      doc: options.dynamo.doc,
+      tables: options.dynamo.tables,
+      token: slack.botToken,
+      channel: slack.channel,
+      ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+      ...(sink ? { metricsSink: sink } : {}),
+      // Only delivery problems are worth a line on the console; successes show in Slack itself.
+      ...(report
+        ? {
+            logger: {
+              info: () => undefined,
+              warn: (m, extra) => report(`slack: ${m}`, extra),
+              error: (m, extra) => report(`slack: ${m}`, extra),
+            },
+          }
+        : {}),
+    });
+  }
   return consumers;
 }
 
-/** The same metrics publisher as in Lambda, with its EMF lines appended to a file instead of stdout. */
-function localMetricsConsumer(path: string): StreamConsumer {
+/** EMF lines appended to a file instead of stdout, as the Lambda publishers would print them. */
+function fileSink(path: string): (line: string) => void {
   let folderMade = false;
-  const sink = (line: string) => {
+  return (line: string) => {
     // Made on the first line, so a plane that never publishes leaves no folder behind.
     if (!folderMade) {
       mkdirSync(dirname(path), { recursive: true });
@@ -150,7 +221,6 @@ function localMetricsConsumer(path: string): StreamConsumer {
     }
     appendFileSync(path, `${line}\n`);
   };
-  return metricsConsumer({ publisher: createEmfPublisher({ sink }) });
 }
 
 function describe(error: unknown): string {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { DynamoDbLocalError } from "./dynamodb-local";
-import { startLocalControlPlane } from "./local-control-plane";
+import { localSlackFromEnv, startLocalControlPlane } from "./local-control-plane";
 
 /** `npm start`: the local control plane in the foreground until Ctrl-C. */
 async function main(): Promise<void> {
@@ -24,8 +24,10 @@ async function main(): Promise<void> {
     throw new Error(`GATES_PORT "${process.env.GATES_PORT}" is not a port number.`);
   }
   const started = Date.now();
+  const slack = localSlackFromEnv(process.env);
   const plane = await startLocalControlPlane({
     port,
+    ...(slack ? { slackFanout: slack } : {}),
     inMemory: values["in-memory"],
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     notify: (text) => process.stdout.write(`${text}\n`),
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
 Approval Gates — local control plane, ready in ${((Date.now() - started) / 1000).toFixed(1)} s
   API       ${u}
   DynamoDB  ${plane.dynamoEndpoint} ${values["in-memory"] ? "(in memory)" : `(data in ${values["data-dir"] ?? ".gates/"})`}
+  Slack     ${slack ? `posting to ${slack.channel}${slack.apiUrl ? ` via ${slack.apiUrl}` : ""}` : "off (set SLACK_BOT_TOKEN and SLACK_CHANNEL to post approval requests)"}
   Tokens    agent  Authorization: Bearer local:agent:agent-1
             human  Authorization: Bearer local:human:alice
             admin  Authorization: Bearer local:admin:admin

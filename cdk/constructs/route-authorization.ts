@@ -11,12 +11,12 @@ export type RouteAuth = "none" | "iam" | "cognito";
 export type MixedRouteAuth = "iam" | "cognito";
 
 /**
- * The authorizer of a route, from its principals in the manifest: none for `anyone` (the handler
- * checks what it must, e.g. a Slack signature), IAM for agent-only routes, the Cognito user pool for
+ * The authorizer of a route, from its principals in the manifest: none for `anyone` and for
+ * Slack's webhooks (the handler checks the Slack signature), IAM for agent-only routes, the Cognito user pool for
  * human and admin routes, and `mixed` for routes that admit both.
  */
 export function routeAuth(route: Pick<RouteDef, "principals">, mixed: MixedRouteAuth): RouteAuth {
-  if (route.principals === "anyone") return "none";
+  if (route.principals === "anyone" || route.principals.includes("slack")) return "none";
   if (admitsAgentsAndHumans(route)) return mixed;
   return route.principals.includes("agent") ? "iam" : "cognito";
 }

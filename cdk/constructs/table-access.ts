@@ -1,4 +1,4 @@
-import { PENDING_EXPIRY_INDEX, type TableName } from "../../lambdas/adapters/dynamo/tables";
+import { PENDING_EXPIRY_INDEX, SLACK_USER_INDEX, type TableName } from "../../lambdas/adapters/dynamo/tables";
 import type { HandlerGroup } from "../../lambdas/routes";
 
 /** The DynamoDB actions a function may call. Transaction items are authorised by their item action. */
@@ -23,7 +23,8 @@ const UPDATE = "dynamodb:UpdateItem";
 
 /**
  * Exactly what each function does to each table, read from the stores: a task change is one
- * transaction of item Puts (task, event, approvals, inbox rows) and inbox Deletes; reads are strong
+ * transaction of item Puts (task, event, new approvals, inbox rows), Updates (ended approvals)
+ * and inbox Deletes; reads are strong
  * GetItems and Queries; the rate limiter is one UpdateItem. Nothing scans, and nothing else writes.
  */
 export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
@@ -33,7 +34,7 @@ export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
   agent: {
     Tasks: [GET, PUT],
     Events: [PUT],
-    Approvals: [GET, PUT],
+    Approvals: [GET, PUT, UPDATE],
     Inbox: [PUT, DELETE],
     PolicySets: [GET, QUERY],
   },
@@ -41,18 +42,30 @@ export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
   // overdue request times it out on the spot, in the same transaction the reconciler writes.
   shared: {
     Tasks: [GET, PUT],
-    Approvals: [GET, PUT],
+    Approvals: [GET, UPDATE],
     Events: [PUT, QUERY],
     Inbox: [DELETE],
   },
-  // Decide, cancel, revoke and the inbox, with per-human rate limits.
+  // Decide, cancel, revoke and the inbox, with per-human rate limits; link (a transaction that
+  // deletes the one-time code and puts the link) and unlink (by the user index) a Slack account.
   human: {
     Tasks: [GET, PUT],
     Events: [PUT],
-    Approvals: [GET, PUT],
+    Approvals: [GET, UPDATE],
     Inbox: [QUERY, DELETE],
     PolicySets: [GET],
     RateLimits: [UPDATE],
+    SlackLinks: [GET, PUT, DELETE, QUERY],
+  },
+  // Slack's webhooks: the same decisions and inbox as humans, reading links and writing link codes.
+  slack: {
+    Tasks: [GET, PUT],
+    Events: [PUT],
+    Approvals: [GET, UPDATE],
+    Inbox: [QUERY, DELETE],
+    PolicySets: [GET],
+    RateLimits: [UPDATE],
+    SlackLinks: [GET, PUT],
   },
   // Publish, read and dry-run policy versions, with a per-admin publish rate limit.
   policies: {
@@ -63,7 +76,7 @@ export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
   reconciler: {
     Tasks: [GET, PUT],
     Events: [PUT],
-    Approvals: [GET, PUT, QUERY],
+    Approvals: [GET, UPDATE, QUERY],
     Inbox: [DELETE],
   },
 };
@@ -73,4 +86,5 @@ export const INDEX_QUERIES: Readonly<
   Partial<Record<AccessSubject, Partial<Record<TableName, readonly string[]>>>>
 > = {
   reconciler: { Approvals: [PENDING_EXPIRY_INDEX] },
+  human: { SlackLinks: [SLACK_USER_INDEX] },
 };

@@ -9,9 +9,13 @@ import { DynamoRateLimiter } from "../adapters/dynamo/rate-limiter";
 import type { TableNames } from "../adapters/dynamo/tables";
 import { DynamoTaskStore } from "../adapters/dynamo/task-store";
 import { type ControlPlaneInfo, controlPlaneOperations } from "../adapters/http/control-plane-operations";
+import type { Operations } from "../adapters/http/operation";
+import { slackOperations } from "../adapters/http/slack-operations";
+import { readSlackInboundConfig, slackInboundDeps } from "../adapters/slack/inbound/slack-inbound-config";
 import type { ControlPlaneDeps } from "../core/control-plane/deps";
 import { PolicyCatalog } from "../core/control-plane/policy-catalog";
 import { sha256Hex } from "../core/hashing";
+import type { SlackInboundDeps } from "../core/slack/ports";
 import { BUILTIN_POLICY_TEXTS } from "../policies/builtin";
 
 /** Fingerprint of the deployed built-in rules. */
@@ -19,7 +23,8 @@ export const BUILTIN_VERSION = sha256Hex(BUILTIN_POLICY_TEXTS.join("\n")).slice(
 
 /**
  * Builds the control plane's dependencies: the one composition root shared by the Lambda
- * handlers and local mode. `overrides` lets tests inject a clock or a sleeper.
+ * handlers and local mode. `overrides` lets tests inject a clock or a sleeper, and
+ * `slackOverrides` the Slack adapters (a signing secret, a fake response poster).
  */
 export function buildControlPlane(
   config: GatesConfig,
@@ -28,10 +33,19 @@ export function buildControlPlane(
     region: config.region,
     ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint } : {}),
   }).doc,
+  slackOverrides: Partial<SlackInboundDeps> = {},
 ) {
   const deps = controlPlaneDeps(doc, config.tables, overrides);
   const info: ControlPlaneInfo = { version: config.version, builtinVersion: BUILTIN_VERSION };
-  return { deps, info, operations: controlPlaneOperations(deps, info) };
+  const slack: SlackInboundDeps = {
+    ...slackInboundDeps(doc, config.tables, readSlackInboundConfig(process.env)),
+    ...slackOverrides,
+  };
+  const operations: Required<Operations> = {
+    ...controlPlaneOperations(deps, info),
+    ...slackOperations(deps, slack),
+  };
+  return { deps, info, operations };
 }
 
 export function controlPlaneDeps(

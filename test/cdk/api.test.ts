@@ -34,7 +34,7 @@ describe("the REST API", () => {
       ROUTES.filter((r) => routeAuth(r, "iam") === auth)
         .map((r) => r.operation)
         .sort();
-    expect(byAuth("none")).toEqual(["health"]);
+    expect(byAuth("none")).toEqual(["health", "slackCommands", "slackInteractions"]);
     expect(byAuth("iam")).toEqual(
       [
         "createTask",
@@ -48,7 +48,16 @@ describe("the REST API", () => {
       ].sort(),
     );
     expect(byAuth("cognito")).toEqual(
-      ["approve", "cancelTask", "deny", "listPending", "publishPolicies", "revokeGrant"].sort(),
+      [
+        "approve",
+        "cancelTask",
+        "deny",
+        "linkSlack",
+        "listPending",
+        "publishPolicies",
+        "revokeGrant",
+        "unlinkSlack",
+      ].sort(),
     );
   });
 

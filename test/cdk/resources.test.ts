@@ -162,6 +162,7 @@ describe("functions", () => {
     expect(dynamoGrants("agent API")).toEqual([
       "Approvals:GetItem",
       "Approvals:PutItem",
+      "Approvals:UpdateItem",
       "Events:PutItem",
       "Inbox:DeleteItem",
       "Inbox:PutItem",
@@ -176,7 +177,7 @@ describe("functions", () => {
     // Assess
     expect(dynamoGrants("shared API")).toEqual([
       "Approvals:GetItem",
-      "Approvals:PutItem",
+      "Approvals:UpdateItem",
       "Events:PutItem",
       "Events:Query",
       "Inbox:DeleteItem",
@@ -185,12 +186,19 @@ describe("functions", () => {
     ]);
   });
 
-  it("lets only the reconciler query the pending-expiry index", () => {
+  it("lets only the reconciler query the pending-expiry index, and only the human API the Slack user index", () => {
     // Assess
     expect(dynamoGrants("reconciler").filter((g) => g.includes("/"))).toEqual([
       "Approvals/pending-expiry:Query",
     ]);
-    expect(dynamoGrants("human API").some((g) => g.includes("/"))).toBe(false);
+    expect(dynamoGrants("human API").filter((g) => g.includes("/"))).toEqual(["SlackLinks/user-index:Query"]);
+    expect(dynamoGrants("slack API").some((g) => g.includes("/"))).toBe(false);
+  });
+
+  it("lets the Slack webhooks read links and write codes, but never delete a link", () => {
+    // Assess
+    const slackLinks = dynamoGrants("slack API").filter((g) => g.startsWith("SlackLinks:"));
+    expect(slackLinks.sort()).toEqual(["SlackLinks:GetItem", "SlackLinks:PutItem"]);
   });
 
   it("gives the metrics publisher stream reads and nothing on the tables themselves", () => {
@@ -232,7 +240,7 @@ describe("stream consumers", () => {
 });
 
 describe("Slack settings", () => {
-  it("hands the public function the channel, the secret names and read access to exactly those secrets", () => {
+  it("hands the Slack webhooks' function the channel, the secret names and read access to exactly those secrets", () => {
     // Act
     const slack = synthTemplate({
       slackBotTokenSecretName: "gates/slack/bot",
@@ -242,7 +250,7 @@ describe("Slack settings", () => {
 
     // Assess
     slack.hasResourceProperties("AWS::Lambda::Function", {
-      Description: "Approval Gates: public API",
+      Description: "Approval Gates: slack API",
       Environment: {
         Variables: Match.objectLike({
           SLACK_BOT_TOKEN_SECRET_NAME: "gates/slack/bot",
@@ -252,7 +260,8 @@ describe("Slack settings", () => {
       },
     });
     const grants = JSON.stringify(slack.findResources("AWS::IAM::Policy"));
-    expect(grants.match(/secretsmanager:GetSecretValue/g)).toHaveLength(2);
+    // The Slack API reads both secrets; the fan-out only the bot token.
+    expect(grants.match(/secretsmanager:GetSecretValue/g)).toHaveLength(3);
     expect(grants).toContain(":secret:gates/slack/bot-??????");
     expect(grants).toContain(":secret:gates/slack/signing-??????");
   });

@@ -1,16 +1,22 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { SlackInboundDeps } from "../../lambdas/core/slack/ports";
 import { startLocalControlPlane } from "../../local/local-control-plane";
 import { testDynamoEndpoint, uniquePrefix } from "../integration/setup/dynamo";
 import { AGENT, type GatesClient, gatesClient } from "./gates-client";
 import { TestClock } from "./test-clock";
 
+/** The Slack signing secret of every harness unless a test brings its own. */
+export const TEST_SLACK_SIGNING_SECRET = "test-slack-signing-secret";
+
 /**
  * A local control plane on the run's DynamoDB Local, with its own tables, a movable clock
  * and a client. The reconciler timer is off unless a test asks for it.
  */
-export async function startHarness(options: { reconcileEveryMs?: number } = {}) {
+export async function startHarness(
+  options: { reconcileEveryMs?: number; slack?: Partial<SlackInboundDeps> } = {},
+) {
   const clock = new TestClock();
   // Its own data directory, so the DLQ and metrics files of tests never land in the checkout.
   const dataDir = mkdtempSync(join(tmpdir(), "gates-harness-"));
@@ -21,6 +27,13 @@ export async function startHarness(options: { reconcileEveryMs?: number } = {}) 
     port: 0,
     reconcileEveryMs: options.reconcileEveryMs ?? 3_600_000,
     overrides: { clock },
+    // A known Slack secret, whatever the developer's environment holds, and no calls out to Slack.
+    slackInbound: {
+      signingSecret: { get: async () => TEST_SLACK_SIGNING_SECRET },
+      responses: { post: async () => undefined },
+      modals: { openDenyModal: async () => undefined },
+      ...options.slack,
+    },
     onError: () => undefined,
   });
   const client = gatesClient(plane.url);

@@ -38,6 +38,7 @@ export function gatesClient(baseUrl: string) {
           send<T>(token, "POST", path, body),
         put: <T = Record<string, unknown>>(path: string, body: unknown = {}) =>
           send<T>(token, "PUT", path, body),
+        delete: <T = Record<string, unknown>>(path: string) => send<T>(token, "DELETE", path),
       };
     },
   };

@@ -171,6 +171,7 @@ describe("createHttpApp routing", () => {
       pathParams: { task_id: "T1", request_id: "R1" },
       query: { wait_s: "5" },
       body: {},
+      rawBody: "",
       headers: { "x-trace": "abc" },
     });
   });

@@ -32,7 +32,7 @@ import {
 import { ForbiddenError, UnauthenticatedError, ValidationError } from "../../core/errors";
 import type { Principal } from "../../core/principal";
 import type { OperationId } from "../../routes";
-import { type OperationHandler, type OperationRequest, type Operations, parseWith } from "./operation";
+import { type OperationHandler, type OperationRequest, parseWith } from "./operation";
 
 export interface ControlPlaneInfo {
   /** The deployed version, shown by health. */
@@ -43,9 +43,15 @@ export interface ControlPlaneInfo {
 
 const ok = (body: unknown) => ({ status: 200 as const, body });
 
-/** Every REST operation of the control plane, bound to its core use case. */
-export function controlPlaneOperations(deps: ControlPlaneDeps, info: ControlPlaneInfo): Required<Operations> {
-  const operations: Record<OperationId, OperationHandler> = {
+/** The operations served by `slackOperations`, which need Slack's own dependencies. */
+export type SlackOperationId = "linkSlack" | "unlinkSlack" | "slackInteractions" | "slackCommands";
+
+/** Every REST operation of the control plane but Slack's, bound to its core use case. */
+export function controlPlaneOperations(
+  deps: ControlPlaneDeps,
+  info: ControlPlaneInfo,
+): Record<Exclude<OperationId, SlackOperationId>, OperationHandler> {
+  const operations: Record<Exclude<OperationId, SlackOperationId>, OperationHandler> = {
     health: async () => ok({ status: "ok", version: info.version }),
 
     createTask: async (req) => {

@@ -63,6 +63,7 @@ const KIND_NAMES: Readonly<Record<PrincipalKind, string>> = {
   agent: "agents (IAM callers signing with SigV4)",
   human: "humans (Cognito users)",
   admin: `admins (humans in the ${ADMIN_GROUP} group)`,
+  slack: "Slack (signed requests)",
 };
 
 /**
@@ -72,7 +73,7 @@ const KIND_NAMES: Readonly<Record<PrincipalKind, string>> = {
  * success or error — with `x-request-id`.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const routes = options.routes ?? ROUTES;
+  const routes: readonly RouteDef[] = options.routes ?? ROUTES;
   const operations: Readonly<Record<string, OperationHandler | undefined>> = options.operations;
 
   async function handle(event: APIGatewayProxyEvent, requestId: string): Promise<APIGatewayProxyResult> {
@@ -86,16 +87,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       const path = String(event.path || event.resource).slice(0, 200);
       throw new RouteNotFoundError(`No route ${event.httpMethod} ${path}; see the API reference in README.`);
     }
-    const principal = principalFrom(event);
-    authorize(route, principal);
+    // Slack's routes have no caller identity: the operation checks the request signature instead.
+    const principal = isSlackRoute(route) ? undefined : principalFrom(event);
+    if (!isSlackRoute(route)) authorize(route, principal);
     const query = queryOf(event);
-    const body = bodyOf(event);
+    const rawBody = textOf(event);
+    const body = route.body === "raw" ? {} : bodyOf(rawBody);
     const result = await handler({
       requestId,
       principal,
       pathParams: stringEntries(event.pathParameters, false),
       query,
       body,
+      rawBody,
       headers: stringEntries(event.headers, true),
     });
     const text = JSON.stringify(result.body);
@@ -250,10 +254,15 @@ function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
   return stringEntries(event.queryStringParameters, false);
 }
 
-function bodyOf(event: APIGatewayProxyEvent): unknown {
+function isSlackRoute(route: RouteDef): boolean {
+  return route.principals !== "anyone" && route.principals.includes("slack");
+}
+
+/** The body as UTF-8 text, size-checked; `""` when there is none. */
+function textOf(event: APIGatewayProxyEvent): string {
   const raw = event.body;
   if (!BODY_METHODS.has(event.httpMethod) || raw === null || raw === undefined || raw === "") {
-    return {};
+    return "";
   }
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : undefined;
   const size = bytes?.length ?? Buffer.byteLength(raw, "utf8");
@@ -262,7 +271,10 @@ function bodyOf(event: APIGatewayProxyEvent): unknown {
       `The request body is ${size} bytes; the limit is ${LIMITS.maxBodyBytes} bytes (${LIMITS.maxBodyBytes / 1024} KiB). Send a smaller body.`,
     );
   }
-  const text = bytes === undefined ? raw : decodeUtf8(bytes);
+  return bytes === undefined ? raw : decodeUtf8(bytes);
+}
+
+function bodyOf(text: string): unknown {
   if (text.trim() === "") {
     return {};
   }

@@ -12,8 +12,10 @@ export interface OperationRequest {
   readonly pathParams: Readonly<Record<string, string>>;
   /** Query parameters, one value each (a repeated key is refused before the operation runs). */
   readonly query: Readonly<Record<string, string>>;
-  /** The parsed JSON object, or `{}` when the request had no body. */
+  /** The parsed JSON object, or `{}` when the request had no body or the route takes it raw. */
   readonly body: unknown;
+  /** The body as received (UTF-8 text), for routes whose body is signed; `""` when there was none. */
+  readonly rawBody?: string;
   /** Request headers with lower-cased names. */
   readonly headers: Readonly<Record<string, string>>;
 }

@@ -1,6 +1,7 @@
 import { ROUTES } from "../../../lambdas/routes";
 import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
 import { ADMIN, AGENT, APPROVER, OTHER_AGENT, OWNER, STRANGER } from "../../support/gates-client";
+import { linkCodeFor } from "../slack/slack-fakes";
 
 /**
  * Every route × every kind of caller. Expected: the status a caller gets before any
@@ -17,6 +18,15 @@ const TOKENS: Record<Caller, string | undefined> = {
   admin: ADMIN,
 };
 const OK = 200;
+const SIGNED_BY_SLACK_ONLY: Record<Caller, number> = {
+  anonymous: 401,
+  agent: 401,
+  "other agent": 401,
+  owner: 401,
+  approver: 401,
+  stranger: 401,
+  admin: 401,
+};
 const EXPECTED: Record<string, Record<Caller, number>> = {
   health: { anonymous: OK, agent: OK, "other agent": OK, owner: OK, approver: OK, stranger: OK, admin: OK },
   createTask: {
@@ -145,6 +155,27 @@ const EXPECTED: Record<string, Record<Caller, number>> = {
     stranger: OK,
     admin: OK,
   },
+  linkSlack: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: OK,
+    approver: OK,
+    stranger: OK,
+    admin: OK,
+  },
+  unlinkSlack: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: OK,
+    approver: OK,
+    stranger: OK,
+    admin: OK,
+  },
+  // Slack's webhooks admit only a Slack signature: no bearer token of any kind gets through.
+  slackInteractions: SIGNED_BY_SLACK_ONLY,
+  slackCommands: SIGNED_BY_SLACK_ONLY,
 };
 
 let h: Harness;
@@ -153,14 +184,18 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-/** A fresh task with a pending request and a grant, so every route has something to act on. */
-async function fixture() {
+/**
+ * A fresh task with a pending request and a grant, and a fresh Slack link code, so every route
+ * has something to act on.
+ */
+async function fixture(n: number) {
   const taskId = await createTask(h.client, { initial_grants: ["tool:Read"] });
   const requestId = await requestApproval(h.client, taskId);
-  return { taskId, requestId };
+  const code = await linkCodeFor(h, { team: "TM", user: `U${n}` });
+  return { taskId, requestId, code };
 }
 
-function requestFor(operation: string, ids: { taskId: string; requestId: string }, n: number) {
+function requestFor(operation: string, ids: { taskId: string; requestId: string; code: string }, n: number) {
   const t = ids.taskId;
   switch (operation) {
     case "health":
@@ -205,6 +240,18 @@ function requestFor(operation: string, ids: { taskId: string; requestId: string 
         path: "/v1/repos/acme%2Fapp/policies/evaluate",
         body: { tool_name: "Bash", tool_input: { command: "ls" } },
       };
+    case "linkSlack":
+      return { method: "POST", path: "/v1/slack/link", body: { code: ids.code } };
+    case "unlinkSlack":
+      return { method: "DELETE", path: "/v1/slack/link" };
+    case "slackInteractions":
+      return {
+        method: "POST",
+        path: "/v1/slack/interactions",
+        body: { payload: { type: "block_actions" }, value: `${t}|${ids.requestId}` },
+      };
+    case "slackCommands":
+      return { method: "POST", path: "/v1/slack/commands", body: { text: "link" } };
     default:
       throw new Error(`no request for ${operation}`);
   }
@@ -222,14 +269,16 @@ describe("authorization matrix", () => {
   let n = 0;
   it.each(cases)("%s as %s", async (operation, caller) => {
     n += 1;
-    const { method, path, body } = requestFor(operation, await fixture(), n);
+    const { method, path, body } = requestFor(operation, await fixture(n), n);
     const client = h.client.as(TOKENS[caller]);
     const reply =
       method === "GET"
         ? await client.get(path)
         : method === "PUT"
           ? await client.put(path, body)
-          : await client.post(path, body);
+          : method === "DELETE"
+            ? await client.delete(path)
+            : await client.post(path, body);
 
     expect({ status: reply.status, body: reply.status >= 400 ? reply.body : "ok" }).toMatchObject({
       status: EXPECTED[operation]?.[caller],

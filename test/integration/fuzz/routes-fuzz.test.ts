@@ -3,6 +3,7 @@ import { wellFormed } from "../../../lambdas/core/well-formed";
 import { ROUTES } from "../../../lambdas/routes";
 import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
 import { ADMIN, AGENT, APPROVER, OWNER } from "../../support/gates-client";
+import { postSigned } from "../slack/slack-fakes";
 
 /** Runs per route; FUZZ_RUNS raises it for a longer hunt. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
@@ -22,6 +23,7 @@ const DOCUMENTED_4XX = new Set([
   "PAYLOAD_TOO_LARGE",
   "POLICY_INVALID",
   "RATE_LIMITED",
+  "SLACK_ALREADY_LINKED",
 ]);
 
 /** Field names the schemas know, so generated bodies get past "unknown field" and reach deeper checks. */
@@ -46,6 +48,8 @@ const FIELDS = [
   "summary",
   "policies",
   "disable",
+  "code",
+  "payload",
   "__proto__",
   "constructor",
 ];
@@ -163,6 +167,61 @@ describe("hostile input on every route", () => {
             if (!DOCUMENTED_4XX.has(code)) throw new Error(`undocumented code ${code} for ${path}`);
           }
           expect(res.headers.get("x-request-id")).toBeTruthy();
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    120_000,
+  );
+
+  // Unsigned, Slack's routes stop at the signature; signed, hostile forms must still never answer 5xx.
+  it.each(ROUTES.filter((r) => r.group === "slack").map((r) => [`${r.method} ${r.path}`, r] as const))(
+    "%s, signed, never answers 5xx to a hostile form",
+    async (_name, route) => {
+      const value = fc.oneof(
+        hostileString,
+        fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
+      );
+      const slackPayload = fc.record(
+        {
+          type: fc.constantFrom("block_actions", "view_submission", "shortcut", "x"),
+          team: fc.oneof(fc.record({ id: hostileString }), hostileValue),
+          user: fc.oneof(fc.record({ id: fc.constantFrom("U1", "U2") }), hostileValue),
+          trigger_id: hostileString,
+          response_url: fc.constantFrom("https://hooks.slack.com/x", "http://169.254.169.254/", "nope"),
+          actions: fc.array(
+            fc.record({
+              action_id: fc.constantFrom("approve", "approve_scope", "deny", "x"),
+              value: fc.oneof(hostileString, fc.constant(`${taskId}|${requestId}`)),
+              selected_option: fc.record({
+                value: fc.constant(`${taskId}|${requestId}|`).chain((p) => hostileString.map((s) => p + s)),
+              }),
+            }),
+            { maxLength: 2 },
+          ),
+          view: hostileValue,
+        },
+        { requiredKeys: ["type"] },
+      );
+      const form = fc.oneof(
+        slackPayload.map((p) => ({ payload: JSON.stringify(p) })),
+        fc.dictionary(
+          fc.constantFrom("payload", "team_id", "user_id", "text", "response_url", "command"),
+          value,
+          {
+            maxKeys: 6,
+          },
+        ),
+      );
+      await fc.assert(
+        fc.asyncProperty(form, async (fields) => {
+          const reply = await postSigned(h, route.path, new URLSearchParams(fields).toString());
+          if (reply.status >= 500)
+            throw new Error(`${reply.status} for ${route.path}: ${JSON.stringify(reply.body)}`);
+          if (reply.status >= 400) {
+            const code = (reply.body as { error?: { code?: string } }).error?.code ?? "";
+            if (!DOCUMENTED_4XX.has(code)) throw new Error(`undocumented code ${code}`);
+          }
         }),
         { numRuns: RUNS },
       );

@@ -1,0 +1,106 @@
+import { Duration } from "aws-cdk-lib";
+import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import {
+  type IFunction,
+  LayerVersion,
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsVersions,
+} from "aws-cdk-lib/aws-lambda";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { SLACK_USER_INDEX } from "../../lambdas/adapters/dynamo/tables";
+import { GatesFunction } from "./gates-function";
+import { StreamConsumerMapping } from "./stream-consumer";
+import type { GatesTables } from "./tables";
+
+/** Props of {@link SlackFanout}. */
+export interface SlackFanoutProps {
+  /** The control plane's tables: the Events stream is read, Approvals and SlackLinks are used. */
+  readonly tables: GatesTables;
+  /** Secrets Manager name of the bot token (`xoxb-…`). */
+  readonly botTokenSecretName: string;
+  /** The channel id (`C…`) approval requests are posted to. */
+  readonly channel: string;
+  /** Extra environment of the function, such as `GATES_VERSION`. @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Retries of a record Slack keeps failing before it goes to the dead-letter queue. @default 5 */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * The Slack fan-out: a function on the Events stream that posts each approval request to a channel
+ * and updates the message when it is decided. It is fed like every other consumer (partial batch
+ * responses, bisect, bounded retries, an SQS dead-letter queue) and reads the bot token through the
+ * Parameters and Secrets Lambda Extension, so no Secrets Manager SDK is bundled.
+ */
+export class SlackFanout extends Construct {
+  /** The fan-out function. */
+  readonly fn: IFunction;
+  /** Receives the positions of records given up on; any message in it should alarm. */
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: SlackFanoutProps) {
+    super(scope, id);
+    const gates = new GatesFunction(this, "Function", {
+      entry: "lambdas/handlers/slack-fanout.ts",
+      purpose: "Slack fan-out",
+      tables: props.tables,
+      // Slack calls time out after 5 s each and a record makes at most three of them.
+      timeout: Duration.seconds(30),
+      environment: {
+        ...props.environment,
+        SLACK_BOT_TOKEN_SECRET_NAME: props.botTokenSecretName,
+        SLACK_CHANNEL: props.channel,
+      },
+    });
+    this.fn = gates.fn;
+    this.allowMessageBookkeeping(gates, props.tables);
+    Secret.fromSecretNameV2(this, "BotToken", props.botTokenSecretName).grantRead(gates.fn);
+    this.addSecretsExtension(gates);
+
+    const mapping = new StreamConsumerMapping(this, "Stream", {
+      consumer: gates.fn,
+      table: props.tables.events,
+      // Small batches: one slow Slack call holds up only the records behind it in its batch.
+      batchSize: 10,
+      retryAttempts: props.retryAttempts ?? 5,
+    });
+    this.deadLetterQueue = mapping.deadLetterQueue;
+  }
+
+  /** Reads approvals, records the message on them, and finds linked Slack users: nothing else. */
+  private allowMessageBookkeeping(gates: GatesFunction, tables: GatesTables): void {
+    const approvals = tables.byName.Approvals.tableArn;
+    const links = tables.byName.SlackLinks.tableArn;
+    gates.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        resources: [approvals],
+      }),
+    );
+    gates.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:Query"],
+        resources: [`${links}/index/${SLACK_USER_INDEX}`],
+      }),
+    );
+  }
+
+  /**
+   * The extension's layer and settings, as the function's `paramsAndSecrets` prop would add them;
+   * the shared function construct does not take that prop, so they are bound here.
+   */
+  private addSecretsExtension(gates: GatesFunction): void {
+    const extension = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+      cacheEnabled: true,
+      secretsManagerTtl: Duration.minutes(5),
+    });
+    const bound = extension._bind(this, gates.fn);
+    gates.fn.addLayers(LayerVersion.fromLayerVersionArn(this, "SecretsExtension", bound.arn));
+    for (const [name, value] of Object.entries(bound.environmentVars))
+      gates.fn.addEnvironment(name, String(value));
+  }
+}

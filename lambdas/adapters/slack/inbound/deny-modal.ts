@@ -1,0 +1,45 @@
+import type { WebClient } from "@slack/web-api";
+import { DENY_MODAL } from "../../../core/slack/payloads";
+import type { ModalOpener } from "../../../core/slack/ports";
+
+/** The deny modal: one optional free-text reason; the request rides in private_metadata. */
+export function denyModalView(privateMetadata: string) {
+  return {
+    type: "modal" as const,
+    callback_id: DENY_MODAL.callbackId,
+    private_metadata: privateMetadata,
+    title: { type: "plain_text" as const, text: "Deny request" },
+    submit: { type: "plain_text" as const, text: "Deny" },
+    close: { type: "plain_text" as const, text: "Cancel" },
+    blocks: [
+      {
+        type: "input" as const,
+        block_id: DENY_MODAL.blockId,
+        optional: true,
+        label: { type: "plain_text" as const, text: "Reason (optional, shown to the agent)" },
+        element: {
+          type: "plain_text_input" as const,
+          action_id: DENY_MODAL.actionId,
+          multiline: true,
+          max_length: 2000,
+        },
+      },
+    ],
+  };
+}
+
+/** Opens the deny modal through Slack's `views.open`, with the bot token the client carries. */
+export function webApiModalOpener(client: WebClient): ModalOpener {
+  return {
+    async openDenyModal(triggerId, privateMetadata) {
+      await client.views.open({ trigger_id: triggerId, view: denyModalView(privateMetadata) });
+    },
+  };
+}
+
+/** Without a bot token no modal can open; the click is answered with how to deny instead. */
+export const noModals: ModalOpener = {
+  async openDenyModal() {
+    throw new Error("no Slack bot token is configured, so the deny modal cannot open");
+  },
+};

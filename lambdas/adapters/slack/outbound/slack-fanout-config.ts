@@ -1,0 +1,46 @@
+/** A secret's value, fetched when first needed rather than at import time. */
+export interface SecretSource {
+  /** The secret's current value. @throws when it cannot be read */
+  read(): Promise<string>;
+}
+
+/** A secret given directly, e.g. `SLACK_BOT_TOKEN` from the environment in local mode. */
+export function staticSecret(value: string): SecretSource {
+  return { read: async () => value };
+}
+
+/** Where the fan-out's bot token comes from. */
+export type BotTokenConfig =
+  | { readonly kind: "value"; readonly token: string }
+  | { readonly kind: "secrets-manager"; readonly secretName: string };
+
+/** The fan-out's settings, read once in the composition root. */
+export interface SlackFanoutConfig {
+  readonly botToken: BotTokenConfig;
+  /** The channel id (`C…`) requests are posted to. */
+  readonly channel: string;
+  /** A Slack-compatible Web API base URL. @default Slack's own */
+  readonly apiUrl?: string;
+}
+
+/**
+ * Reads the fan-out's settings: `SLACK_CHANNEL`, the bot token as `SLACK_BOT_TOKEN` (local mode) or the
+ * name of its secret as `SLACK_BOT_TOKEN_SECRET_NAME` (AWS), and optionally `SLACK_API_URL`.
+ *
+ * @throws naming the variable, when one is missing or malformed
+ */
+export function readSlackFanoutConfig(env: Readonly<Record<string, string | undefined>>): SlackFanoutConfig {
+  const channel = env.SLACK_CHANNEL?.trim();
+  if (!channel) throw new Error("SLACK_CHANNEL is not set; set it to the id (C…) of the approvals channel.");
+  const apiUrl = env.SLACK_API_URL?.trim();
+  if (apiUrl && !/^https?:\/\/\S+$/.test(apiUrl)) {
+    throw new Error(`SLACK_API_URL "${apiUrl}" is not an http(s) URL.`);
+  }
+  const token = env.SLACK_BOT_TOKEN?.trim();
+  const secretName = env.SLACK_BOT_TOKEN_SECRET_NAME?.trim();
+  let botToken: BotTokenConfig;
+  if (token) botToken = { kind: "value", token };
+  else if (secretName) botToken = { kind: "secrets-manager", secretName };
+  else throw new Error("Set SLACK_BOT_TOKEN, or SLACK_BOT_TOKEN_SECRET_NAME to the secret that holds it.");
+  return { botToken, channel, ...(apiUrl ? { apiUrl } : {}) };
+}

@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { ValidationError } from "../errors";
+
+/** The deny modal's ids, shared by the view we open and the submission we read back. */
+export const DENY_MODAL = { callbackId: "gates_deny", blockId: "reason", actionId: "reason_input" } as const;
+
+/** Who clicked, as Slack names them: a workspace and a user in it. */
+export interface SlackUser {
+  readonly teamId: string;
+  readonly userId: string;
+}
+
+/** One approval request, as carried by a button value or the modal's private metadata. */
+export interface RequestRef {
+  readonly taskId: string;
+  readonly requestId: string;
+}
+
+/** A Slack interaction reduced to what the control plane acts on. */
+export type SlackInteraction =
+  | (SlackUser & RequestRef & { kind: "approve"; scope?: string; responseUrl?: string })
+  | (SlackUser & RequestRef & { kind: "deny_prompt"; triggerId: string; responseUrl?: string })
+  | (SlackUser & RequestRef & { kind: "deny_submit"; reason?: string })
+  | { kind: "ignored" };
+
+/** A `/gates` slash command. */
+export interface SlackCommand extends SlackUser {
+  readonly subcommand: "link" | "pending" | "help";
+  readonly responseUrl?: string;
+}
+
+const Id = z.string().min(1).max(64);
+const Action = z.looseObject({
+  action_id: z.string(),
+  value: z.string().max(2000).optional(),
+  selected_option: z.looseObject({ value: z.string().max(2000) }).nullish(),
+});
+const BlockActions = z.looseObject({
+  type: z.literal("block_actions"),
+  team: z.looseObject({ id: Id }),
+  user: z.looseObject({ id: Id }),
+  trigger_id: z.string().max(200).optional(),
+  response_url: z.url().optional(),
+  actions: z.array(Action).max(10),
+});
+const ViewSubmission = z.looseObject({
+  type: z.literal("view_submission"),
+  team: z.looseObject({ id: Id }).nullish(),
+  user: z.looseObject({ id: Id, team_id: Id.optional() }),
+  view: z.looseObject({
+    callback_id: z.string(),
+    private_metadata: z.string().max(3000),
+    state: z.looseObject({
+      values: z.record(z.string(), z.record(z.string(), z.looseObject({ value: z.string().nullish() }))),
+    }),
+  }),
+});
+const Envelope = z.looseObject({ type: z.string() });
+
+/**
+ * Reads the `payload` field of an interaction's form body. Actions and views we do not own
+ * are `ignored` rather than refused, so Slack sees a 200 and shows no error to the user.
+ */
+export function parseInteraction(rawBody: string): SlackInteraction {
+  const payload = new URLSearchParams(rawBody).get("payload");
+  if (payload === null) throw invalid("payload", "required; Slack sends interactions as payload=<json>");
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch {
+    throw invalid("payload", "must be JSON");
+  }
+  const type = Envelope.safeParse(json);
+  if (type.success && type.data.type === "block_actions") return blockAction(parse(BlockActions, json));
+  if (type.success && type.data.type === "view_submission")
+    return viewSubmission(parse(ViewSubmission, json));
+  return { kind: "ignored" };
+}
+
+function blockAction(payload: z.infer<typeof BlockActions>): SlackInteraction {
+  const action = payload.actions[0];
+  const user = { teamId: payload.team.id, userId: payload.user.id };
+  const responseUrl = payload.response_url ? { responseUrl: payload.response_url } : {};
+  if (action?.action_id === "approve" && action.value) {
+    return { kind: "approve", ...user, ...requestRef(action.value), ...responseUrl };
+  }
+  if (action?.action_id === "approve_scope" && action.selected_option) {
+    const [taskId, requestId, ...scope] = action.selected_option.value.split("|");
+    const ref = requestRef(`${taskId ?? ""}|${requestId ?? ""}`);
+    if (scope.length === 0) throw invalid("selected_option.value", "must be <task_id>|<request_id>|<scope>");
+    return { kind: "approve", ...user, ...ref, scope: scope.join("|"), ...responseUrl };
+  }
+  if (action?.action_id === "deny" && action.value && payload.trigger_id) {
+    return {
+      kind: "deny_prompt",
+      ...user,
+      ...requestRef(action.value),
+      triggerId: payload.trigger_id,
+      ...responseUrl,
+    };
+  }
+  return { kind: "ignored" };
+}
+
+function viewSubmission(payload: z.infer<typeof ViewSubmission>): SlackInteraction {
+  if (payload.view.callback_id !== DENY_MODAL.callbackId) return { kind: "ignored" };
+  const teamId = payload.team?.id ?? payload.user.team_id;
+  if (!teamId) throw invalid("team", "required");
+  const reason = payload.view.state.values[DENY_MODAL.blockId]?.[DENY_MODAL.actionId]?.value?.trim();
+  return {
+    kind: "deny_submit",
+    teamId,
+    userId: payload.user.id,
+    ...requestRef(payload.view.private_metadata),
+    ...(reason ? { reason } : {}),
+  };
+}
+
+const CommandForm = z.looseObject({
+  team_id: Id,
+  user_id: Id,
+  text: z.string().max(2000).optional(),
+  response_url: z.url().optional(),
+});
+
+/** Reads a slash command's form fields; anything but `link` or `pending` is a request for help. */
+export function parseCommand(rawBody: string): SlackCommand {
+  const form = parse(CommandForm, Object.fromEntries(new URLSearchParams(rawBody)));
+  const word = (form.text ?? "").trim().split(/\s+/)[0]?.toLowerCase() ?? "";
+  const subcommand = word === "link" || word === "pending" ? word : "help";
+  return {
+    teamId: form.team_id,
+    userId: form.user_id,
+    subcommand,
+    ...(form.response_url ? { responseUrl: form.response_url } : {}),
+  };
+}
+
+/** `<task_id>|<request_id>`, the value our buttons and modal carry. */
+export function requestRef(value: string): RequestRef {
+  const [taskId, requestId, ...rest] = value.split("|");
+  if (!taskId || !requestId || rest.length > 0) throw invalid("value", "must be <task_id>|<request_id>");
+  return { taskId, requestId };
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw invalid(issue?.path.join(".") || "payload", issue?.message ?? "is invalid");
+}
+
+function invalid(field: string, message: string): ValidationError {
+  return new ValidationError(`The Slack payload is invalid: ${field} ${message}.`, [{ field, message }]);
+}

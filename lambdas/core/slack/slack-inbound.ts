@@ -1,0 +1,183 @@
+import { decideApproval, listPending } from "../control-plane/approvals";
+import type { ControlPlaneDeps } from "../control-plane/deps";
+import {
+  GatesError,
+  RateLimitedError,
+  RequestAlreadyDecidedError,
+  RequestNotFoundError,
+  SlackAlreadyLinkedError,
+  TaskNotFoundError,
+  ValidationError,
+} from "../errors";
+import type { Principal } from "../principal";
+import { displayLinkCode, LINK_CODE_TTL_S, newLinkCode, normalizeLinkCode } from "./link-code";
+import type { RequestRef, SlackCommand, SlackInteraction } from "./payloads";
+import type { SlackInboundDeps } from "./ports";
+
+/** What to tell the clicking user, and whether the click changed anything. */
+export interface InteractionOutcome {
+  readonly done: boolean;
+  readonly text?: string;
+}
+
+/** Link attempts per human per hour, so 40-bit codes cannot be guessed online. */
+export const LINK_ATTEMPTS_PER_HOUR = 10;
+
+/** What the clicking user is told when Slack may not act for them. */
+export const REPLIES = {
+  unlinked: "Your Slack account is not linked to Approval Gates yet; link your account: `/gates link`.",
+  notApprover: "You are not an approver of this task, so you cannot decide this request.",
+  critical:
+    "Critical requests cannot be decided from Slack; they are approved with `gates approve` / REST (or denied with `gates deny`).",
+  alreadyLinked:
+    "This Slack account is already linked to Approval Gates; to link it to someone else, unlink first (DELETE /v1/slack/link).",
+  help: "`/gates link` links your Slack account, `/gates pending` lists what waits for you, `/gates help` shows this.",
+} as const;
+
+/**
+ * A button click or modal submit: the Slack user becomes a linked human, the request is
+ * checked (not critical) and then decided through the same use case as REST, with
+ * `via: "slack"`. Refusals come back as text for the user, never as HTTP errors, so Slack
+ * shows the reason instead of a generic failure.
+ */
+export async function handleInteraction(
+  deps: ControlPlaneDeps,
+  slack: SlackInboundDeps,
+  interaction: SlackInteraction,
+): Promise<InteractionOutcome> {
+  if (interaction.kind === "ignored") return { done: false };
+  const humanId = await slack.links.humanOf(interaction);
+  if (humanId === undefined) return { done: false, text: REPLIES.unlinked };
+  const human: Principal = { kind: "human", id: humanId, admin: false };
+
+  const refusal = await precheck(deps, human, interaction);
+  if (refusal !== undefined) return { done: false, text: refusal };
+  if (interaction.kind === "deny_prompt") {
+    try {
+      await slack.modals.openDenyModal(
+        interaction.triggerId,
+        `${interaction.taskId}|${interaction.requestId}`,
+      );
+      return { done: false };
+    } catch {
+      // Without the modal the user still has a way to deny; the request stays as it was.
+      return { done: false, text: denyByCli(interaction) };
+    }
+  }
+  try {
+    const view = await decideApproval(deps, human, interaction.taskId, {
+      requestId: interaction.requestId,
+      via: "slack",
+      ...(interaction.kind === "approve"
+        ? { outcome: "APPROVED" as const, ...(interaction.scope ? { scope: interaction.scope } : {}) }
+        : { outcome: "DENIED" as const, ...(interaction.reason ? { reason: interaction.reason } : {}) }),
+    });
+    const how = view.status === "APPROVED" ? `Approved (scope ${view.scope ?? "this_call"})` : "Denied";
+    return { done: true, text: `${how}: ${view.tool_name} on task ${view.task_id}.` };
+  } catch (err) {
+    return { done: false, text: refusalFor(err) };
+  }
+}
+
+/** Refuses before deciding: not an approver, or a critical request, which Slack may never decide. */
+async function precheck(
+  deps: ControlPlaneDeps,
+  human: Principal,
+  ref: RequestRef,
+): Promise<string | undefined> {
+  const task = await deps.tasks.getTask(ref.taskId);
+  if (!task?.approvers.includes(human.id)) return REPLIES.notApprover;
+  const approval = await deps.tasks.getApproval(ref.taskId, ref.requestId);
+  if (!approval) return REPLIES.notApprover;
+  // Checked on the stored request, so a forged click on a critical request is refused too.
+  if (approval.severity === "critical") return REPLIES.critical;
+  if (approval.status !== "PENDING") return alreadyDecided(approval.status);
+  return undefined;
+}
+
+function refusalFor(err: unknown): string {
+  if (err instanceof TaskNotFoundError || err instanceof RequestNotFoundError) return REPLIES.notApprover;
+  if (err instanceof RequestAlreadyDecidedError) return alreadyDecided(err.status);
+  if (err instanceof RateLimitedError || err instanceof ValidationError) return err.message;
+  // Other 4xx reasons (a task no longer active) are safe to show; anything else is ours to log.
+  if (err instanceof GatesError && err.code !== "SERVICE_UNAVAILABLE" && err.code !== "INTERNAL_ERROR") {
+    return err.message;
+  }
+  throw err;
+}
+
+function denyByCli(ref: RequestRef): string {
+  return `The deny dialog could not open; deny with \`gates deny ${ref.taskId} ${ref.requestId} --reason "…"\`.`;
+}
+
+function alreadyDecided(status: string): string {
+  return `This request is already ${status}; nothing changed.`;
+}
+
+/**
+ * `/gates link` makes a one-time code, `/gates pending` lists the linked human's pending
+ * requests, anything else explains the command. The answer is ephemeral text.
+ */
+export async function handleCommand(
+  deps: ControlPlaneDeps,
+  slack: SlackInboundDeps,
+  command: SlackCommand,
+): Promise<string> {
+  if (command.subcommand === "link") {
+    if ((await slack.links.humanOf(command)) !== undefined) return REPLIES.alreadyLinked;
+    const code = newLinkCode(slack.randomBytes);
+    const expiresAt = new Date(deps.clock.now().getTime() + LINK_CODE_TTL_S * 1000);
+    await slack.links.putCode({ code, teamId: command.teamId, userId: command.userId, expiresAt });
+    return `Run \`gates slack link ${displayLinkCode(code)}\` within ${LINK_CODE_TTL_S / 60} minutes to link this Slack account. The code works once.`;
+  }
+  if (command.subcommand === "pending") {
+    const humanId = await slack.links.humanOf(command);
+    if (humanId === undefined) return REPLIES.unlinked;
+    const page = await listPending(deps, { kind: "human", id: humanId, admin: false }, { limit: 10 });
+    if (page.items.length === 0) return "Nothing waits for your approval.";
+    const lines = page.items.map(
+      (i) =>
+        `• ${i.tool_name} on task ${i.task_id} (request ${i.request_id}, ${i.severity}, until ${i.expires_at})`,
+    );
+    return [`${page.items.length} request(s) wait for you:`, ...lines].join("\n");
+  }
+  return REPLIES.help;
+}
+
+/**
+ * An authenticated human binds a code from `/gates link`. Every attempt counts against an
+ * hourly limit (a human links rarely, an attacker guessing codes often), after which the
+ * human is rate limited whatever the code.
+ */
+export async function linkSlackAccount(
+  deps: ControlPlaneDeps,
+  slack: SlackInboundDeps,
+  human: Principal & { kind: "human" },
+  typedCode: string,
+): Promise<{ linked: true; slack_team_id: string; slack_user_id: string }> {
+  const now = deps.clock.now();
+  // Counted before the lookup, so that past the limit even a right guess learns nothing.
+  const limit = await deps.rateLimiter.hit(`slack-link#${human.id}`, LINK_ATTEMPTS_PER_HOUR, 3600, now);
+  if (!limit.allowed) throw new RateLimitedError("Slack link attempts", limit.retryAfterS);
+  const code = normalizeLinkCode(typedCode);
+  const found = code === undefined ? undefined : await slack.links.getCode(code, now);
+  const result = found === undefined ? "no_code" : await slack.links.bind(found, human.id, now);
+  if (result === "linked" && found !== undefined) {
+    return { linked: true, slack_team_id: found.teamId, slack_user_id: found.userId };
+  }
+  if (result === "already_linked") {
+    throw new SlackAlreadyLinkedError(
+      "That Slack account is already linked; unlink first (DELETE /v1/slack/link), then link again.",
+    );
+  }
+  const message = "no such code, or it expired or was used; run /gates link in Slack for a new one";
+  throw new ValidationError(`The link code is not valid: ${message}.`, [{ field: "code", message }]);
+}
+
+/** Removes the caller's Slack links; unlinking when there is none is not an error. */
+export async function unlinkSlackAccount(
+  slack: SlackInboundDeps,
+  human: Principal & { kind: "human" },
+): Promise<{ unlinked: number }> {
+  return { unlinked: await slack.links.unlinkHuman(human.id) };
+}

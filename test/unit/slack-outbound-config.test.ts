@@ -1,0 +1,76 @@
+import { secretsExtensionSecret } from "../../lambdas/adapters/slack/outbound/secrets-extension";
+import { readSlackFanoutConfig } from "../../lambdas/adapters/slack/outbound/slack-fanout-config";
+import { localSlackFromEnv } from "../../local/local-control-plane";
+
+describe("readSlackFanoutConfig", () => {
+  it("takes the token from SLACK_BOT_TOKEN locally", () => {
+    expect(
+      readSlackFanoutConfig({
+        SLACK_CHANNEL: "C1",
+        SLACK_BOT_TOKEN: "xoxb-1",
+        SLACK_API_URL: "http://127.0.0.1:9/api/",
+      }),
+    ).toEqual({
+      channel: "C1",
+      botToken: { kind: "value", token: "xoxb-1" },
+      apiUrl: "http://127.0.0.1:9/api/",
+    });
+  });
+
+  it("takes the secret name in AWS", () => {
+    expect(
+      readSlackFanoutConfig({ SLACK_CHANNEL: "C1", SLACK_BOT_TOKEN_SECRET_NAME: "gates/slack-bot" }).botToken,
+    ).toEqual({
+      kind: "secrets-manager",
+      secretName: "gates/slack-bot",
+    });
+  });
+
+  it.each([
+    [{ SLACK_BOT_TOKEN: "xoxb-1" }, /SLACK_CHANNEL/],
+    [{ SLACK_CHANNEL: "C1" }, /SLACK_BOT_TOKEN/],
+    [{ SLACK_CHANNEL: "C1", SLACK_BOT_TOKEN: "x", SLACK_API_URL: "ftp://x" }, /SLACK_API_URL/],
+  ])("refuses %p, naming the variable", (env, message) => {
+    expect(() => readSlackFanoutConfig(env)).toThrow(message);
+  });
+});
+
+describe("localSlackFromEnv", () => {
+  it("turns Slack on only with both a token and a channel", () => {
+    expect(localSlackFromEnv({ SLACK_BOT_TOKEN: "xoxb-1" })).toBeUndefined();
+    expect(localSlackFromEnv({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_CHANNEL: "C1" })).toEqual({
+      botToken: "xoxb-1",
+      channel: "C1",
+    });
+  });
+});
+
+describe("secretsExtensionSecret", () => {
+  it("reads the secret once through the extension with the session token, and retries after a failure", async () => {
+    const seen: { url: string; token: string | null }[] = [];
+    let status = 500;
+    const fakeFetch: typeof fetch = async (input, init) => {
+      seen.push({
+        url: String(input),
+        token: new Headers(init?.headers).get("x-aws-parameters-secrets-token"),
+      });
+      return new Response(JSON.stringify({ SecretString: "xoxb-secret\n" }), { status });
+    };
+    const secret = secretsExtensionSecret({
+      secretId: "gates/slack bot",
+      sessionToken: "session",
+      fetch: fakeFetch,
+    });
+
+    await expect(secret.read()).rejects.toThrow(/HTTP 500/);
+    status = 200;
+    expect(await secret.read()).toBe("xoxb-secret");
+    expect(await secret.read()).toBe("xoxb-secret");
+
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toEqual({
+      url: "http://localhost:2773/secretsmanager/get?secretId=gates%2Fslack%20bot",
+      token: "session",
+    });
+  });
+});
