@@ -93,18 +93,7 @@ export class DynamoTaskStore implements TaskStore {
         },
       });
     }
-    for (const a of change.endApprovals ?? []) {
-      items.push({
-        Put: {
-          TableName: this.tables.Approvals,
-          // Without expiry_bucket the item leaves the sparse pending-expiry index.
-          Item: { ...a, [TTL_ATTRIBUTE]: epochS(a.decided_at ?? a.expires_at) + DECIDED_RETENTION_S },
-          ConditionExpression: "#status = :pending",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":pending": "PENDING" },
-        },
-      });
-    }
+    for (const a of change.endApprovals ?? []) items.push(this.endApprovalItem(a));
     for (const row of change.putInbox ?? []) {
       items.push({
         Put: {
@@ -133,6 +122,42 @@ export class DynamoTaskStore implements TaskStore {
       if (isLostRace(error)) return "conflict";
       return callDynamo(() => Promise.reject(error));
     }
+  }
+
+  /**
+   * Ends a request by updating only its decision fields, so attributes other writers keep on
+   * the item (the Slack message reference) survive; removing expiry_bucket drops it from the
+   * sparse pending-expiry index.
+   */
+  private endApprovalItem(a: ApprovalRecord): TransactItem {
+    const decided: Record<string, unknown> = {
+      status: a.status,
+      decided_at: a.decided_at,
+      via: a.via,
+      decided_by: a.decided_by,
+      scope: a.scope,
+      deny_reason: a.deny_reason,
+      [TTL_ATTRIBUTE]: epochS(a.decided_at ?? a.expires_at) + DECIDED_RETENTION_S,
+    };
+    const names: Record<string, string> = { "#status": "status", "#bucket": "expiry_bucket" };
+    const values: Record<string, unknown> = { ":pending": "PENDING" };
+    const sets: string[] = [];
+    for (const [key, value] of Object.entries(decided)) {
+      if (value === undefined) continue;
+      names[`#a_${key}`] = key;
+      values[`:a_${key}`] = value;
+      sets.push(`#a_${key} = :a_${key}`);
+    }
+    return {
+      Update: {
+        TableName: this.tables.Approvals,
+        Key: { task_id: a.task_id, request_id: a.request_id },
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE #bucket`,
+        ConditionExpression: "#status = :pending",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
   }
 
   async listEvents(

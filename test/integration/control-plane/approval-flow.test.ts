@@ -1,4 +1,6 @@
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ApprovalView, EvaluationResponse, PendingItem, TaskView } from "../../../contracts/api";
+import { createDynamoClients } from "../../../lambdas/adapters/dynamo/clients";
 import { type LedgerEvent, verifyChain } from "../../../lambdas/core/ledger";
 import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
 import { AGENT, APPROVER, OWNER, STRANGER } from "../../support/gates-client";
@@ -190,6 +192,28 @@ describe("the approval flow over HTTP", () => {
       via: "api",
       severity: "high",
     });
+  });
+
+  it("keeps attributes other writers added to a request (the Slack message) when it is decided", async () => {
+    const taskId = await createTask(h.client);
+    const requestId = await requestApproval(h.client, taskId);
+    const { doc } = createDynamoClients({ region: "local", endpoint: h.plane.dynamoEndpoint });
+    const Key = { task_id: taskId, request_id: requestId };
+    const TableName = h.plane.config.tables.Approvals;
+    await doc.send(
+      new UpdateCommand({
+        TableName,
+        Key,
+        UpdateExpression: "SET slack = :s",
+        ExpressionAttributeValues: { ":s": { channel: "C1", ts: "1.000" } },
+      }),
+    );
+
+    await h.client.as(OWNER).post(`/v1/tasks/${taskId}/approve`, { request_id: requestId });
+
+    const item = (await doc.send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item;
+    expect(item).toMatchObject({ status: "APPROVED", slack: { channel: "C1", ts: "1.000" } });
+    expect(item).not.toHaveProperty("expiry_bucket");
   });
 
   it("hides a task from a stranger with 404, never 403", async () => {
