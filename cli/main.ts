@@ -7,6 +7,7 @@ import { registerDoctorCommand } from "./commands/doctor-command";
 import { registerLoginCommand } from "./commands/login-command";
 import { registerPolicyCommands } from "./commands/policy-commands";
 import type { ActionFactory } from "./commands/register";
+import { registerSlackCommands } from "./commands/slack-commands";
 import { registerTaskCommands } from "./commands/task-commands";
 
 export type { CliIo } from "./cli-io";
@@ -31,6 +32,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerTaskCommands(program, action);
   registerPolicyCommands(program, action);
   registerDoctorCommand(program, action);
+  registerSlackCommands(program, action);
   registerDevCommand(program, action);
   registerLoginCommand(program, action);
   try {

@@ -18,6 +18,9 @@ import {
   type PublishPoliciesBody,
   PublishPoliciesBodySchema,
   RevokeGrantBodySchema,
+  SlackLinkBodySchema,
+  type SlackLinkView,
+  type SlackUnlinkView,
   type TaskView,
 } from "../contracts/api";
 import { GatesApiError } from "./gates-api-error";
@@ -203,6 +206,19 @@ export class GatesClient {
     const body = checked(CancelBodySchema, reason ? { reason } : {});
     const reply = await this.http.call({ method: "POST", path: `/v1/tasks/${seg(taskId)}/cancel`, body });
     return expectShape<TaskView>(reply, "task", TASK);
+  }
+
+  /** Links the caller's Slack account with the one-time code `/gates link` showed in Slack. */
+  async linkSlack(code: string): Promise<SlackLinkView> {
+    const body = checked(SlackLinkBodySchema, { code });
+    const reply = await this.http.call({ method: "POST", path: "/v1/slack/link", body });
+    return expectShape<SlackLinkView>(reply, "slack link", { slack_user_id: "string" });
+  }
+
+  /** Unlinks every Slack account linked to the caller. */
+  async unlinkSlack(): Promise<SlackUnlinkView> {
+    const reply = await this.http.call({ method: "DELETE", path: "/v1/slack/link" });
+    return expectShape<SlackUnlinkView>(reply, "slack unlink", { unlinked: "number" });
   }
 
   /** Drops a grant the task holds. */
