@@ -6,6 +6,7 @@ import type { EvaluationResponse } from "../../../contracts/api";
 import { createDynamoClients } from "../../../lambdas/adapters/dynamo/clients";
 import { TABLE_LOGICAL_NAMES } from "../../../lambdas/adapters/dynamo/tables";
 import { startLocalControlPlane } from "../../../local/local-control-plane";
+import { startFakeSlack } from "../../support/fake-slack";
 import { AGENT, gatesClient, OWNER } from "../../support/gates-client";
 import { gates } from "../cli/run-cli";
 import { testDynamoEndpoint, uniquePrefix } from "../setup/dynamo";
@@ -19,11 +20,13 @@ const PEM = ["-----BEGIN RSA PRIVATE KEY-----", PEM_BODY, "-----END RSA PRIVATE 
 const SECRETS = [AWS_KEY, AWS_SECRET, GITHUB_TOKEN, PEM_BODY];
 
 describe("secrets in tool inputs and deny reasons", () => {
-  it("appear in no stored item, event, API answer, log line, metrics line, terminal or CLI output", async () => {
+  it("appear in no stored item, event, API answer, log line, metrics line, Slack payload, terminal or CLI output", async () => {
     const output: string[] = [];
     const dataDir = mkdtempSync(join(tmpdir(), "gates-secrets-"));
+    const slack = await startFakeSlack();
     const plane = await startLocalControlPlane({
       dataDir,
+      slackFanout: { botToken: "xoxb-test", channel: "CSECRETS", apiUrl: slack.apiUrl },
       dynamoEndpoint: testDynamoEndpoint(),
       tablePrefix: uniquePrefix(),
       port: 0,
@@ -86,12 +89,16 @@ describe("secrets in tool inputs and deny reasons", () => {
 
       const files = ["metrics.log", "dlq.jsonl"].map((f) => join(dataDir, f)).filter((f) => existsSync(f));
       const written = files.map((f) => readFileSync(f, "utf8"));
-      const everything = [...stored, ...answers, ...output, ...written].join("\n");
+      const slackPayloads = slack.calls.map((c) => JSON.stringify(c));
+      expect(slack.callsTo("chat.postMessage")).toHaveLength(1);
+      expect(slack.callsTo("chat.update")).toHaveLength(1);
+      const everything = [...stored, ...answers, ...output, ...written, ...slackPayloads].join("\n");
       expect(everything).toContain("[REDACTED:");
       for (const secret of SECRETS) expect(everything).not.toContain(secret);
       expect(output.join("\n")).toContain("Approval requested");
     } finally {
       await plane.stop();
+      await slack.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
