@@ -11,6 +11,7 @@ import { GatesFunction } from "./constructs/gates-function";
 import { GatesIdentity } from "./constructs/gates-identity";
 import { GatesMonitoring } from "./constructs/gates-monitoring";
 import type { MixedRouteAuth } from "./constructs/route-authorization";
+import { addSecretsExtension } from "./constructs/secrets-extension";
 import { SlackFanout } from "./constructs/slack-fanout";
 import { StreamConsumerMapping } from "./constructs/stream-consumer";
 import { grantTableAccess } from "./constructs/table-grants";
@@ -179,6 +180,8 @@ function configureSlack(scope: Construct, fn: NodejsFunction, slack: SlackSettin
   fn.addEnvironment("SLACK_BOT_TOKEN_SECRET_NAME", slack.botTokenSecretName);
   fn.addEnvironment("SLACK_SIGNING_SECRET_NAME", slack.signingSecretName);
   fn.addEnvironment("SLACK_CHANNEL", slack.channel);
+  // The signing secret is read from Secrets Manager at run time, through the extension.
+  addSecretsExtension(scope, fn);
 }
 
 function capitalize(text: string): string {

@@ -1,16 +1,12 @@
 import { Duration } from "aws-cdk-lib";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import {
-  type IFunction,
-  LayerVersion,
-  ParamsAndSecretsLayerVersion,
-  ParamsAndSecretsVersions,
-} from "aws-cdk-lib/aws-lambda";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { SLACK_USER_INDEX } from "../../lambdas/adapters/dynamo/tables";
 import { GatesFunction } from "./gates-function";
+import { addSecretsExtension } from "./secrets-extension";
 import { StreamConsumerMapping } from "./stream-consumer";
 import type { GatesTables } from "./tables";
 
@@ -57,7 +53,7 @@ export class SlackFanout extends Construct {
     this.fn = gates.fn;
     this.allowMessageBookkeeping(gates, props.tables);
     Secret.fromSecretNameV2(this, "BotToken", props.botTokenSecretName).grantRead(gates.fn);
-    this.addSecretsExtension(gates);
+    addSecretsExtension(this, gates.fn);
 
     const mapping = new StreamConsumerMapping(this, "Stream", {
       consumer: gates.fn,
@@ -87,20 +83,5 @@ export class SlackFanout extends Construct {
         resources: [`${links}/index/${SLACK_USER_INDEX}`],
       }),
     );
-  }
-
-  /**
-   * The extension's layer and settings, as the function's `paramsAndSecrets` prop would add them;
-   * the shared function construct does not take that prop, so they are bound here.
-   */
-  private addSecretsExtension(gates: GatesFunction): void {
-    const extension = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
-      cacheEnabled: true,
-      secretsManagerTtl: Duration.minutes(5),
-    });
-    const bound = extension._bind(this, gates.fn);
-    gates.fn.addLayers(LayerVersion.fromLayerVersionArn(this, "SecretsExtension", bound.arn));
-    for (const [name, value] of Object.entries(bound.environmentVars))
-      gates.fn.addEnvironment(name, String(value));
   }
 }

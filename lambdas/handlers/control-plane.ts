@@ -11,6 +11,7 @@ import { DynamoTaskStore } from "../adapters/dynamo/task-store";
 import { type ControlPlaneInfo, controlPlaneOperations } from "../adapters/http/control-plane-operations";
 import type { Operations } from "../adapters/http/operation";
 import { slackOperations } from "../adapters/http/slack-operations";
+import { secretsExtensionSecret } from "../adapters/secrets/secrets-extension";
 import { readSlackInboundConfig, slackInboundDeps } from "../adapters/slack/inbound/slack-inbound-config";
 import type { ControlPlaneDeps } from "../core/control-plane/deps";
 import { PolicyCatalog } from "../core/control-plane/policy-catalog";
@@ -38,7 +39,11 @@ export function buildControlPlane(
   const deps = controlPlaneDeps(doc, config.tables, overrides);
   const info: ControlPlaneInfo = { version: config.version, builtinVersion: BUILTIN_VERSION };
   const slack: SlackInboundDeps = {
-    ...slackInboundDeps(doc, config.tables, readSlackInboundConfig(process.env)),
+    ...slackInboundDeps(doc, config.tables, readSlackInboundConfig(process.env), (name) => {
+      // In Lambda, named secrets come from Secrets Manager through the Parameters and Secrets extension.
+      const secret = secretsExtensionSecret({ secretId: name, sessionToken: process.env.AWS_SESSION_TOKEN });
+      return { get: () => secret.read() };
+    }),
     ...slackOverrides,
   };
   const operations: Required<Operations> = {

@@ -3,8 +3,8 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-la
 import { readConfig } from "../adapters/config";
 import { createDynamoClients } from "../adapters/dynamo/clients";
 import { stdoutSink } from "../adapters/metrics/emf-publisher";
+import { secretsExtensionSecret } from "../adapters/secrets/secrets-extension";
 import { buildSlackFanout } from "../adapters/slack/outbound/build-slack-fanout";
-import { secretsExtensionSecret } from "../adapters/slack/outbound/secrets-extension";
 import {
   readSlackFanoutConfig,
   type SecretSource,

@@ -256,9 +256,16 @@ describe("Slack settings", () => {
           SLACK_BOT_TOKEN_SECRET_NAME: "gates/slack/bot",
           SLACK_SIGNING_SECRET_NAME: "gates/slack/signing",
           SLACK_CHANNEL: "C0123",
+          // The signing secret is read through the Parameters and Secrets extension.
+          PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: "2773",
         }),
       },
     });
+    const slackApi = Object.values(slack.findResources("AWS::Lambda::Function")).find((f) =>
+      String((f as { Properties: { Description?: string } }).Properties.Description).includes("slack API"),
+    );
+    // A region-agnostic stack names the extension layer through a region map.
+    expect(JSON.stringify(slackApi)).toMatch(/Paramsandsecrets|Parameters-and-Secrets/i);
     const grants = JSON.stringify(slack.findResources("AWS::IAM::Policy"));
     // The Slack API reads both secrets; the fan-out only the bot token.
     expect(grants.match(/secretsmanager:GetSecretValue/g)).toHaveLength(3);

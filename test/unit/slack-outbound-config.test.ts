@@ -1,4 +1,4 @@
-import { secretsExtensionSecret } from "../../lambdas/adapters/slack/outbound/secrets-extension";
+import { secretsExtensionSecret } from "../../lambdas/adapters/secrets/secrets-extension";
 import { readSlackFanoutConfig } from "../../lambdas/adapters/slack/outbound/slack-fanout-config";
 import { localSlackFromEnv } from "../../local/local-control-plane";
 

@@ -1,4 +1,4 @@
-import type { SecretSource } from "./slack-fanout-config";
+import type { SecretSource } from "../slack/outbound/slack-fanout-config";
 
 /** Options of {@link secretsExtensionSecret}. */
 export interface SecretsExtensionOptions {
