@@ -15,6 +15,7 @@ import type { ControlPlaneDeps } from "../lambdas/core/control-plane/deps";
 import type { SlackInboundDeps } from "../lambdas/core/slack/ports";
 import { buildControlPlane } from "../lambdas/handlers/control-plane";
 import { type ApiServer, startApiServer } from "./api-server";
+import { replayDlq } from "./dlq";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
 import { type StreamPoller, startStreamPoller } from "./stream-poller";
 import { terminalNotifier } from "./terminal-notifier";
@@ -148,6 +149,16 @@ export async function startLocalControlPlane(
           onError,
         });
     stops.push(() => poller.stop());
+    if (!options.skipTableSetup) {
+      // Records given up on in an earlier run (e.g. during a Slack outage) get one more delivery,
+      // now that every consumer, the Slack fan-out with its tables included, is running.
+      replayDlq(join(dataDir, "dlq.jsonl"), consumers)
+        .then(({ delivered, kept }) => {
+          if (delivered + kept > 0)
+            onError(`dead letters replayed: ${delivered} delivered, ${kept} kept`, undefined);
+        })
+        .catch((e: unknown) => onError("dead-letter replay failed", e));
+    }
 
     const timer = setInterval(() => {
       reconcile(deps).catch((e: unknown) => onError("reconciler run failed", e));

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ledgerEventOf, type StreamConsumer } from "../../../lambdas/adapters/stream/stream-consumer";
@@ -78,4 +78,64 @@ describe("a stream consumer that fails one record", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe("dead letters of an earlier run", () => {
+  it("are delivered once when the local control plane starts again", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gates-dlq-start-"));
+    const record = {
+      eventID: "1",
+      eventName: "INSERT",
+      dynamodb: {
+        SequenceNumber: "000000000000000000042",
+        NewImage: {
+          task_id: { S: "earlier" },
+          seq: { N: "2" },
+          type: { S: "tool_call.evaluated" },
+          at: { S: "2026-11-22T12:00:00.000Z" },
+          actor: { M: { kind: { S: "agent" }, id: { S: "a" } } },
+          data: { M: { decision: { S: "ALLOW" } } },
+          prev_hash: { S: "0".repeat(64) },
+          hash: { S: "1".repeat(64) },
+        },
+      },
+    };
+    writeFileSync(
+      join(dataDir, "dlq.jsonl"),
+      `${JSON.stringify({ consumer: "probe", failed_at: "x", attempts: 4, record })}\n`,
+    );
+    const seen: string[] = [];
+    const plane = await startLocalControlPlane({
+      dynamoEndpoint: testDynamoEndpoint(),
+      tablePrefix: uniquePrefix(),
+      port: 0,
+      dataDir,
+      consumers: {
+        probe: async (event) => {
+          for (const r of event.Records) {
+            const e = ledgerEventOf(r);
+            if (e) seen.push(`${e.task_id}#${e.seq}`);
+          }
+          return { batchItemFailures: [] };
+        },
+      },
+      onError: () => undefined,
+    });
+    try {
+      await waitFor(
+        async () => (seen.includes("earlier#2") ? true : undefined),
+        10_000,
+        "the dead letter to be replayed",
+      );
+      await waitFor(
+        async () => (existsSync(join(dataDir, "dlq.jsonl")) ? undefined : true),
+        5_000,
+        "an empty DLQ",
+      );
+      expect(seen.filter((s) => s === "earlier#2")).toHaveLength(1);
+    } finally {
+      await plane.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
