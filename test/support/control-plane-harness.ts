@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SlackInboundDeps } from "../../lambdas/core/slack/ports";
-import { startLocalControlPlane } from "../../local/local-control-plane";
+import { type LocalSlackSettings, startLocalControlPlane } from "../../local/local-control-plane";
 import { testDynamoEndpoint, uniquePrefix } from "../integration/setup/dynamo";
 import { AGENT, type GatesClient, gatesClient } from "./gates-client";
 import { TestClock } from "./test-clock";
@@ -15,7 +15,11 @@ export const TEST_SLACK_SIGNING_SECRET = "test-slack-signing-secret";
  * and a client. The reconciler timer is off unless a test asks for it.
  */
 export async function startHarness(
-  options: { reconcileEveryMs?: number; slack?: Partial<SlackInboundDeps> } = {},
+  options: {
+    reconcileEveryMs?: number;
+    slack?: Partial<SlackInboundDeps>;
+    slackFanout?: LocalSlackSettings;
+  } = {},
 ) {
   const clock = new TestClock();
   // Its own data directory, so the DLQ and metrics files of tests never land in the checkout.
@@ -34,6 +38,7 @@ export async function startHarness(
       modals: { openDenyModal: async () => undefined },
       ...options.slack,
     },
+    ...(options.slackFanout ? { slackFanout: options.slackFanout } : {}),
     onError: () => undefined,
   });
   const client = gatesClient(plane.url);
