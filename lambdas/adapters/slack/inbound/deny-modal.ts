@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import { DENY_MODAL } from "../../../core/slack/payloads";
-import type { ModalOpener } from "../../../core/slack/ports";
+import type { ModalOpener, SecretSource } from "../../../core/slack/ports";
 
 /** The deny modal: one optional free-text reason; the request rides in private_metadata. */
 export function denyModalView(privateMetadata: string) {
@@ -33,6 +33,24 @@ export function webApiModalOpener(client: WebClient): ModalOpener {
   return {
     async openDenyModal(triggerId, privateMetadata) {
       await client.views.open({ trigger_id: triggerId, view: denyModalView(privateMetadata) });
+    },
+  };
+}
+
+/**
+ * A modal opener whose bot token is read on first use (from Secrets Manager in AWS), then kept
+ * with its client for the life of the container.
+ */
+export function lazyModalOpener(token: SecretSource, makeClient: (token: string) => WebClient): ModalOpener {
+  let client: WebClient | undefined;
+  return {
+    async openDenyModal(triggerId, privateMetadata) {
+      if (!client) {
+        const value = await token.get();
+        if (!value) throw new Error("the Slack bot token secret is empty, so the deny modal cannot open");
+        client = makeClient(value);
+      }
+      await webApiModalOpener(client).openDenyModal(triggerId, privateMetadata);
     },
   };
 }

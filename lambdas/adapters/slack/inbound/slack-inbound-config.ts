@@ -4,7 +4,7 @@ import { WebClient } from "@slack/web-api";
 import type { SecretSource, SlackInboundDeps } from "../../../core/slack/ports";
 import { DynamoSlackLinkStore } from "../../dynamo/slack-link-store";
 import type { TableNames } from "../../dynamo/tables";
-import { noModals, webApiModalOpener } from "./deny-modal";
+import { lazyModalOpener, noModals, webApiModalOpener } from "./deny-modal";
 import { envSecretSource, noSecret } from "./env-secret-source";
 import { responseUrlPoster } from "./response-url-poster";
 
@@ -14,8 +14,10 @@ export interface SlackInboundConfig {
   readonly signingSecret?: string;
   /** The name of the secret holding it in AWS Secrets Manager. */
   readonly signingSecretName?: string;
-  /** The bot token, for opening the deny modal. */
+  /** The bot token, for opening the deny modal: local mode only. */
   readonly botToken?: string;
+  /** The name of the secret holding the bot token in AWS Secrets Manager. */
+  readonly botTokenSecretName?: string;
   /** Another Slack-compatible API, e.g. a local fake. */
   readonly apiUrl?: string;
 }
@@ -32,11 +34,13 @@ export function readSlackInboundConfig(
     ...pick("SLACK_SIGNING_SECRET"),
     ...pick("SLACK_SIGNING_SECRET_NAME"),
     ...pick("SLACK_BOT_TOKEN"),
+    ...pick("SLACK_BOT_TOKEN_SECRET_NAME"),
   };
   return {
     ...(values.SLACK_SIGNING_SECRET ? { signingSecret: values.SLACK_SIGNING_SECRET } : {}),
     ...(values.SLACK_SIGNING_SECRET_NAME ? { signingSecretName: values.SLACK_SIGNING_SECRET_NAME } : {}),
     ...(values.SLACK_BOT_TOKEN ? { botToken: values.SLACK_BOT_TOKEN } : {}),
+    ...(values.SLACK_BOT_TOKEN_SECRET_NAME ? { botTokenSecretName: values.SLACK_BOT_TOKEN_SECRET_NAME } : {}),
     ...(apiUrl ? { apiUrl } : {}),
   };
 }
@@ -59,11 +63,13 @@ export function slackInboundDeps(
     : config.signingSecret
       ? envSecretSource({ SLACK_SIGNING_SECRET: config.signingSecret }, "SLACK_SIGNING_SECRET")
       : noSecret;
-  const modals = config.botToken
-    ? webApiModalOpener(
-        new WebClient(config.botToken, config.apiUrl ? { slackApiUrl: ensureSlash(config.apiUrl) } : {}),
-      )
-    : noModals;
+  const makeClient = (token: string) =>
+    new WebClient(token, config.apiUrl ? { slackApiUrl: ensureSlash(config.apiUrl) } : {});
+  const modals = config.botTokenSecretName
+    ? lazyModalOpener(namedSecret(config.botTokenSecretName), makeClient)
+    : config.botToken
+      ? webApiModalOpener(makeClient(config.botToken))
+      : noModals;
   return {
     links: new DynamoSlackLinkStore(doc, tables),
     signingSecret,
