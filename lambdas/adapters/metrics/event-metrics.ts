@@ -7,7 +7,7 @@ import type { LedgerEvent } from "../../core/ledger";
 /** The CloudWatch namespace every metric is published under. */
 export const METRICS_NAMESPACE = "ApprovalGates";
 
-/** Every metric the publisher emits. */
+/** Every metric of the system: the metrics publisher's, and the Slack fan-out's `SlackDeliveries`. */
 export const METRIC_NAMES = [
   "ToolCallsEvaluated",
   "ApprovalsRequested",
@@ -20,6 +20,7 @@ export const METRIC_NAMES = [
   "GrantsIssued",
   "PublisherHeartbeat",
   "MetricEmitSkipped",
+  "SlackDeliveries",
 ] as const;
 
 /** The name of a published metric. */

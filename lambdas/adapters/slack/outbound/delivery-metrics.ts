@@ -1,9 +1,7 @@
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { EmfSink } from "../../metrics/emf-publisher";
-import { METRICS_NAMESPACE } from "../../metrics/event-metrics";
+import { createEmfPublisher, type EmfSink } from "../../metrics/emf-publisher";
 
 /** The metric the fan-out publishes, with dimension `result`. */
-export const SLACK_DELIVERIES_METRIC = "SlackDeliveries";
+export const SLACK_DELIVERIES_METRIC = "SlackDeliveries" as const;
 
 /** What happened to one stream event in the fan-out; a closed set so dashboards can name every series. */
 export type DeliveryResult =
@@ -32,28 +30,25 @@ export interface DeliveryMetrics {
 }
 
 /**
- * `SlackDeliveries{result}` as CloudWatch Embedded Metric Format through Powertools, in the namespace
- * and style of the metrics publisher: one document per result, no default `service` dimension.
+ * `SlackDeliveries{result}` as CloudWatch Embedded Metric Format, through the metrics publisher's EMF
+ * publisher: same namespace, no default `service` dimension, one document per result.
  */
 export function emfDeliveryMetrics(sink: EmfSink): DeliveryMetrics {
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: "approval-gates" });
-  metrics.clearDefaultDimensions();
+  const publisher = createEmfPublisher({ sink });
   const counts = new Map<DeliveryResult, number>();
   return {
     count(result) {
       counts.set(result, (counts.get(result) ?? 0) + 1);
     },
     flush() {
-      for (const [result, value] of counts) {
-        try {
-          metrics.addDimensions({ result });
-          metrics.addMetric(SLACK_DELIVERIES_METRIC, MetricUnit.Count, value);
-          sink(JSON.stringify(metrics.serializeMetrics()));
-        } finally {
-          metrics.clearMetrics();
-          metrics.clearDimensions();
-        }
-      }
+      publisher.publish(
+        [...counts].map(([result, value]) => ({
+          name: SLACK_DELIVERIES_METRIC,
+          unit: "Count" as const,
+          value,
+          dimensions: { result },
+        })),
+      );
       counts.clear();
     },
   };
