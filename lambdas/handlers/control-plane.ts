@@ -39,11 +39,10 @@ export function buildControlPlane(
   const deps = controlPlaneDeps(doc, config.tables, overrides);
   const info: ControlPlaneInfo = { version: config.version, builtinVersion: BUILTIN_VERSION };
   const slack: SlackInboundDeps = {
-    ...slackInboundDeps(doc, config.tables, readSlackInboundConfig(process.env), (name) => {
-      // In Lambda, named secrets come from Secrets Manager through the Parameters and Secrets extension.
-      const secret = secretsExtensionSecret({ secretId: name, sessionToken: process.env.AWS_SESSION_TOKEN });
-      return { get: () => secret.read() };
-    }),
+    // In Lambda, named secrets come from Secrets Manager through the Parameters and Secrets extension.
+    ...slackInboundDeps(doc, config.tables, readSlackInboundConfig(process.env), (name) =>
+      secretsExtensionSecret({ secretId: name, sessionToken: process.env.AWS_SESSION_TOKEN }),
+    ),
     ...slackOverrides,
   };
   const operations: Required<Operations> = {

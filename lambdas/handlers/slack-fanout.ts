@@ -5,11 +5,8 @@ import { createDynamoClients } from "../adapters/dynamo/clients";
 import { stdoutSink } from "../adapters/metrics/emf-publisher";
 import { secretsExtensionSecret } from "../adapters/secrets/secrets-extension";
 import { buildSlackFanout } from "../adapters/slack/outbound/build-slack-fanout";
-import {
-  readSlackFanoutConfig,
-  type SecretSource,
-  staticSecret,
-} from "../adapters/slack/outbound/slack-fanout-config";
+import { readSlackFanoutConfig } from "../adapters/slack/outbound/slack-fanout-config";
+import type { SecretSource } from "../core/slack/ports";
 
 const logger = new Logger({ serviceName: "approval-gates", persistentKeys: { function: "slack-fanout" } });
 const config = readConfig(process.env);
@@ -18,19 +15,21 @@ const { doc } = createDynamoClients({
   region: config.region,
   ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint } : {}),
 });
+const botToken = slack.botToken;
 const token: SecretSource =
-  slack.botToken.kind === "value"
-    ? staticSecret(slack.botToken.token)
+  botToken.kind === "value"
+    ? { get: async () => botToken.token }
     : secretsExtensionSecret({
-        secretId: slack.botToken.secretName,
+        secretId: botToken.secretName,
         sessionToken: process.env.AWS_SESSION_TOKEN,
       });
 
 // Built on the first batch, once the token has been read; a failed read fails the batch, which is retried.
 let consume: Promise<ReturnType<typeof buildSlackFanout>> | undefined;
 const consumer = () => {
-  consume ??= token.read().then((value) =>
-    buildSlackFanout({
+  consume ??= token.get().then((value) => {
+    if (!value) throw new Error("the Slack bot token is empty");
+    return buildSlackFanout({
       doc,
       tables: config.tables,
       token: value,
@@ -38,8 +37,8 @@ const consumer = () => {
       ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
       metricsSink: stdoutSink,
       logger,
-    }),
-  );
+    });
+  });
   consume.catch(() => {
     consume = undefined;
   });

@@ -62,10 +62,10 @@ describe("secretsExtensionSecret", () => {
       fetch: fakeFetch,
     });
 
-    await expect(secret.read()).rejects.toThrow(/HTTP 500/);
+    await expect(secret.get()).rejects.toThrow(/HTTP 500/);
     status = 200;
-    expect(await secret.read()).toBe("xoxb-secret");
-    expect(await secret.read()).toBe("xoxb-secret");
+    expect(await secret.get()).toBe("xoxb-secret");
+    expect(await secret.get()).toBe("xoxb-secret");
 
     expect(seen).toHaveLength(2);
     expect(seen[1]).toEqual({

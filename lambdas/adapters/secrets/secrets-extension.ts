@@ -1,4 +1,4 @@
-import type { SecretSource } from "../slack/outbound/slack-fanout-config";
+import type { SecretSource } from "../../core/slack/ports";
 
 /** Options of {@link secretsExtensionSecret}. */
 export interface SecretsExtensionOptions {
@@ -38,7 +38,7 @@ export function secretsExtensionSecret(options: SecretsExtensionOptions): Secret
     return value.trim();
   };
   return {
-    read() {
+    get() {
       cached ??= load().catch((error: unknown) => {
         cached = undefined;
         throw error;

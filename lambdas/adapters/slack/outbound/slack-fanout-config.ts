@@ -1,14 +1,3 @@
-/** A secret's value, fetched when first needed rather than at import time. */
-export interface SecretSource {
-  /** The secret's current value. @throws when it cannot be read */
-  read(): Promise<string>;
-}
-
-/** A secret given directly, e.g. `SLACK_BOT_TOKEN` from the environment in local mode. */
-export function staticSecret(value: string): SecretSource {
-  return { read: async () => value };
-}
-
 /** Where the fan-out's bot token comes from. */
 export type BotTokenConfig =
   | { readonly kind: "value"; readonly token: string }
