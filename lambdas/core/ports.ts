@@ -62,6 +62,13 @@ export interface RateLimiter {
     windowS: number,
     now: Date,
   ): Promise<{ allowed: boolean; retryAfterS: number }>;
+  /** Whether the current window still has room, without counting anything. */
+  peek(
+    key: string,
+    limit: number,
+    windowS: number,
+    now: Date,
+  ): Promise<{ allowed: boolean; retryAfterS: number }>;
 }
 
 export interface Clock {

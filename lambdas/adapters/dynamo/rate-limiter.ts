@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { RateLimiter } from "../../core/ports";
 import { callDynamo } from "./dynamo-errors";
 import { type TableNames, TTL_ATTRIBUTE } from "./tables";
@@ -16,9 +16,7 @@ export class DynamoRateLimiter implements RateLimiter {
     windowS: number,
     now: Date,
   ): Promise<{ allowed: boolean; retryAfterS: number }> {
-    const windowMs = windowS * 1000;
-    const start = Math.floor(now.getTime() / windowMs) * windowMs;
-    const end = start + windowMs;
+    const { start, end } = windowOf(windowS, now);
     const out = await callDynamo(() =>
       this.doc.send(
         new UpdateCommand({
@@ -34,4 +32,31 @@ export class DynamoRateLimiter implements RateLimiter {
     const count = Number(out.Attributes?.count ?? 0);
     return { allowed: count <= limit, retryAfterS: Math.max(1, Math.ceil((end - now.getTime()) / 1000)) };
   }
+
+  async peek(
+    key: string,
+    limit: number,
+    windowS: number,
+    now: Date,
+  ): Promise<{ allowed: boolean; retryAfterS: number }> {
+    const { start, end } = windowOf(windowS, now);
+    const out = await callDynamo(() =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tables.RateLimits,
+          Key: { key: `${key}#${start}` },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const count = Number(out.Item?.count ?? 0);
+    return { allowed: count < limit, retryAfterS: Math.max(1, Math.ceil((end - now.getTime()) / 1000)) };
+  }
+}
+
+/** The fixed window `now` falls in, in epoch milliseconds. */
+function windowOf(windowS: number, now: Date): { start: number; end: number } {
+  const windowMs = windowS * 1000;
+  const start = Math.floor(now.getTime() / windowMs) * windowMs;
+  return { start, end: start + windowMs };
 }

@@ -156,9 +156,11 @@ export async function linkSlackAccount(
   typedCode: string,
 ): Promise<{ linked: true; slack_team_id: string; slack_user_id: string }> {
   const now = deps.clock.now();
-  // Counted before the lookup, so that past the limit even a right guess learns nothing.
-  const limit = await deps.rateLimiter.hit(`slack-link#${human.id}`, LINK_ATTEMPTS_PER_HOUR, 3600, now);
-  if (!limit.allowed) throw new RateLimitedError("Slack link attempts", limit.retryAfterS);
+  // Only failed attempts count, but the limit is checked before the lookup, so past it even a
+  // right guess learns nothing.
+  const limitKey = `slack-link#${human.id}`;
+  const limit = await deps.rateLimiter.peek(limitKey, LINK_ATTEMPTS_PER_HOUR, 3600, now);
+  if (!limit.allowed) throw new RateLimitedError("failed Slack link attempts", limit.retryAfterS);
   const code = normalizeLinkCode(typedCode);
   const found = code === undefined ? undefined : await slack.links.getCode(code, now);
   const result = found === undefined ? "no_code" : await slack.links.bind(found, human.id, now);
@@ -170,6 +172,7 @@ export async function linkSlackAccount(
       "That Slack account is already linked; unlink first (DELETE /v1/slack/link), then link again.",
     );
   }
+  await deps.rateLimiter.hit(limitKey, LINK_ATTEMPTS_PER_HOUR, 3600, now);
   const message = "no such code, or it expired or was used; run /gates link in Slack for a new one";
   throw new ValidationError(`The link code is not valid: ${message}.`, [{ field: "code", message }]);
 }

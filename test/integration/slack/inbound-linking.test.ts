@@ -140,6 +140,18 @@ describe("linking a Slack account", () => {
     expect(right.headers.get("retry-after")).toBeTruthy();
   });
 
+  it("counts only failed attempts: successful links never use up the hour", async () => {
+    // Act
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const code = await linkCodeFor(h, newSlackUser());
+      statuses.push((await h.client.as("local:human:linker").post("/v1/slack/link", { code })).status);
+    }
+
+    // Assess
+    expect(statuses).toEqual(Array(12).fill(200));
+  });
+
   it("unlinks with DELETE, after which clicks are refused as unlinked", async () => {
     // Prepare
     const who = newSlackUser();
