@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { findFreePort } from "../local/dynamodb-local";
+import { spawnLocalServer } from "../local/server-process";
 import { keepAliveClient } from "./http-client";
 import type { BenchRow } from "./results";
 import { percentile, round } from "./stats";
@@ -13,8 +12,6 @@ export interface SoakFigures {
   rss_start_mb: number;
   rss_end_mb: number;
 }
-
-const ROOT = join(__dirname, "..");
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -29,18 +26,8 @@ function rssMb(pid: number): number {
  */
 export async function benchSoak(durationS = 300, ratePerS = 40, windowS = 30): Promise<SoakFigures> {
   const port = await findFreePort();
-  const server: ChildProcess = spawn(
-    process.execPath,
-    [
-      "--require",
-      join(ROOT, "scripts/text-hook.cjs"),
-      "--import",
-      "tsx",
-      join(ROOT, "local/main.ts"),
-      "--in-memory",
-    ],
-    { cwd: ROOT, env: { ...process.env, GATES_PORT: String(port) }, stdio: "ignore" },
-  );
+  const server = spawnLocalServer(port, ["--in-memory"]);
+
   const url = `http://127.0.0.1:${port}`;
   const client = keepAliveClient();
   const agent = { authorization: "Bearer local:agent:soak", "content-type": "application/json" };

@@ -1,30 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ApprovalView, EvaluationResponse, TaskView } from "../../../contracts/api";
 import { type LedgerEvent, verifyChain } from "../../../lambdas/core/ledger";
 import { findFreePort } from "../../../local/dynamodb-local";
+import { spawnLocalServer } from "../../../local/server-process";
 import { AGENT, gatesClient, OWNER, waitFor } from "../../support/gates-client";
 
-const ROOT = join(__dirname, "../../..");
-
 /** `npm start` as a user runs it, on its own port and data directory. */
-function startServer(port: number, dataDir: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      "--require",
-      join(ROOT, "scripts/text-hook.cjs"),
-      "--import",
-      "tsx",
-      join(ROOT, "local/main.ts"),
-      "--data-dir",
-      dataDir,
-    ],
-    { cwd: ROOT, env: { ...process.env, GATES_PORT: String(port) }, stdio: "ignore" },
-  );
-}
+const startServer = (port: number, dataDir: string) => spawnLocalServer(port, ["--data-dir", dataDir]);
 
 async function healthy(url: string): Promise<true | undefined> {
   try {
