@@ -1,0 +1,79 @@
+/**
+ * The facts the analysis gives about each simple command a call would run: what the policy
+ * engine sees in `context.cmd`, `context.write` and `context.push`. One type per Cedar record,
+ * so the engine, the docs and the schema file agree on one shape.
+ */
+
+/** What could not be known before the command runs. */
+export const UNRESOLVED_KINDS = [
+  "program",
+  "subcommand",
+  "arguments",
+  "options",
+  "script",
+  "target",
+] as const;
+export type UnresolvedKind = (typeof UNRESOLVED_KINDS)[number];
+
+/** One simple command, after unwrapping `sudo`, `env`, `xargs` and friends. */
+export interface CommandFacts {
+  /** The program's basename, quoting removed, lower-case, without `.exe`; `""` when not known or for a bare assignment. */
+  readonly program: string;
+  /** Every argument after the program that is known, as the program receives it. */
+  readonly args: readonly string[];
+  /** Options in force, as written (`f`) and canonical (`force`), after `--no-x` and `--x=false`. */
+  readonly flags: readonly string[];
+  /** The subcommand of tools that have one (`git push`, `npm publish`), lower-case; `""` otherwise. */
+  readonly subcommand: string;
+  /** Arguments that are not options (after the subcommand, when there is one). */
+  readonly operands: readonly string[];
+  /** The operands as normalized paths (see {@link normalizePath}). */
+  readonly paths: readonly string[];
+  /** The whole command as read: words, assignments and redirections joined by single spaces. */
+  readonly text: string;
+  /** The wrappers it was found inside, outermost first (`sudo`, `env`, `find`, …). */
+  readonly wrappers: readonly string[];
+  readonly unresolved: readonly UnresolvedKind[];
+  /** It runs code that a download produced (`curl … | sh`, `eval "$(curl …)"`, `bash <(wget …)`). */
+  readonly runs_download: boolean;
+  /** SQL it hands to a database: comments removed, whitespace collapsed, lower-case; `""` for none. */
+  readonly sql: string;
+  /** How many shell scripts deep it was found: 0 at the top, 1 inside `bash -c`, … */
+  readonly depth: number;
+}
+
+/** A file a command writes, creates, or deletes. */
+export interface WriteFacts {
+  /** Normalized, e.g. `.git/hooks/pre-commit`, `~/.ssh/authorized_keys`. */
+  readonly path: string;
+  /** The case-insensitive view. */
+  readonly path_lower: string;
+  /** The last segment of `path_lower`, e.g. `.env.local`. */
+  readonly name_lower: string;
+  /** False when part of the path is only known at run time (it is then shown as written). */
+  readonly resolved: boolean;
+}
+
+/** One destination of a `git push`. */
+export interface PushFacts {
+  /** The branch or ref pushed to, lower-case without `refs/heads/`; `*` for every branch (`--all`, `--mirror`). */
+  readonly ref: string;
+  /** The push may discard history there: a force flag, a `+refspec`, or a deletion. */
+  readonly force: boolean;
+}
+
+/** A command with what it writes and pushes; each write and push is judged together with the command. */
+export interface AnalyzedCommand {
+  readonly facts: CommandFacts;
+  readonly writes: readonly WriteFacts[];
+  readonly pushes: readonly PushFacts[];
+}
+
+/** Everything a call's command would run. */
+export interface CommandAnalysis {
+  readonly commands: readonly AnalyzedCommand[];
+  /** False when part of the command could not be read, or it is past the analysis's limits. */
+  readonly complete: boolean;
+  /** Why it is not complete. */
+  readonly problem?: string;
+}

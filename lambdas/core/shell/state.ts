@@ -1,0 +1,84 @@
+import type { Arg, ExpansionScope, Stream, VariableValue } from "./expand";
+import { expandWhole, expandWord } from "./expand";
+import type { Redirect, Word } from "./syntax";
+
+/** The shell's state as the analysis follows it: known variables and the working directory. */
+export interface ShellState {
+  readonly vars: Map<string, VariableValue>;
+  /** Relative to where the command starts (`""`); undefined once a `cd` leads somewhere unknown. */
+  cwd: string | undefined;
+}
+
+/** A redirection with its target expanded. */
+export type PreparedRedirect =
+  | { readonly kind: "file"; readonly operator: string; readonly fd?: number; readonly target: Arg }
+  | { readonly kind: "input"; readonly fd?: number; readonly body: Arg; readonly operator: "<<" | "<<<" };
+
+export function prepareRedirect(redirect: Redirect, scope: ExpansionScope): PreparedRedirect {
+  switch (redirect.kind) {
+    case "file": {
+      const targets = expandWord(redirect.target, scope);
+      const target =
+        targets.length === 1
+          ? (targets[0] as Arg)
+          : { ...(targets[0] ?? unknownArg(redirect.target)), value: undefined };
+      return { kind: "file", operator: redirect.operator, ...fd(redirect.fd), target };
+    }
+    case "heredoc":
+      return { kind: "input", operator: "<<", ...fd(redirect.fd), body: expandWhole(redirect.body, scope) };
+    case "herestring": {
+      const body = expandWhole(redirect.word, scope);
+      // A here-string is followed by a newline, like a heredoc's last line.
+      return {
+        kind: "input",
+        operator: "<<<",
+        ...fd(redirect.fd),
+        body: body.value === undefined ? body : { ...body, value: `${body.value}\n` },
+      };
+    }
+  }
+}
+
+function fd(value: number | undefined): { fd?: number } {
+  return value === undefined ? {} : { fd: value };
+}
+
+function unknownArg(word: Word): Arg {
+  return { value: undefined, view: word.source, mayBeOptions: true, download: false };
+}
+
+/** The input a command reads after its own redirections: a heredoc, here-string or file. */
+export function inputOf(redirects: readonly PreparedRedirect[], input: Stream): Stream {
+  let stream = input;
+  for (const r of redirects) {
+    if (r.fd !== undefined && r.fd !== 0) continue;
+    if (r.kind === "input") {
+      stream =
+        r.body.value !== undefined
+          ? { kind: "text", text: r.body.value }
+          : r.body.download
+            ? { kind: "download" }
+            : { kind: "unknown", view: r.body.view };
+    } else if (r.operator === "<" || r.operator === "<>") {
+      const target = r.target.value;
+      if (r.target.process) stream = r.target.process;
+      else if (target !== undefined && /^\/dev\/(tcp|udp)\//.test(target)) stream = { kind: "download" };
+      else if (target === "/dev/stdin") stream = input;
+      else stream = r.target.download ? { kind: "download" } : { kind: "file" };
+    }
+  }
+  return stream;
+}
+
+export function copyState(state: ShellState): ShellState {
+  return { vars: new Map(state.vars), cwd: state.cwd };
+}
+
+/** What several commands in a row write: their texts joined, else the most telling kind. */
+export function concatStreams(streams: readonly Stream[]): Stream {
+  if (streams.length === 1) return streams[0] as Stream;
+  if (streams.some((s) => s.kind === "download")) return { kind: "download" };
+  if (streams.every((s) => s.kind === "text" || s.kind === "none"))
+    return { kind: "text", text: streams.map((s) => (s.kind === "text" ? s.text : "")).join("") };
+  return { kind: "unknown" };
+}
