@@ -1,9 +1,13 @@
 /** Three projects: pure unit tests, tests against DynamoDB Local, and CDK template assertions. */
+const TEXT_EXTENSIONS = require("./lambdas/policies/text-extensions.json");
+
 const transform = {
   "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
-  "^.+\\.cedar$": "<rootDir>/scripts/jest-text-transform.cjs",
+  ...Object.fromEntries(
+    TEXT_EXTENSIONS.map((e) => [`^.+\\${e}$`, "<rootDir>/scripts/jest-text-transform.cjs"]),
+  ),
 };
-const moduleFileExtensions = ["ts", "js", "json", "cedar"];
+const moduleFileExtensions = ["ts", "js", "json", ...TEXT_EXTENSIONS.map((e) => e.slice(1))];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,5 +1,6 @@
 import { globMatches, isDegenerateGlob } from "./glob";
 import { RULE_ID_PATTERN } from "./policy/rules";
+import { normalizePath } from "./shell/paths";
 
 /** What an approval grants for the rest of a task, in parsed form. */
 export type Scope =
@@ -20,13 +21,19 @@ export type ParseScopeResult = { ok: true; scope: Scope; canonical: string } | {
 /** The tools granted by `tool_group:file_write`. */
 export const FILE_WRITE_TOOLS: ReadonlySet<string> = new Set(["Write", "Edit", "MultiEdit", "NotebookEdit"]);
 
-/** The parts of a tool call that scopes look at. */
-export interface ToolCallFacts {
-  toolName: string;
-  /** `tool_input.command` when it is a string. */
-  command?: string;
-  /** `tool_input.file_path`, else `path`, else `notebook_path`, when a string. */
-  filePath?: string;
+/** The parts of a tool call that grants look at. */
+export interface GrantFacts {
+  readonly toolName: string;
+  /**
+   * The text of every simple command the call would run. Absent when the call has no command,
+   * or when its command could not be read completely: then no `command:` grant covers it.
+   */
+  readonly commands?: readonly string[];
+  /**
+   * The normalized paths a `path:` grant must cover: every file the call writes, or the file
+   * path of a call that writes none. Absent when no `path:` grant can cover the call.
+   */
+  readonly paths?: readonly string[];
 }
 
 const MAX_SCOPE_LENGTH = 256;
@@ -136,9 +143,10 @@ export function formatScope(scope: Scope): string {
 
 /**
  * Whether a non-`rule:` grant covers this whole call (used by pipeline step 4).
- * `this_call` and `rule:` never do. `all_session` always does.
+ * `this_call` and `rule:` never do. `all_session` always does. A `command:` glob must match
+ * every simple command of the call, a `path:` glob every path it writes.
  */
-export function grantCoversCall(scope: Scope, call: ToolCallFacts): boolean {
+export function grantCoversCall(scope: Scope, call: GrantFacts): boolean {
   switch (scope.kind) {
     case "all_session":
       return true;
@@ -147,14 +155,44 @@ export function grantCoversCall(scope: Scope, call: ToolCallFacts): boolean {
     case "tool_group":
       return FILE_WRITE_TOOLS.has(call.toolName);
     case "command":
-      return typeof call.command === "string" && globMatches(scope.glob, call.command);
+      return (
+        call.commands !== undefined &&
+        call.commands.length > 0 &&
+        call.commands.every((text) => globMatches(scope.glob, text))
+      );
     case "path":
-      return typeof call.filePath === "string" && globMatches(scope.glob, call.filePath);
+      return (
+        call.paths !== undefined &&
+        call.paths.length > 0 &&
+        call.paths.every((p) => pathGlobMatches(scope.glob, p))
+      );
     case "this_call":
     case "rule":
       // A rule grant only covers calls whose soft matches are all granted, which the soft tier decides.
       return false;
   }
+}
+
+/**
+ * Whether a `path:` glob matches a normalized path. The glob's literal directory part is
+ * normalized the same way (`./src/*` is `src/*`), and a path that climbs out of the directory
+ * the task starts in (`../…`) never matches a glob that does not itself start there.
+ */
+export function pathGlobMatches(glob: string, path: string): boolean {
+  const pattern = normalizedGlob(glob);
+  if ((path === ".." || path.startsWith("../")) && !pattern.startsWith("..")) return false;
+  return globMatches(pattern, path);
+}
+
+/** A glob with its directory part before the first wildcard normalized as paths are. */
+function normalizedGlob(glob: string): string {
+  const wildcard = glob.search(/[*?]/);
+  if (wildcard === -1) return normalizePath(glob).path;
+  const cut = glob.lastIndexOf("/", wildcard);
+  if (cut <= 0) return glob;
+  const head = normalizePath(glob.slice(0, cut)).path;
+  const prefix = head === "." ? "" : head === "/" ? "/" : `${head}/`;
+  return `${prefix}${glob.slice(cut + 1)}`;
 }
 
 /** The rule ids covered by `rule:` grants among the given scopes. */

@@ -12,6 +12,7 @@ import { type ControlPlaneInfo, controlPlaneOperations } from "../adapters/http/
 import type { Operations } from "../adapters/http/operation";
 import { slackOperations } from "../adapters/http/slack-operations";
 import { secretsExtensionSecret } from "../adapters/secrets/secrets-extension";
+import { loadBashParser } from "../adapters/shell/tree-sitter-bash";
 import { readSlackInboundConfig, slackInboundDeps } from "../adapters/slack/inbound/slack-inbound-config";
 import type { ControlPlaneDeps } from "../core/control-plane/deps";
 import { PolicyCatalog } from "../core/control-plane/policy-catalog";
@@ -57,6 +58,9 @@ export function controlPlaneDeps(
   tables: TableNames,
   overrides: Partial<ControlPlaneDeps> = {},
 ): ControlPlaneDeps {
+  // The parser's WebAssembly compiles in the background while Cedar's loads; a failure here
+  // is seen, and retried, by the first evaluation that waits for it.
+  loadBashParser().catch(() => undefined);
   const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
   const ulid = monotonicFactory();
   return {
@@ -64,6 +68,7 @@ export function controlPlaneDeps(
     policies: new PolicyCatalog(new DynamoPolicyStore(doc, tables), (source, options) =>
       engine.compile(source, options),
     ),
+    shell: loadBashParser,
     rateLimiter: new DynamoRateLimiter(doc, tables),
     clock: { now: () => new Date() },
     sleeper: { sleep: (ms) => sleep(ms) },

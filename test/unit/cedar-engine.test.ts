@@ -1,10 +1,21 @@
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { CedarPolicyEngine } from "../../lambdas/adapters/cedar/cedar-engine";
-import { buildCedarRequest } from "../../lambdas/core/policy/cedar-request";
+import type { CedarRequest } from "../../lambdas/core/policy/cedar-request";
+import type { ShellParser } from "../../lambdas/core/shell/syntax";
 import { BUILTIN_POLICY_TEXTS } from "../../lambdas/policies/builtin";
+import { bashParser, requestsFor } from "../support/shell-parser";
 
 const TASK = { agent_id: "agent-1", repo: "acme/app", owner: "alice", read_only: false };
-const bash = (command: string) => buildCedarRequest(TASK, { tool_name: "Bash", tool_input: { command } });
+let parser: ShellParser;
+beforeAll(async () => {
+  parser = await bashParser();
+});
+/** The one request of a command that runs one simple command. */
+const bash = (command: string): CedarRequest => {
+  const [request] = requestsFor(parser, TASK, { tool_name: "Bash", tool_input: { command } });
+  if (!request) throw new Error("no request");
+  return request;
+};
 const soft = (id: string, extra = "") =>
   `@rule_id("${id}")\n@tier("soft")\n${extra}forbid (principal, action, resource);\n`;
 
@@ -38,6 +49,8 @@ describe("CedarPolicyEngine", () => {
       terraform_apply: "soft",
       kubectl_delete: "soft",
       package_publish: "soft",
+      unparsed_command: "soft",
+      unresolved_command: "soft",
     });
   });
 
@@ -54,6 +67,8 @@ describe("CedarPolicyEngine", () => {
         terraform_apply: ["high", 600],
         kubectl_delete: ["high", 300],
         package_publish: ["critical", 600],
+        unparsed_command: ["high", 300],
+        unresolved_command: ["high", 300],
       },
     );
   });

@@ -1,10 +1,7 @@
 import fc from "fast-check";
-import {
-  buildCedarRequest,
-  MAX_INPUT_DEPTH,
-  toCedarSafe,
-  toolCallFacts,
-} from "../../lambdas/core/policy/cedar-request";
+import { analyzeCall } from "../../lambdas/core/policy/call-analysis";
+import { buildCedarRequests, MAX_INPUT_DEPTH, toCedarSafe } from "../../lambdas/core/policy/cedar-request";
+import { wordSplittingParser } from "../support/shell-parser";
 
 const TASK = { agent_id: "agent-1", repo: "acme/app", owner: "alice", read_only: false };
 
@@ -71,29 +68,59 @@ describe("toCedarSafe", () => {
   });
 });
 
-describe("buildCedarRequest", () => {
+describe("buildCedarRequests", () => {
+  const requests = (tool_name: string, tool_input: Record<string, unknown>) =>
+    buildCedarRequests(
+      TASK,
+      { tool_name, tool_input },
+      analyzeCall({ tool_name, tool_input }, wordSplittingParser),
+    );
+
   it("takes file_path, else path, else notebook_path", () => {
-    expect(
-      toolCallFacts({ tool_name: "Write", tool_input: { path: "b", notebook_path: "c" } }).filePath,
-    ).toBe("b");
-    expect(toolCallFacts({ tool_name: "Write", tool_input: { notebook_path: "c" } }).filePath).toBe("c");
-    expect(toolCallFacts({ tool_name: "Write", tool_input: { file_path: 7, path: "b" } }).filePath).toBe("b");
+    const filePath = (tool_input: Record<string, unknown>) =>
+      analyzeCall({ tool_name: "Write", tool_input }, wordSplittingParser).filePath;
+    expect(filePath({ path: "b", notebook_path: "c" })).toBe("b");
+    expect(filePath({ notebook_path: "c" })).toBe("c");
+    expect(filePath({ file_path: 7, path: "b" })).toBe("b");
   });
 
-  it("omits command, file_path and url when they are not strings", () => {
-    const request = buildCedarRequest(TASK, { tool_name: "X", tool_input: { command: ["ls"], url: 3 } });
-    expect(Object.keys(request.context).sort()).toEqual(["input", "task", "tool"]);
+  it("omits command, file_path and url when they are neither strings nor an argv", () => {
+    const [request] = requests("X", { command: 7, url: 3 });
+    expect(Object.keys(request?.context ?? {}).sort()).toEqual(["input", "task", "tool"]);
+  });
+
+  it("reads an argv as one command and shows it joined as the call's command", () => {
+    const [request] = requests("Bash", { command: ["rm", "-rf", "/"] });
+    expect(request?.context).toMatchObject({
+      command: "rm -rf /",
+      cmd: { program: "rm", paths: ["/"] },
+      write: { path: "/" },
+    });
   });
 
   it("lower-cases the command into command_lower and keeps url", () => {
-    const request = buildCedarRequest(TASK, {
-      tool_name: "Bash",
-      tool_input: { command: "RM -RF /", url: "https://x" },
-    });
-    expect(request.context).toMatchObject({
+    const [request] = requests("Bash", { command: "RM -RF /", url: "https://x" });
+    expect(request?.context).toMatchObject({
       command: "RM -RF /",
       command_lower: "rm -rf /",
       url: "https://x",
     });
+  });
+
+  it("judges a file tool's target as a write, normalized", () => {
+    const [request] = requests("Edit", { file_path: "src/../.GIT/hooks/pre-commit" });
+    expect(request?.context).toMatchObject({
+      write: { path: ".GIT/hooks/pre-commit", path_lower: ".git/hooks/pre-commit", name_lower: "pre-commit" },
+    });
+  });
+
+  it("makes one request per file a command writes, each with the command's facts", () => {
+    const all = requests("Bash", { command: "tee a b" });
+    expect(
+      all.map((r) => [r.context.cmd && (r.context.cmd as { program: string }).program, r.context.write]),
+    ).toEqual([
+      ["tee", { path: "a", path_lower: "a", name_lower: "a", resolved: true }],
+      ["tee", { path: "b", path_lower: "b", name_lower: "b", resolved: true }],
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { evaluateToolCall, mergedTimeout } from "../../lambdas/core/policy/evalu
 import type { CompiledPolicySet, PolicyMatch } from "../../lambdas/core/policy/policy-set";
 import type { RuleMeta } from "../../lambdas/core/policy/rules";
 import type { RecentDenial, TaskSnapshot, TaskStatus } from "../../lambdas/core/task";
+import { wordSplittingParser } from "../support/shell-parser";
 
 const NOW = new Date("2026-11-22T12:00:00.000Z");
 const secondsAgo = (s: number) => new Date(NOW.getTime() - s * 1000).toISOString();
@@ -67,7 +68,14 @@ const denial = (overrides: Partial<RecentDenial>): RecentDenial => ({
 });
 
 function evaluate(t: TaskSnapshot, answer: PolicyMatch, inputSha256 = "h1") {
-  return evaluateToolCall({ task: t, call, inputSha256, policies: fakePolicies(answer), now: NOW });
+  return evaluateToolCall({
+    task: t,
+    call,
+    inputSha256,
+    policies: fakePolicies(answer),
+    shell: wordSplittingParser,
+    now: NOW,
+  });
 }
 
 describe("evaluateToolCall", () => {
@@ -92,6 +100,7 @@ describe("evaluateToolCall", () => {
       call,
       inputSha256: "h1",
       policies,
+      shell: wordSplittingParser,
       now: NOW,
     });
     expect(result).toMatchObject({ decision: "DENY", source: "budget" });
@@ -218,21 +227,65 @@ describe("evaluateToolCall", () => {
     });
   });
 
-  it("passes the task and call to Cedar as the request of the policy model", () => {
+  it("passes the task, the call and each command's facts to Cedar as the requests of the policy model", () => {
     const policies = fakePolicies(matching());
-    evaluateToolCall({ task: task({ read_only: true }), call, inputSha256: "h1", policies, now: NOW });
-    expect(policies.requests[0]).toEqual({
-      principal: { type: "Gates::Agent", id: "agent-1" },
-      action: { type: "Gates::Action", id: "invoke_tool" },
-      resource: { type: "Gates::Tool", id: "Bash" },
-      context: {
-        tool: "Bash",
-        task: { repo: "acme/app", owner: "alice", read_only: true },
-        command: "git push --force origin main",
-        command_lower: "git push --force origin main",
-        input: { command: "git push --force origin main" },
-      },
+    evaluateToolCall({
+      task: task({ read_only: true }),
+      call,
+      inputSha256: "h1",
+      policies,
+      shell: wordSplittingParser,
+      now: NOW,
     });
+    expect(policies.requests).toEqual([
+      {
+        principal: { type: "Gates::Agent", id: "agent-1" },
+        action: { type: "Gates::Action", id: "invoke_tool" },
+        resource: { type: "Gates::Tool", id: "Bash" },
+        context: {
+          tool: "Bash",
+          task: { repo: "acme/app", owner: "alice", read_only: true },
+          command: "git push --force origin main",
+          command_lower: "git push --force origin main",
+          input: { command: "git push --force origin main" },
+          shell: { parsed: true, commands: 1 },
+          cmd: {
+            program: "git",
+            args: ["push", "--force", "origin", "main"],
+            flags: ["force"],
+            subcommand: "push",
+            operands: ["origin", "main"],
+            paths: ["origin", "main"],
+            text: "git push --force origin main",
+            text_lower: "git push --force origin main",
+            wrappers: [],
+            unresolved: [],
+            runs_download: false,
+            sql: "",
+            depth: 0,
+          },
+          push: { ref: "main", force: true },
+        },
+      },
+    ]);
+  });
+
+  it("judges a call that cannot be analyzed as a fail-closed denial", () => {
+    const policies = fakePolicies(matching());
+    const result = evaluateToolCall({
+      task: task(),
+      call,
+      inputSha256: "h1",
+      policies,
+      shell: {
+        parse: () => {
+          throw new Error("parser crashed");
+        },
+      },
+      now: NOW,
+    });
+    expect(result).toMatchObject({ decision: "DENY", source: "fail_closed" });
+    expect(result.reason).toContain("parser crashed");
   });
 });
 

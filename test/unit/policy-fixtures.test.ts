@@ -1,11 +1,17 @@
 import { CedarPolicyEngine } from "../../lambdas/adapters/cedar/cedar-engine";
 import { inputSha256 } from "../../lambdas/core/hashing";
 import { evaluateToolCall } from "../../lambdas/core/policy/evaluate";
+import type { ShellParser } from "../../lambdas/core/shell/syntax";
 import { BUILTIN_POLICY_TEXTS } from "../../lambdas/policies/builtin";
 import { fixtureTask, loadPolicyFixtures } from "../support/policy-fixtures";
+import { bashParser } from "../support/shell-parser";
 
 const fixtures = loadPolicyFixtures();
 const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
+let shell: ShellParser;
+beforeAll(async () => {
+  shell = await bashParser();
+});
 /** Every rule the engine loads from the built-in files; the contract's ids are pinned in cedar-engine.test.ts. */
 function builtinRuleIds(): string[] {
   const compiled = engine.compile();
@@ -22,7 +28,7 @@ describe("golden policy fixtures", () => {
   it("hits every built-in rule at least once", () => {
     const hit = new Set(fixtures.flatMap(({ fixture }) => fixture.expected.rule_ids));
     const ids = builtinRuleIds();
-    expect(ids).toHaveLength(13);
+    expect(ids).toHaveLength(15);
     expect(ids.filter((id) => !hit.has(id))).toEqual([]);
   });
 
@@ -36,6 +42,7 @@ describe("golden policy fixtures", () => {
       call,
       inputSha256: inputSha256(fixture.tool_input),
       policies: compiled.policySet,
+      shell,
       now: new Date("2026-11-22T12:00:00.000Z"),
     });
 

@@ -2,11 +2,12 @@ import fc from "fast-check";
 import {
   FILE_WRITE_TOOLS,
   formatScope,
+  type GrantFacts,
   grantCoversCall,
   parseScope,
+  pathGlobMatches,
   ruleGrants,
   type Scope,
-  type ToolCallFacts,
 } from "../../lambdas/core/scopes";
 
 const SOFT_RULE_IDS: ReadonlySet<string> = new Set([
@@ -214,10 +215,10 @@ describe("formatScope", () => {
 });
 
 describe("grantCoversCall", () => {
-  const bash: ToolCallFacts = { toolName: "Bash", command: "git push origin main" };
-  const write: ToolCallFacts = { toolName: "Write", filePath: "src/app/main.ts" };
+  const bash: GrantFacts = { toolName: "Bash", commands: ["git push origin main"] };
+  const write: GrantFacts = { toolName: "Write", paths: ["src/app/main.ts"] };
 
-  it.each<{ why: string; raw: string; call: ToolCallFacts; expected: boolean }>([
+  it.each<{ why: string; raw: string; call: GrantFacts; expected: boolean }>([
     { why: "this_call covers nothing later", raw: "this_call", call: bash, expected: false },
     { why: "all_session covers every call", raw: "all_session", call: bash, expected: true },
     { why: "tool covers that tool", raw: "tool:Bash", call: bash, expected: true },
@@ -227,7 +228,7 @@ describe("grantCoversCall", () => {
     {
       why: "file_write covers NotebookEdit",
       raw: "tool_group:file_write",
-      call: { toolName: "NotebookEdit", filePath: "a.ipynb" },
+      call: { toolName: "NotebookEdit", paths: ["a.ipynb"] },
       expected: true,
     },
     { why: "file_write does not cover Bash", raw: "tool_group:file_write", call: bash, expected: false },
@@ -235,7 +236,25 @@ describe("grantCoversCall", () => {
     {
       why: "command does not cover another command",
       raw: "command:git push *",
-      call: { toolName: "Bash", command: "git pull" },
+      call: { toolName: "Bash", commands: ["git pull"] },
+      expected: false,
+    },
+    {
+      why: "command covers a call only when every simple command matches",
+      raw: "command:git push *",
+      call: { toolName: "Bash", commands: ["git push origin feature", "npm publish"] },
+      expected: false,
+    },
+    {
+      why: "command covers a call of several commands that all match",
+      raw: "command:git push *",
+      call: { toolName: "Bash", commands: ["git push origin a", "git push origin b"] },
+      expected: true,
+    },
+    {
+      why: "command does not cover a command that could not be read",
+      raw: "command:git push *",
+      call: { toolName: "Bash" },
       expected: false,
     },
     {
@@ -248,7 +267,13 @@ describe("grantCoversCall", () => {
     {
       why: "path does not cover another path",
       raw: "path:src/*",
-      call: { toolName: "Edit", filePath: "test/a.ts" },
+      call: { toolName: "Edit", paths: ["test/a.ts"] },
+      expected: false,
+    },
+    {
+      why: "path covers a call only when every written path matches",
+      raw: "path:src/*",
+      call: { toolName: "Bash", paths: ["src/a.ts", ".env"] },
       expected: false,
     },
     { why: "path does not cover a call without a path", raw: "path:src/*", call: bash, expected: false },
@@ -270,6 +295,22 @@ describe("grantCoversCall", () => {
 
     // Assess
     expect(tools).toEqual(["Edit", "MultiEdit", "NotebookEdit", "Write"]);
+  });
+});
+
+describe("pathGlobMatches", () => {
+  it.each([
+    ["src/*", "src/a/b.ts", true],
+    ["./src/*", "src/a.ts", true],
+    ["src/*", "../home/u/.aws/credentials", false],
+    ["*/.env", "../../x/.env", false],
+    ["*.env", "../.env", false],
+    ["../shared/*", "../shared/x", true],
+    ["/home/u/proj/*", "~/proj/src/a.ts", true],
+    ["/*", "/etc/passwd", true],
+    ["config/.env", "config/.env", true],
+  ])("%s against %s is %s", (glob, path, expected) => {
+    expect(pathGlobMatches(glob, path)).toBe(expected);
   });
 });
 

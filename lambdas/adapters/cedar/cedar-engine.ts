@@ -19,7 +19,7 @@ import {
   type RuleMeta,
   type RuleSource,
 } from "../../core/policy/rules";
-import { GATES_CEDAR_SCHEMA } from "./schema";
+import { GATES_CEDAR_SCHEMA } from "../../policies/builtin";
 
 /** Candidate sets of dry runs reuse these few preparse slots instead of accumulating in memory. */
 const TRANSIENT_SLOTS = 4;

@@ -1,10 +1,13 @@
 import type { Clock, IdGenerator, RateLimiter, Sleeper, TaskStore } from "../ports";
+import type { ShellParser } from "../shell/syntax";
 import type { PolicyCatalog } from "./policy-catalog";
 
 /** Everything the control plane's use cases need from the outside, built once per process. */
 export interface ControlPlaneDeps {
   readonly tasks: TaskStore;
   readonly policies: PolicyCatalog;
+  /** The shell parser, loaded once per process; the first call waits for it. */
+  readonly shell: () => Promise<ShellParser>;
   readonly rateLimiter: RateLimiter;
   readonly clock: Clock;
   readonly sleeper: Sleeper;

@@ -41,11 +41,19 @@ export async function evaluateCall(
   const sha = inputSha256(body.tool_input);
   const toolUseId = body.tool_use_id === undefined ? undefined : sanitizeText(body.tool_use_id, 256);
   const call = { tool_name: body.tool_name, tool_input: body.tool_input };
+  const shell = await deps.shell();
 
   return changeTask<EvaluationResponse>(deps, taskId, async (found, now) => {
     const current = requireOwnAgent(found, taskId, agent);
     const policies = await deps.policies.policySet(current.repo, current.policy_version);
-    let evaluation: Evaluation = evaluateToolCall({ task: current, call, inputSha256: sha, policies, now });
+    let evaluation: Evaluation = evaluateToolCall({
+      task: current,
+      call,
+      inputSha256: sha,
+      policies,
+      shell,
+      now,
+    });
     if (
       evaluation.decision === "REQUIRE_APPROVAL" &&
       current.pending_request_ids.length >= maxPendingRequests(current.approvers.length)

@@ -84,6 +84,7 @@ export async function dryRunPolicies(
     call,
     inputSha256: inputSha256(body.tool_input),
     policies,
+    shell: await deps.shell(),
     now: deps.clock.now(),
   });
   return withoutUndefined({

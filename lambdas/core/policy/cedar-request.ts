@@ -1,6 +1,7 @@
 import { canonicalJson } from "../canonical-json";
-import type { ToolCallFacts } from "../scopes";
+import type { CommandFacts } from "../shell/facts";
 import { wellFormed } from "../well-formed";
+import type { CallAnalysis, ToolCall } from "./call-analysis";
 
 /** A JSON value Cedar accepts in a context: no nulls, no floats, no escape-looking keys. */
 export type CedarValue = string | number | boolean | CedarValue[] | { [key: string]: CedarValue };
@@ -24,11 +25,6 @@ export interface TaskFacts {
   readonly repo: string;
   readonly owner: string;
   readonly read_only: boolean;
-}
-
-export interface ToolCall {
-  readonly tool_name: string;
-  readonly tool_input: Readonly<Record<string, unknown>>;
 }
 
 /** Depth of `context.input`; deeper values are kept as their JSON text so rules can still `like` them. */
@@ -86,49 +82,60 @@ function deepValueAsText(value: object): string {
   }
 }
 
-/** The string at `key` of the input, when it is one. */
-function stringField(input: Readonly<Record<string, unknown>>, key: string): string | undefined {
-  const value = Object.hasOwn(input, key) ? input[key] : undefined;
-  return typeof value === "string" ? wellFormed(value) : undefined;
-}
-
-/** The fields of a tool call that rules and scopes look at by name. */
-export function toolCallFacts(call: ToolCall): ToolCallFacts & { url?: string } {
-  const input = call.tool_input;
-  const command = stringField(input, "command");
-  const filePath =
-    stringField(input, "file_path") ?? stringField(input, "path") ?? stringField(input, "notebook_path");
-  const url = stringField(input, "url");
-  return {
-    toolName: call.tool_name,
-    ...(command !== undefined ? { command } : {}),
-    ...(filePath !== undefined ? { filePath } : {}),
-    ...(url !== undefined ? { url } : {}),
-  };
-}
-
-/** Builds the one Cedar request every tool call is judged by. */
-export function buildCedarRequest(
-  task: TaskFacts,
-  call: ToolCall,
-  facts = toolCallFacts(call),
-): CedarRequest {
+/**
+ * The Cedar requests a call is judged by: one per unit (a simple command with one file it
+ * writes or ref it pushes to, a file tool's write, or the call alone), each carrying the
+ * call-level attributes beside the unit's own, because Cedar cannot quantify over a set.
+ */
+export function buildCedarRequests(task: TaskFacts, call: ToolCall, analysis: CallAnalysis): CedarRequest[] {
   const context: Record<string, CedarValue> = {
     tool: wellFormed(call.tool_name),
     task: { repo: wellFormed(task.repo), owner: wellFormed(task.owner), read_only: task.read_only },
     input: toCedarSafe(call.tool_input) ?? {},
   };
-  if (facts.command !== undefined) {
-    context.command = facts.command;
-    context.command_lower = facts.command.toLowerCase();
+  if (analysis.command !== undefined) {
+    context.command = analysis.command;
+    context.command_lower = analysis.command.toLowerCase();
   }
-  if (facts.filePath !== undefined) context.file_path = facts.filePath;
-  if (facts.url !== undefined) context.url = facts.url;
+  if (analysis.filePath !== undefined) context.file_path = analysis.filePath;
+  if (analysis.url !== undefined) context.url = analysis.url;
+  if (analysis.shell) {
+    context.shell = {
+      parsed: analysis.shell.complete,
+      commands: analysis.shell.commands.length,
+      ...(analysis.shell.problem !== undefined ? { problem: wellFormed(analysis.shell.problem) } : {}),
+    };
+  }
+  const principal = { type: "Gates::Agent", id: wellFormed(task.agent_id) };
+  const action = { type: "Gates::Action", id: "invoke_tool" };
+  const resource = { type: "Gates::Tool", id: wellFormed(call.tool_name) };
+  return analysis.units.map((unit) => ({
+    principal,
+    action,
+    resource,
+    context: {
+      ...context,
+      ...(unit.cmd ? { cmd: commandRecord(unit.cmd) } : {}),
+      ...(unit.write ? { write: { ...unit.write } } : {}),
+      ...(unit.push ? { push: { ...unit.push } } : {}),
+    },
+  }));
+}
 
+function commandRecord(facts: CommandFacts): Record<string, CedarValue> {
   return {
-    principal: { type: "Gates::Agent", id: wellFormed(task.agent_id) },
-    action: { type: "Gates::Action", id: "invoke_tool" },
-    resource: { type: "Gates::Tool", id: wellFormed(call.tool_name) },
-    context,
+    program: facts.program,
+    args: [...facts.args],
+    flags: [...facts.flags],
+    subcommand: facts.subcommand,
+    operands: [...facts.operands],
+    paths: [...facts.paths],
+    text: facts.text,
+    text_lower: facts.text.toLowerCase(),
+    wrappers: [...facts.wrappers],
+    unresolved: [...facts.unresolved],
+    runs_download: facts.runs_download,
+    sql: facts.sql,
+    depth: facts.depth,
   };
 }

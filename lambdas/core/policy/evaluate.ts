@@ -1,7 +1,10 @@
-import { grantCoversCall, parseScope, ruleGrants, type Scope } from "../scopes";
+import { type GrantFacts, grantCoversCall, parseScope, ruleGrants, type Scope } from "../scopes";
+import { normalizePath } from "../shell/paths";
+import type { ShellParser } from "../shell/syntax";
 import { isActive, type TaskSnapshot } from "../task";
-import { buildCedarRequest, type ToolCall, toolCallFacts } from "./cedar-request";
-import type { CompiledPolicySet } from "./policy-set";
+import { analyzeCall, type CallAnalysis, type ToolCall, writeTargets } from "./call-analysis";
+import { buildCedarRequests, type CedarRequest, type TaskFacts } from "./cedar-request";
+import type { CompiledPolicySet, RuleError } from "./policy-set";
 import { highestSeverity, MIN_APPROVAL_TIMEOUT_S, type RuleMeta, type Severity } from "./rules";
 
 export type DenySource =
@@ -49,6 +52,8 @@ export interface EvaluateInput {
   /** SHA-256 of the canonical tool input, computed once by the caller for the ledger too. */
   readonly inputSha256: string;
   readonly policies: CompiledPolicySet;
+  /** Reads the shell commands of Bash-like calls. */
+  readonly shell: ShellParser;
   readonly now: Date;
 }
 
@@ -56,7 +61,14 @@ export interface EvaluateInput {
  * Decides one tool call; the first matching step wins. Pure: the same task, call, policies
  * and clock always give the same answer, and any policy error is a DENY.
  */
-export function evaluateToolCall({ task, call, inputSha256, policies, now }: EvaluateInput): Evaluation {
+export function evaluateToolCall({
+  task,
+  call,
+  inputSha256,
+  policies,
+  shell,
+  now,
+}: EvaluateInput): Evaluation {
   if (!isActive(task.status)) {
     return deny("task_state", [], `The task is ${task.status}; it accepts no more tool calls.`);
   }
@@ -64,8 +76,20 @@ export function evaluateToolCall({ task, call, inputSha256, policies, now }: Eva
     return deny("budget", [], `The task used its whole budget of ${task.max_tool_calls} tool calls.`);
   }
 
-  const facts = toolCallFacts(call);
-  const match = policies.match(buildCedarRequest(task, call, facts));
+  let analysis: CallAnalysis;
+  let requests: CedarRequest[];
+  try {
+    analysis = analyzeCall(call, shell);
+    requests = buildCedarRequests(task, call, analysis);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return deny(
+      "fail_closed",
+      [],
+      `The command could not be analyzed (${clip(message)}), so the call is denied.`,
+    );
+  }
+  const match = matchAll(policies, requests);
   if (!match.ok) {
     return deny(
       "fail_closed",
@@ -85,7 +109,9 @@ export function evaluateToolCall({ task, call, inputSha256, policies, now }: Eva
     );
   }
 
+  const soft = matched.filter((r) => r.tier === "soft");
   const scopes = parsedGrants(task);
+  const facts = grantFacts(task, call, analysis, policies, soft, scopes);
   const covering = scopes.find((g) => g.scope.kind !== "rule" && grantCoversCall(g.scope, facts));
   if (covering) {
     return {
@@ -108,7 +134,6 @@ export function evaluateToolCall({ task, call, inputSha256, policies, now }: Eva
     );
   }
 
-  const soft = matched.filter((r) => r.tier === "soft");
   if (soft.length === 0)
     return { decision: "ALLOW", source: "default_allow", reason: "No rule matched.", rule_ids: [] };
 
@@ -153,7 +178,7 @@ export function evaluateToolCall({ task, call, inputSha256, policies, now }: Eva
   return {
     decision: "REQUIRE_APPROVAL",
     source: "soft_rule",
-    reason: `Needs approval: ${describe(soft)}.`,
+    reason: `Needs approval: ${describe(soft)}.${unreadReason(soft, analysis)}`,
     rule_ids: ids(soft),
     severity: highestSeverity(soft.map((r) => r.severity ?? "medium")),
     timeout_s: mergedTimeout(task.approval_timeout_s, soft),
@@ -188,6 +213,77 @@ function clip(text: string): string {
 function isWithin(at: string, cutoffMs: number, now: Date): boolean {
   const t = Date.parse(at);
   return t > cutoffMs && t <= now.getTime();
+}
+
+/** The union of what every request matched, in rule order, or the first failure. */
+function matchAll(
+  policies: CompiledPolicySet,
+  requests: readonly CedarRequest[],
+):
+  | { ok: true; matched: string[]; byRequest: string[][]; errors: RuleError[] }
+  | { ok: false; message: string } {
+  const matched = new Set<string>();
+  const byRequest: string[][] = [];
+  const errors = new Map<string, RuleError>();
+  for (const request of requests) {
+    const result = policies.match(request);
+    if (!result.ok) return { ok: false, message: result.message };
+    byRequest.push([...result.matched]);
+    for (const id of result.matched) matched.add(id);
+    for (const e of result.errors) if (!errors.has(e.rule_id)) errors.set(e.rule_id, e);
+  }
+  const order = new Map(policies.rules.map((r, i) => [r.rule_id, i]));
+  const sorted = [...matched].sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
+  return { ok: true, matched: sorted, byRequest, errors: [...errors.values()] };
+}
+
+/**
+ * What grants compare against. A command grant needs the text of every simple command, read
+ * completely. A path grant needs every written path; for a command it covers only what the
+ * writes alone explain: each soft rule that matched must also match some write on its own, so
+ * `path:log.txt` never covers `npm publish > log.txt`.
+ */
+function grantFacts(
+  task: TaskFacts,
+  call: ToolCall,
+  analysis: CallAnalysis,
+  policies: CompiledPolicySet,
+  soft: readonly RuleMeta[],
+  scopes: readonly { scope: Scope }[],
+): GrantFacts {
+  const shell = analysis.shell;
+  const commands = shell?.complete ? shell.commands.map((c) => c.facts.text) : undefined;
+  const writes = writeTargets(analysis);
+  let paths: string[] | undefined;
+  if (!shell) {
+    if (writes.length > 0) paths = writes.map((w) => w.path);
+    else if (analysis.filePath !== undefined) paths = [normalizePath(analysis.filePath).path];
+  } else if (
+    writes.length > 0 &&
+    writes.every((w) => w.resolved) &&
+    scopes.some((g) => g.scope.kind === "path")
+  ) {
+    const alone = buildCedarRequests(task, call, { ...analysis, units: writes.map((write) => ({ write })) });
+    const explained = matchAll(policies, alone);
+    if (
+      explained.ok &&
+      explained.errors.length === 0 &&
+      soft.every((r) => explained.matched.includes(r.rule_id))
+    )
+      paths = writes.map((w) => w.path);
+  }
+  return {
+    toolName: call.tool_name,
+    ...(commands ? { commands } : {}),
+    ...(paths ? { paths } : {}),
+  };
+}
+
+/** Why a command could not be read, for an approver looking at an unparsed_command request. */
+function unreadReason(soft: readonly RuleMeta[], analysis: CallAnalysis): string {
+  const problem = analysis.shell?.problem;
+  if (problem === undefined || !soft.some((r) => r.rule_id === "unparsed_command")) return "";
+  return ` The command could not be read completely: ${clip(problem)}.`;
 }
 
 /** Grants are stored canonical; one that no longer parses is ignored rather than trusted. */

@@ -1,0 +1,91 @@
+import { FILE_WRITE_TOOLS } from "../scopes";
+import { analyzeCommand } from "../shell/analyze";
+import type { AnalyzedCommand, CommandAnalysis, CommandFacts, PushFacts, WriteFacts } from "../shell/facts";
+import { normalizePath } from "../shell/paths";
+import type { ShellParser } from "../shell/syntax";
+import { wellFormed } from "../well-formed";
+
+/** A tool call as the pipeline passes it around. */
+export interface ToolCall {
+  readonly tool_name: string;
+  readonly tool_input: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One thing the policies judge on its own: a simple command together with one file it writes
+ * or one ref it pushes to, a file tool's write, or (for a call with neither) the call alone.
+ */
+export interface CallUnit {
+  readonly cmd?: CommandFacts;
+  readonly write?: WriteFacts;
+  readonly push?: PushFacts;
+}
+
+/** What the pipeline knows about a call before asking Cedar. */
+export interface CallAnalysis {
+  /** `tool_input.command` as text (an argv joined by spaces), when there is one. */
+  readonly command?: string;
+  /** `tool_input.file_path`, else `path`, else `notebook_path`, when a string. */
+  readonly filePath?: string;
+  readonly url?: string;
+  /** The command's analysis, when the call has a command. */
+  readonly shell?: CommandAnalysis;
+  readonly units: readonly CallUnit[];
+}
+
+/**
+ * Reads a call: its command is parsed into the simple commands it would run, and every unit of
+ * judgement is listed. A `command` that is a string is a shell script; an array of strings is an argv.
+ */
+export function analyzeCall(call: ToolCall, parser: ShellParser): CallAnalysis {
+  const input = call.tool_input;
+  const raw = Object.hasOwn(input, "command") ? input.command : undefined;
+  const filePath =
+    stringField(input, "file_path") ?? stringField(input, "path") ?? stringField(input, "notebook_path");
+  const url = stringField(input, "url");
+  const base = {
+    ...(filePath !== undefined ? { filePath } : {}),
+    ...(url !== undefined ? { url } : {}),
+  };
+  const units: CallUnit[] = [];
+  if (FILE_WRITE_TOOLS.has(call.tool_name) && filePath !== undefined)
+    units.push({ write: fileToolWrite(filePath) });
+
+  if (typeof raw === "string" || Array.isArray(raw)) {
+    const command =
+      typeof raw === "string" ? wellFormed(raw) : raw.map((a) => (typeof a === "string" ? wellFormed(a) : a));
+    const shell = analyzeCommand(command, parser);
+    for (const analyzed of shell.commands) units.push(...unitsOf(analyzed));
+    return {
+      command: typeof command === "string" ? command : command.map((a) => String(a)).join(" "),
+      ...base,
+      shell,
+      units: units.length > 0 ? units : [{}],
+    };
+  }
+  return { ...base, units: units.length > 0 ? units : [{}] };
+}
+
+/** A command is judged once per file it writes and ref it pushes to, or once when it has neither. */
+function unitsOf(analyzed: AnalyzedCommand): CallUnit[] {
+  const units: CallUnit[] = [];
+  for (const write of analyzed.writes) units.push({ cmd: analyzed.facts, write });
+  for (const push of analyzed.pushes) units.push({ cmd: analyzed.facts, push });
+  return units.length > 0 ? units : [{ cmd: analyzed.facts }];
+}
+
+function fileToolWrite(filePath: string): WriteFacts {
+  const normalized = normalizePath(filePath);
+  return { path: normalized.path, path_lower: normalized.lower, name_lower: normalized.name, resolved: true };
+}
+
+/** The string at `key` of the input, when it is one. */
+function stringField(input: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const value = Object.hasOwn(input, key) ? input[key] : undefined;
+  return typeof value === "string" ? wellFormed(value) : undefined;
+}
+
+/** Every file the call writes: its Bash writes, or the file tool's target. */
+export function writeTargets(analysis: CallAnalysis): WriteFacts[] {
+  return analysis.units.flatMap((u) => (u.write ? [u.write] : []));
+}
