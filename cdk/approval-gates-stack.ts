@@ -5,7 +5,7 @@ import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { type HandlerGroup, ROUTES } from "../lambdas/routes";
-import { CedarLayer } from "./constructs/cedar-layer";
+import { CedarLayer, ShellParserLayer } from "./constructs/cedar-layer";
 import { GatesApi } from "./constructs/gates-api";
 import { GatesFunction } from "./constructs/gates-function";
 import { GatesIdentity } from "./constructs/gates-identity";
@@ -75,7 +75,10 @@ export class ApprovalGatesStack extends Stack {
     super(scope, id, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const tables = new GatesTables(this, "Tables", { removalPolicy });
-    const cedar = new CedarLayer(this, "Cedar");
+    const policyLayers = {
+      cedar: new CedarLayer(this, "Cedar").layer,
+      shellParser: new ShellParserLayer(this, "ShellParser").layer,
+    };
     const functionFor = (
       name: string,
       entry: string,
@@ -86,7 +89,7 @@ export class ApprovalGatesStack extends Stack {
         entry: `lambdas/handlers/${entry}.ts`,
         purpose,
         tables,
-        ...(extra.cedar === false ? {} : { cedarLayer: cedar.layer }),
+        ...(extra.cedar === false ? {} : { policyLayers }),
         ...(extra.timeout ? { timeout: extra.timeout } : {}),
         environment: { GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev" },
       });

@@ -6,10 +6,19 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { tableEnvVar } from "../../lambdas/adapters/config";
 import { TABLE_LOGICAL_NAMES, type TableName } from "../../lambdas/adapters/dynamo/tables";
+import TEXT_EXTENSIONS from "../../lambdas/policies/text-extensions.json";
 import type { GatesTables } from "./tables";
 
 /** The package that comes from the Cedar layer rather than from a bundle. */
 export const CEDAR_MODULE = "@cedar-policy/cedar-wasm";
+
+/** The shell parser and its grammar, which come from a layer of their own: WebAssembly, loaded from files. */
+export const SHELL_PARSER_MODULES = ["web-tree-sitter", "tree-sitter-bash"] as const;
+
+/** Policy and schema files are bundled as text. */
+export function textLoaders(): Record<string, "text"> {
+  return Object.fromEntries(TEXT_EXTENSIONS.map((extension) => [extension, "text" as const]));
+}
 
 /** The runtime of every function: the newest Node.js Lambda runtime aws-cdk-lib offers. */
 export const GATES_RUNTIME = Runtime.NODEJS_24_X;
@@ -23,11 +32,11 @@ export interface GatesFunctionProps {
   /** The tables whose physical names the function reads from its environment. */
   readonly tables: GatesTables;
   /**
-   * The Cedar layer, for functions that evaluate policies: the module is left out of the bundle and
-   * memory is raised so the WebAssembly compiles quickly on a cold start.
-   * @default the function does not load Cedar and gets no layer
+   * The Cedar and shell parser layers, for functions that evaluate policies: those modules are left
+   * out of the bundle and memory is raised so the WebAssembly compiles quickly on a cold start.
+   * @default the function does not evaluate policies and gets no layer
    */
-  readonly cedarLayer?: ILayerVersion;
+  readonly policyLayers?: { readonly cedar: ILayerVersion; readonly shellParser: ILayerVersion };
   /** @default 512 MB with Cedar, 256 MB without */
   readonly memorySize?: number;
   /** @default 10 seconds */
@@ -51,7 +60,7 @@ export class GatesFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GatesFunctionProps) {
     super(scope, id);
-    const usesCedar = props.cedarLayer !== undefined;
+    const usesCedar = props.policyLayers !== undefined;
     const logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -78,7 +87,7 @@ export class GatesFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       role: this.role,
       logGroup,
-      layers: props.cedarLayer ? [props.cedarLayer] : [],
+      layers: props.policyLayers ? [props.policyLayers.cedar, props.policyLayers.shellParser] : [],
       environment: {
         ...tableEnvironment(props.tables),
         POWERTOOLS_SERVICE_NAME: "approval-gates",
@@ -92,9 +101,9 @@ export class GatesFunction extends Construct {
         target: "node20",
         minify: true,
         sourceMap: true,
-        loader: { ".cedar": "text" },
+        loader: textLoaders(),
         // The AWS SDK is bundled rather than taken from the runtime, so AWS runs the versions the tests ran.
-        externalModules: usesCedar ? [CEDAR_MODULE] : [],
+        externalModules: usesCedar ? [CEDAR_MODULE, ...SHELL_PARSER_MODULES] : [],
       },
     });
   }

@@ -1,7 +1,13 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { copyCedarModule, pinnedCedarVersion } from "../../cdk/constructs/cedar-layer";
+import {
+  copyCedarModule,
+  pinnedCedarVersion,
+  SHELL_PARSER_LAYER_MODULES,
+} from "../../cdk/constructs/cedar-layer";
+import { copyPinnedModule, pinnedVersion } from "../../cdk/constructs/module-layer";
 
 const REPO = join(__dirname, "..", "..");
 const INSTALLED = join(REPO, "node_modules", "@cedar-policy", "cedar-wasm");
@@ -52,5 +58,53 @@ describe("the Cedar layer", () => {
 
     // Act, Assess
     expect(() => pinnedCedarVersion(layer)).toThrow(/exact version/);
+  });
+});
+
+describe("the shell parser layer", () => {
+  it("copies web-tree-sitter and the Bash grammar, at their pins, where Lambda looks for layer modules", () => {
+    // Prepare
+    const layerDir = join(REPO, "layers", "shell-parser");
+
+    // Act
+    for (const m of SHELL_PARSER_LAYER_MODULES)
+      copyPinnedModule(m, join(REPO, "node_modules", m.name), pinnedVersion(layerDir, m.name), scratch);
+
+    // Assess
+    const modules = join(scratch, "nodejs", "node_modules");
+    expect(existsSync(join(modules, "web-tree-sitter", "web-tree-sitter.cjs"))).toBe(true);
+    expect(existsSync(join(modules, "web-tree-sitter", "web-tree-sitter.wasm"))).toBe(true);
+    expect(existsSync(join(modules, "tree-sitter-bash", "tree-sitter-bash.wasm"))).toBe(true);
+    expect(existsSync(join(modules, "tree-sitter-bash", "src"))).toBe(false);
+  });
+
+  it("loads a working parser from nothing but the layer", () => {
+    // Prepare
+    const layerDir = join(REPO, "layers", "shell-parser");
+    for (const m of SHELL_PARSER_LAYER_MODULES)
+      copyPinnedModule(m, join(REPO, "node_modules", m.name), pinnedVersion(layerDir, m.name), scratch);
+    const modules = join(scratch, "nodejs", "node_modules");
+
+    // Act: a fresh Node that resolves modules only from the layer, as Lambda does.
+    const script = [
+      'const { readFileSync } = require("node:fs");',
+      'const { Parser, Language } = require("web-tree-sitter");',
+      "(async () => {",
+      "  await Parser.init();",
+      '  const grammar = readFileSync(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm"));',
+      "  const parser = new Parser();",
+      "  parser.setLanguage(await Language.load(new Uint8Array(grammar)));",
+      '  process.stdout.write(parser.parse("git push -f").rootNode.type);',
+      "})();",
+    ].join("\n");
+    const child = spawnSync(process.execPath, ["-e", script], {
+      cwd: scratch,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", NODE_PATH: modules },
+    });
+
+    // Assess
+    expect(child.stderr).toBe("");
+    expect(child.stdout).toBe("program");
   });
 });

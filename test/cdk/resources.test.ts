@@ -130,14 +130,30 @@ describe("functions", () => {
     },
   );
 
-  it.each(cedarFunctions)("gives the %s the Cedar layer and at least 512 MB", (purpose) => {
+  it.each(cedarFunctions)("gives the %s the Cedar and shell parser layers and at least 512 MB", (purpose) => {
     // Act
     const [, fn] = functionFor(purpose);
 
     // Assess
-    const layerId = Object.keys(template.findResources("AWS::Lambda::LayerVersion"))[0];
-    expect(fn.Properties.Layers).toEqual([{ Ref: layerId }]);
+    const layers = template.findResources("AWS::Lambda::LayerVersion");
+    const idOf = (prefix: string) => Object.keys(layers).find((id) => id.startsWith(prefix));
+    expect(fn.Properties.Layers).toEqual([{ Ref: idOf("Cedar") }, { Ref: idOf("ShellParser") }]);
     expect(fn.Properties.MemorySize).toBeGreaterThanOrEqual(512);
+  });
+
+  it("describes each layer by the modules and versions it pins", () => {
+    // Assess
+    const descriptions = Object.values(template.findResources("AWS::Lambda::LayerVersion")).map(
+      (l) => l.Properties.Description,
+    );
+    expect(descriptions).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Cedar: @cedar-policy\/cedar-wasm \d+\.\d+\.\d+$/),
+        expect.stringMatching(
+          /^Shell parser: web-tree-sitter \d+\.\d+\.\d+, tree-sitter-bash \d+\.\d+\.\d+$/,
+        ),
+      ]),
+    );
   });
 
   it("leaves the Cedar layer off the metrics publisher", () => {
