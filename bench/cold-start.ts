@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BuildOptions, build } from "esbuild";
+import { SHELL_PARSER_MODULES, textLoaders } from "../cdk/constructs/gates-function";
 import type { BenchRow } from "./results";
 import { percentile, round } from "./stats";
 
@@ -12,7 +13,7 @@ const CEDAR_MODULE = "@cedar-policy/cedar-wasm";
 
 /** What the cold-start benchmark measures. */
 export interface ColdStartFigures {
-  /** Median time for a fresh Node process to load the bundled evaluate handler and preparse the built-in policies. */
+  /** Median time for a fresh Node process to load the bundled evaluate handler, preparse the built-in policies and load the shell parser. */
   readonly evaluate_init_ms: number;
   /** The largest minified bundle of a function that does not load Cedar. */
   readonly largest_non_cedar_bundle_kb: number;
@@ -27,8 +28,8 @@ const SHIPPED: BuildOptions = {
   target: "node20",
   format: "cjs",
   minify: true,
-  loader: { ".cedar": "text" },
-  external: [CEDAR_MODULE],
+  loader: textLoaders(),
+  external: [CEDAR_MODULE, ...SHELL_PARSER_MODULES],
   logLevel: "silent",
 };
 
@@ -49,6 +50,7 @@ export async function benchColdStart(runs = 5): Promise<ColdStartFigures> {
         contents: [
           'export { handler } from "./lambdas/handlers/api-agent";',
           'export { CedarPolicyEngine } from "./lambdas/adapters/cedar/cedar-engine";',
+          'export { loadBashParser } from "./lambdas/adapters/shell/tree-sitter-bash";',
           'export { BUILTIN_POLICY_TEXTS } from "./lambdas/policies/builtin";',
         ].join("\n"),
         resolveDir: REPO,
@@ -86,10 +88,10 @@ export async function benchColdStart(runs = 5): Promise<ColdStartFigures> {
 export function coldStartRows(f: ColdStartFigures): BenchRow[] {
   return [
     {
-      figure: "evaluate init, median of fresh processes (ms)",
+      figure: "evaluate init with the shell parser, median of fresh processes (ms)",
       value: String(f.evaluate_init_ms),
-      target: "≤ 200",
-      met: f.evaluate_init_ms <= 200,
+      target: "≤ 250",
+      met: f.evaluate_init_ms <= 250,
     },
     {
       figure: `largest non-Cedar bundle (KB, ${f.largest_non_cedar_bundle})`,
@@ -108,19 +110,19 @@ function handlerEntries(): string[] {
     .sort();
 }
 
-/** One fresh process: the time from before `require` to a preparsed built-in policy set. */
+/** One fresh process: the time from before `require` to a preparsed built-in policy set and a loaded shell parser. */
 function initOnce(bundle: string): number {
   const script = [
     "const start = performance.now();",
     `const m = require(${JSON.stringify(bundle)});`,
     "new m.CedarPolicyEngine(m.BUILTIN_POLICY_TEXTS).compile();",
-    "process.stdout.write(String(performance.now() - start));",
+    "m.loadBashParser().then(() => process.stdout.write(String(performance.now() - start)));",
   ].join("\n");
   const child = spawnSync(process.execPath, ["-e", script], {
     encoding: "utf8",
     env: {
       ...process.env,
-      // Where the layer puts Cedar in Lambda; here, the workspace's install of the pinned version.
+      // Where the layers put Cedar and the parser in Lambda; here, the workspace's installs of the pins.
       NODE_PATH: join(REPO, "node_modules"),
       AWS_REGION: "us-east-1",
       GATES_TABLE_PREFIX: "bench-cold-start",

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
 
   console.log("engine: 20 000 decisions on the built-in policies…");
-  const engine = benchEngine();
+  const engine = await benchEngine();
   saveResults("engine", { ...engine });
   rows.push(...engineRows(engine));
 
