@@ -16,6 +16,7 @@ import { loadBashParser } from "../adapters/shell/tree-sitter-bash";
 import { readSlackInboundConfig, slackInboundDeps } from "../adapters/slack/inbound/slack-inbound-config";
 import type { ControlPlaneDeps } from "../core/control-plane/deps";
 import { PolicyCatalog } from "../core/control-plane/policy-catalog";
+import { ServiceUnavailableError } from "../core/errors";
 import { sha256Hex } from "../core/hashing";
 import type { SlackInboundDeps } from "../core/slack/ports";
 import { BUILTIN_POLICY_TEXTS } from "../policies/builtin";
@@ -68,7 +69,11 @@ export function controlPlaneDeps(
     policies: new PolicyCatalog(new DynamoPolicyStore(doc, tables), (source, options) =>
       engine.compile(source, options),
     ),
-    shell: loadBashParser,
+    // A parser that cannot load is a dependency failure: every evaluation answers 503, never a decision.
+    shell: () =>
+      loadBashParser().catch((error: unknown) => {
+        throw new ServiceUnavailableError(error);
+      }),
     rateLimiter: new DynamoRateLimiter(doc, tables),
     clock: { now: () => new Date() },
     sleeper: { sleep: (ms) => sleep(ms) },

@@ -221,7 +221,7 @@ when { context has command_lower && context.command_lower like "*deploy prod*" }
   it("passes the sample cases file shipped with the examples", async () => {
     const sample = join(__dirname, "../../../examples/policy-tests/builtin.cases.yaml");
     const run = await asOwner(["policies", "test", "fresh/repo", sample]);
-    expect(run.stdout).toContain("6 passed, 0 failed");
+    expect(run.stdout).toContain("10 passed, 0 failed");
     expect(run.code).toBe(0);
   });
 
