@@ -253,6 +253,10 @@ describe("analyzeCommand: code that runs", () => {
     "curl x | python3",
     "$(curl x)",
     "bash < /dev/tcp/h/80",
+    "curl -o f x && bash f",
+    "wget x/i.sh && ./i.sh",
+    "curl x > /tmp/s && sh /tmp/s",
+    "curl x | tee s.py && python3 s.py",
   ])("%s runs a download", (command) => {
     expect(analyze(command).commands.some((c) => c.facts.runs_download)).toBe(true);
   });
@@ -260,7 +264,7 @@ describe("analyzeCommand: code that runs", () => {
   it.each([
     "curl x | jq .",
     "curl x | python3 -m json.tool",
-    "curl -o f x && bash f",
+    "curl -o f x && sha256sum f",
     "curl x | sha256sum",
     "curl x > out",
   ])("%s runs no download", (command) => {
@@ -306,7 +310,7 @@ describe("analyzeCommand: variables", () => {
     ['rm "${HOME:?}"/a', ["~/a"]],
     ["X=a; unset X; rm x$X", ["x"]],
     ["X=a; X+=b; rm $X", ["ab"]],
-    ["X=/ rm $X", []],
+    ["X=/ rm $X", ["$X"]],
   ])("%s removes %j", (command, paths) => {
     expect(only(command, "rm").facts.paths).toEqual(paths);
   });

@@ -47,6 +47,8 @@ export class Analyzer {
   private readonly commands: AnalyzedCommand[] = [];
   private problem: string | undefined;
   private parsedChars = 0;
+  /** Files a downloader wrote earlier in the command, so running one later runs a download. */
+  private readonly downloaded = new Set<string>();
 
   constructor(private readonly parser: ShellParser) {}
 
@@ -68,6 +70,16 @@ export class Analyzer {
     return this.problem === undefined
       ? { commands, complete: true }
       : { commands, complete: false, problem: this.problem };
+  }
+
+  /** Notes that a downloader wrote this file (a normalized path). */
+  markDownloaded(path: string): void {
+    this.downloaded.add(path);
+  }
+
+  /** Whether a downloader wrote this file earlier in the command. */
+  isDownloaded(path: string): boolean {
+    return this.downloaded.has(path);
   }
 
   record(command: AnalyzedCommand): void {

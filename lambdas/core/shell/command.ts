@@ -42,6 +42,10 @@ export interface CommandContext {
   runsDownload(): void;
   /** Records a file the command writes, creates or deletes. */
   write(target: Arg): void;
+  /** Records a file the command writes with something it downloaded. */
+  writeDownload(target: Arg): void;
+  /** Runs a file as code: a download if a downloader wrote it earlier in the command. */
+  runFile(file: Arg): void;
   /** Judges code the command runs: a script text, or what a stream holds. */
   runCode(code: Arg | Stream, input?: Stream): void;
 }
@@ -109,6 +113,14 @@ export function judgeCommand(
       if (!write.resolved) unresolved.add("target");
       writes.push(write);
     },
+    writeDownload: (target) => {
+      ctx.write(target);
+      markDownloaded(analyzer, target, state.cwd);
+    },
+    runFile: (file) => {
+      const path = file.value === undefined ? undefined : writeTarget(file, state.cwd);
+      if (path?.resolved && analyzer.isDownloaded(path.path)) runsDownload = true;
+    },
     runCode: (code, codeInput) => runCode(ctx, code, codeInput ?? { kind: "none" }),
   };
 
@@ -147,6 +159,7 @@ export function judgeCommand(
     unresolved.add("program");
     if (programArg.download) ctx.runsDownload();
   }
+  if (programArg?.value?.includes("/")) ctx.runFile(programArg);
   // `do rm …` or `sudo { …; }`: bash refuses such a line, so it is not read as commands either.
   if (program !== undefined && RESERVED_WORDS.has(program))
     analyzer.fail(`"${program}" is a shell keyword where a command was expected`);
@@ -175,8 +188,16 @@ export function judgeCommand(
     writes,
     pushes,
   });
-  if (details.output) return details.output;
-  return input.kind === "download" ? { kind: "download" } : { kind: "unknown" };
+  const output: Stream =
+    details.output ?? (input.kind === "download" ? { kind: "download" } : { kind: "unknown" });
+  if (output.kind === "download") {
+    // `curl … > f`: the file holds the download.
+    for (const r of command.redirects) {
+      if (r.kind === "file" && writesFile(r) && (r.fd === undefined || r.fd === 1) && r.operator !== "<>")
+        markDownloaded(analyzer, r.target, state.cwd);
+    }
+  }
+  return output;
 }
 
 function facts(
@@ -193,8 +214,13 @@ function facts(
   },
 ): CommandFacts {
   const operands = known(found.details.operands ?? []);
+  // Unknown operands are kept as written: `/home/$USER` still reads as a home directory.
   const paths: string[] = [];
-  for (const o of operands) paths.push(normalizePath(o, /^[/~\\]/.test(o) ? "" : (found.cwd ?? "$PWD")).path);
+  for (const o of found.details.operands ?? []) {
+    const raw = o.value ?? o.view;
+    if (o.process || raw === "") continue;
+    paths.push(normalizePath(raw, /^[/~\\]/.test(raw) ? "" : (found.cwd ?? "$PWD")).path);
+  }
   return {
     program: found.program,
     args: known(found.args),
@@ -262,6 +288,14 @@ function unwrap(ctx: CommandContext, initial: readonly Arg[]): Invocation {
     words = next;
   }
   if (argumentsFromInput) {
+    // Known input (`echo / | xargs rm -rf`) gives known arguments; otherwise they are unknown.
+    if (ctx.input.kind === "text") {
+      const fromInput = ctx.input.text
+        .split(/\s+/)
+        .filter((w) => w !== "")
+        .map(literal);
+      return { words: [...words, ...fromInput], wrappers, argumentsFromInput: false };
+    }
     words = [
       ...words,
       { value: undefined, view: "…", mayBeOptions: true, download: ctx.input.kind === "download" },
@@ -392,6 +426,11 @@ function writesFile(r: Extract<PreparedRedirect, { kind: "file" }>): boolean {
   )
     return r.operator === "&>";
   return true;
+}
+
+function markDownloaded(analyzer: Analyzer, target: Arg, cwd: string | undefined): void {
+  const write = writeTarget(target, cwd);
+  if (write?.resolved) analyzer.markDownloaded(write.path);
 }
 
 /** A write target as rules see it; undefined for devices that are not files. */

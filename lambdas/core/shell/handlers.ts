@@ -6,6 +6,7 @@ import { baseName, changeDirectory } from "./paths";
 import {
   DATABASE_DROPPERS,
   DOWNLOADERS,
+  EDITORS,
   GIT_CODE_CONFIG,
   GIT_PUSH_OPTIONS,
   INTERPRETERS,
@@ -30,6 +31,7 @@ export function handlerFor(program: string): ProgramHandler {
   if (interpreterOf(program)) return interpreter;
   if (SQL_CLIENTS.has(program)) return sqlClient;
   if (Object.hasOwn(DATABASE_DROPPERS, program)) return databaseDropper;
+  if (EDITORS.has(program)) return editor;
   if (DOWNLOADERS.has(program)) return downloader;
   if (Object.hasOwn(TOOL_OPTIONS, SAME_AS[program] ?? program)) return tool;
   return generic;
@@ -259,7 +261,10 @@ const dd: ProgramHandler = (ctx, args) => {
 const tee: ProgramHandler = (ctx, args) => {
   const options = readOptions(args);
   const operands = pick(args, options.operands);
-  for (const file of operands) ctx.write(file);
+  for (const file of operands) {
+    if (ctx.input.kind === "download") ctx.writeDownload(file);
+    else ctx.write(file);
+  }
   return { flags: [...options.flags], operands, output: ctx.input };
 };
 
@@ -371,6 +376,7 @@ const shell: ProgramHandler = (ctx, args) => {
     ctx.runCode(ctx.input);
   } else if (first.process) ctx.runCode(first.process);
   else if (first.value === undefined) ctx.unresolved.add("script");
+  else ctx.runFile(first);
   return { flags: [...options.flags], operands: args.slice(options.stop) };
 };
 
@@ -395,12 +401,36 @@ const interpreter: ProgramHandler = (ctx, args, program) => {
     if (!first || first.value === "-") opaqueCode(ctx, ctx.input);
     else if (first.process) opaqueCode(ctx, first.process);
     else if (first.value && /^https?:\/\//i.test(first.value)) ctx.runsDownload();
+    else ctx.runFile(first);
   }
   if (spec.inPlace?.some((o) => options.flags.has(o))) {
     for (const file of codeGiven ? operands : operands.slice(1)) ctx.write(file);
   }
-  return { flags: [...options.flags], operands };
+  for (let i = 0; i < options.stop; i++) {
+    const name = args[i]?.value?.replace(/^-+/, "");
+    const code = args[i + 1]?.value;
+    if (name && spec.codeOptions.includes(name) && code !== undefined) runShellOuts(ctx, code);
+  }
+  return { flags: [...options.flags], operands, ...dropsDatabase(program, operands) };
 };
+
+/**
+ * Shell commands inside code of another language — `os.system("…")`, `subprocess.run([…])`,
+ * `system("…")`, `execSync("…")`, backticks, `qx(…)` — are judged as the commands they are.
+ */
+function runShellOuts(ctx: CommandContext, code: string): void {
+  const call =
+    /\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|system|exec|execSync|execFileSync|spawnSync|spawn|popen|shell_exec|passthru|proc_open|IO\.popen)\s*\(\s*(\[[^\]]*\]|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')/g;
+  for (const match of code.matchAll(call)) {
+    const argument = match[1] as string;
+    const strings = [...argument.matchAll(/"((?:\\.|[^"\\])*)"|'((?:\\.|[^'\\])*)'/g)].map((m) =>
+      (m[1] ?? m[2] ?? "").replace(/\\(.)/g, "$1"),
+    );
+    if (strings.length > 0) ctx.runCode(literal(strings.join(" ")));
+  }
+  for (const match of code.matchAll(/`([^`]*)`|\bqx\s*[({]([^)}]*)[)}]|%x\s*[({]([^)}]*)[)}]/g))
+    ctx.runCode(literal(match[1] ?? match[2] ?? match[3] ?? ""));
+}
 
 /** Code in a language other than shell: opaque when known, else a download or unknown. */
 function opaqueCode(ctx: CommandContext, code: Arg | Stream | undefined): void {
@@ -433,6 +463,7 @@ const source: ProgramHandler = (ctx, args) => {
   if (file.process) ctx.runCode(file.process);
   else if (file.value === "/dev/stdin" || file.value === "-") ctx.runCode(ctx.input);
   else if (file.value === undefined) ctx.unresolved.add("script");
+  else ctx.runFile(file);
   return { operands: args };
 };
 
@@ -503,9 +534,47 @@ const sqlClient: ProgramHandler = (ctx, args) => {
 };
 
 const databaseDropper: ProgramHandler = (_ctx, args, program) => {
-  const subcommand = DATABASE_DROPPERS[program]?.subcommand;
-  const drops = subcommand === undefined || args.some((a) => a.value?.toLowerCase() === subcommand);
-  return { operands: args, ...(drops ? { sql: "drop database" } : {}) };
+  const options = readOptions(args);
+  return {
+    flags: [...options.flags],
+    operands: pick(args, options.operands),
+    ...dropsDatabase(program, args),
+  };
+};
+
+/** `{sql: "drop database"}` when the command drops a database by itself (see {@link DATABASE_DROPPERS}). */
+function dropsDatabase(program: string, args: readonly Arg[]): { sql?: string } {
+  // `php artisan …`, `python manage.py …` and `npx sequelize …` are read as the script they run.
+  const script = args.find((a) => a.value !== undefined && !a.value.startsWith("-"))?.value;
+  const name =
+    program in DATABASE_DROPPERS ? program : script !== undefined ? baseName(script).toLowerCase() : "";
+  const words = DATABASE_DROPPERS[name];
+  if (words === undefined) return {};
+  const drops =
+    words.length === 0 || args.some((a) => a.value !== undefined && words.includes(a.value.toLowerCase()));
+  return drops ? { sql: "drop database" } : {};
+}
+
+const editor: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, { valued: ["c", "S", "u", "U", "i", "T", "t", "q", "w", "W", "s", "r"] });
+  const operands = pick(args, options.operands).filter((a) => !a.value?.startsWith("+"));
+  for (const file of operands) ctx.write(file);
+  return { flags: [...options.flags], operands };
+};
+
+const kubectl: ProgramHandler = (ctx, args, program) => {
+  const details = tool(ctx, args, program);
+  const action = details.operands?.[0]?.value;
+  // `kubectl config set-credentials …` and friends rewrite the kubeconfig, credentials included.
+  if (
+    details.subcommand === "config" &&
+    action !== undefined &&
+    /^(set|unset|delete|rename|use)/.test(action)
+  ) {
+    const file = readOptions(args, TOOL_OPTIONS.kubectl).values.get("kubeconfig");
+    ctx.write(literal(file ?? "~/.kube/config"));
+  }
+  return details;
 };
 
 const downloader: ProgramHandler = (_ctx, args) => {
@@ -601,16 +670,16 @@ const curl: ProgramHandler = (ctx, args) => {
   args.forEach((arg, i) => {
     if ((arg.value === "-o" || arg.value === "--output") && args[i + 1]) {
       saved = true;
-      if (args[i + 1]?.value !== "-") ctx.write(place(args[i + 1] as Arg));
+      if (args[i + 1]?.value !== "-") ctx.writeDownload(place(args[i + 1] as Arg));
     } else if (arg.value?.startsWith("--output=")) {
       saved = true;
-      ctx.write(place(literal(arg.value.slice(9))));
+      ctx.writeDownload(place(literal(arg.value.slice(9))));
     }
   });
   if (options.flags.has("O") || options.flags.has("remote-name") || options.flags.has("remote-name-all")) {
     saved = true;
     for (const url of operands)
-      ctx.write(place(url.value === undefined ? url : literal(urlFileName(url.value))));
+      ctx.writeDownload(place(url.value === undefined ? url : literal(urlFileName(url.value))));
   }
   return {
     flags: [...options.flags],
@@ -670,11 +739,11 @@ const wget: ProgramHandler = (ctx, args) => {
     if (file !== undefined) ctx.write(literal(file));
   }
   if (document === "-") return { flags: [...options.flags], operands, output: { kind: "download" } };
-  if (document !== undefined) ctx.write(literal(document));
+  if (document !== undefined) ctx.writeDownload(literal(document));
   else
     for (const url of operands) {
       const name = url.value === undefined ? url : literal(urlFileName(url.value) || "index.html");
-      ctx.write(directory !== undefined ? joined(literal(directory), name) : name);
+      ctx.writeDownload(directory !== undefined ? joined(literal(directory), name) : name);
     }
   return { flags: [...options.flags], operands, output: { kind: "text", text: "" } };
 };
@@ -870,11 +939,13 @@ const aws: ProgramHandler = (ctx, args, program) => {
   const details = tool(ctx, args, program);
   if (details.subcommand === "configure") {
     const operands = details.operands ?? [];
-    const setting = operands[0]?.value === "set" ? operands[1]?.value?.toLowerCase() : undefined;
-    const credentials =
-      setting === undefined ||
-      /^(aws_access_key_id|aws_secret_access_key|aws_session_token)$/.test(setting.replace(/^.*\./, ""));
-    ctx.write(literal(credentials ? "~/.aws/credentials" : "~/.aws/config"));
+    const action = operands[0]?.value;
+    if (action === undefined || action === "import") ctx.write(literal("~/.aws/credentials"));
+    else if (action === "set") {
+      const key = operands[1]?.value?.toLowerCase().replace(/^.*\./, "") ?? "";
+      const secret = /^(aws_access_key_id|aws_secret_access_key|aws_session_token)$/.test(key);
+      ctx.write(literal(secret ? "~/.aws/credentials" : "~/.aws/config"));
+    } else if (action === "sso") ctx.write(literal("~/.aws/config"));
   }
   return details;
 };
@@ -933,6 +1004,8 @@ const HANDLERS: Readonly<Record<string, ProgramHandler>> = {
   "ssh-keygen": sshKeygen,
   aws,
   docker: containerCli,
+  kubectl,
+  oc: kubectl,
   podman: containerCli,
   sudoedit: writesOperands(),
 };

@@ -310,11 +310,44 @@ export const SQL_CLIENTS: ReadonlySet<string> = new Set([
   "dolt",
 ]);
 
-/** Programs that drop a whole database by themselves. */
-export const DATABASE_DROPPERS: Readonly<Record<string, { readonly subcommand?: string }>> = {
-  dropdb: {},
-  mysqladmin: { subcommand: "drop" },
+/**
+ * Commands that drop a database or all its tables by themselves, by program and the argument
+ * that does it (none: the program always does): `dropdb`, `rails db:drop`, `prisma migrate
+ * reset`, `php artisan migrate:fresh`, `redis-cli flushall`, …
+ */
+export const DATABASE_DROPPERS: Readonly<Record<string, readonly string[]>> = {
+  dropdb: [],
+  mysqladmin: ["drop"],
+  rails: ["db:drop", "db:reset", "db:purge", "db:migrate:reset"],
+  rake: ["db:drop", "db:reset", "db:purge", "db:migrate:reset"],
+  prisma: ["reset", "--force-reset"],
+  mix: ["ecto.drop", "ecto.reset"],
+  artisan: ["migrate:fresh", "db:wipe", "migrate:reset"],
+  sequelize: ["db:drop"],
+  "sequelize-cli": ["db:drop"],
+  "manage.py": ["reset_db", "sqlflush"],
+  "redis-cli": ["flushall", "flushdb"],
 };
+
+/** Editors: the files they are given are files they may write. */
+export const EDITORS: ReadonlySet<string> = new Set([
+  "vi",
+  "vim",
+  "nvim",
+  "nano",
+  "pico",
+  "emacs",
+  "ed",
+  "ex",
+  "micro",
+  "kak",
+  "hx",
+  "helix",
+  "code",
+  "subl",
+  "joe",
+  "mcedit",
+]);
 
 /** Global options of the tools the built-in rules read, so the subcommand is found after them. */
 export const TOOL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -425,6 +458,7 @@ export const TOOL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     stopAtOperand: true,
     valued: ["r", "c", "log", "proxy", "timeout", "cert", "client-cert", "cache-dir", "python"],
   },
+  dotnet: { stopAtOperand: true },
   lerna: { stopAtOperand: true },
   changeset: { stopAtOperand: true },
   flit: { stopAtOperand: true },

@@ -130,12 +130,10 @@ describe("grants cover what they say, over HTTP", () => {
     return taskId;
   }
   const evaluate = (taskId: string, command: string) =>
-    h.client
-      .as(AGENT)
-      .post<EvaluationResponse>(`/v1/tasks/${taskId}/tool-calls`, {
-        tool_name: "Bash",
-        tool_input: { command },
-      });
+    h.client.as(AGENT).post<EvaluationResponse>(`/v1/tasks/${taskId}/tool-calls`, {
+      tool_name: "Bash",
+      tool_input: { command },
+    });
 
   it("command:git push * allows a later push, not a terraform apply or a publish riding along", async () => {
     const taskId = await grantedTask("command:git push *");
