@@ -80,6 +80,14 @@ const RESERVED_WORDS: ReadonlySet<string> = new Set([
   "]]",
 ]);
 
+/** Reads one program's arguments: its options, operands, writes, code it runs and output. */
+export type ProgramHandler = (ctx: CommandContext, args: readonly Arg[], program: string) => ProgramDetails;
+
+/** The arguments at the given indexes. */
+export function pick(args: readonly Arg[], indexes: readonly number[]): Arg[] {
+  return indexes.map((i) => args[i] as Arg);
+}
+
 /** Unwrapping stops after this many wrappers, which no real command needs. */
 const MAX_WRAPPERS = 12;
 

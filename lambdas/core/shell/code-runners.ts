@@ -1,0 +1,161 @@
+// Programs that run code: shells, interpreters, eval, source, trap, alias, and database clients.
+import { type CommandContext, literal, type ProgramHandler, pick } from "./command";
+import type { Arg, Stream } from "./expand";
+import { readOptions } from "./options";
+import { baseName } from "./paths";
+import { DATABASE_DROPPERS, INTERPRETERS, interpreterOf, SHELL_OPTIONS } from "./programs";
+import { normalizeSql } from "./sql";
+
+/** A shell: `-c` runs its script operand; with no script file it runs what it reads from input. */
+export const shell: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, SHELL_OPTIONS);
+  const first = args[options.stop];
+  if (options.flags.has("c")) {
+    if (first) ctx.runCode(first, ctx.input);
+  } else if (!first || first.value === "-" || first.value === "/dev/stdin" || options.flags.has("s")) {
+    ctx.runCode(ctx.input);
+  } else if (first.process) ctx.runCode(first.process);
+  else if (first.value === undefined) ctx.unresolved.add("script");
+  else ctx.runFile(first);
+  return { flags: [...options.flags], operands: args.slice(options.stop) };
+};
+/** An interpreter: its code options, a script from input or a process substitution, in-place edits. */
+export const interpreter: ProgramHandler = (ctx, args, program) => {
+  const spec = INTERPRETERS[interpreterOf(program) as string] ?? { codeOptions: [] };
+  const options = readOptions(args, {
+    valued: [...(spec.valued ?? []), ...spec.codeOptions],
+    stopAtOperand: true,
+  });
+  const operands = args.slice(options.stop);
+  const codeGiven = spec.codeOptions.some((o) => options.flags.has(o));
+  for (let i = 0; i < options.stop; i++) {
+    const name = args[i]?.value?.replace(/^-+/, "");
+    if (name && spec.codeOptions.includes(name)) opaqueCode(ctx, args[i + 1]);
+  }
+  const first = operands[0];
+  if (program === "deno" && first?.value === "run") {
+    const target = operands.find((o, i) => i > 0 && !o.value?.startsWith("-"));
+    if (target?.value && /^https?:\/\//i.test(target.value)) ctx.runsDownload();
+  } else if (!codeGiven && !spec.notFromInput?.some((o) => options.flags.has(o))) {
+    if (!first || first.value === "-") opaqueCode(ctx, ctx.input);
+    else if (first.process) opaqueCode(ctx, first.process);
+    else if (first.value && /^https?:\/\//i.test(first.value)) ctx.runsDownload();
+    else ctx.runFile(first);
+  }
+  if (spec.inPlace?.some((o) => options.flags.has(o))) {
+    for (const file of codeGiven ? operands : operands.slice(1)) ctx.write(file);
+  }
+  for (let i = 0; i < options.stop; i++) {
+    const name = args[i]?.value?.replace(/^-+/, "");
+    const code = args[i + 1]?.value;
+    if (name && spec.codeOptions.includes(name) && code !== undefined) runShellOuts(ctx, code);
+  }
+  return { flags: [...options.flags], operands, ...dropsDatabase(program, operands) };
+};
+/**
+ * Shell commands inside code of another language — `os.system("…")`, `subprocess.run([…])`,
+ * `system("…")`, `execSync("…")`, backticks, `qx(…)` — are judged as the commands they are.
+ */
+function runShellOuts(ctx: CommandContext, code: string): void {
+  const call =
+    /\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|system|exec|execSync|execFileSync|spawnSync|spawn|popen|shell_exec|passthru|proc_open|IO\.popen)\s*\(\s*(\[[^\]]*\]|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')/g;
+  for (const match of code.matchAll(call)) {
+    const argument = match[1] as string;
+    const strings = [...argument.matchAll(/"((?:\\.|[^"\\])*)"|'((?:\\.|[^'\\])*)'/g)].map((m) =>
+      (m[1] ?? m[2] ?? "").replace(/\\(.)/g, "$1"),
+    );
+    if (strings.length > 0) ctx.runCode(literal(strings.join(" ")));
+  }
+  for (const match of code.matchAll(/`([^`]*)`|\bqx\s*[({]([^)}]*)[)}]|%x\s*[({]([^)}]*)[)}]/g))
+    ctx.runCode(literal(match[1] ?? match[2] ?? match[3] ?? ""));
+}
+/** Code in a language other than shell: opaque when known, else a download or unknown. */
+function opaqueCode(ctx: CommandContext, code: Arg | Stream | undefined): void {
+  if (!code) return;
+  if ("kind" in code) {
+    if (code.kind === "download") ctx.runsDownload();
+    else if (code.kind === "unknown") ctx.unresolved.add("script");
+    return;
+  }
+  if (code.process) {
+    opaqueCode(ctx, code.process);
+    return;
+  }
+  if (code.value !== undefined) return;
+  if (code.download) ctx.runsDownload();
+  else ctx.unresolved.add("script");
+}
+export const evalBuiltin: ProgramHandler = (ctx, args) => {
+  if (args.every((a) => a.value !== undefined))
+    ctx.runCode(literal(args.map((a) => a.value).join(" ")), ctx.input);
+  else if (args.some((a) => a.download)) ctx.runsDownload();
+  else ctx.unresolved.add("script");
+  return { operands: args };
+};
+export const source: ProgramHandler = (ctx, args) => {
+  const file = args[0];
+  if (!file) return { operands: [] };
+  if (file.process) ctx.runCode(file.process);
+  else if (file.value === "/dev/stdin" || file.value === "-") ctx.runCode(ctx.input);
+  else if (file.value === undefined) ctx.unresolved.add("script");
+  else ctx.runFile(file);
+  return { operands: args };
+};
+export const trap: ProgramHandler = (ctx, args) => {
+  const action = args[0]?.value === "--" ? args[1] : args[0];
+  const signals = args.length - (args[0]?.value === "--" ? 2 : 1);
+  if (action && signals > 0 && action.value !== "-" && !action.value?.startsWith("-")) ctx.runCode(action);
+  return { operands: args };
+};
+export const alias: ProgramHandler = (ctx, args) => {
+  for (const arg of args) {
+    if (arg.value === undefined) ctx.unresolved.add("script");
+    else if (arg.value.includes("=")) ctx.runCode(literal(arg.value.slice(arg.value.indexOf("=") + 1)));
+  }
+  return { operands: args };
+};
+/** SQL clients: the SQL is in their arguments and their input; SQL only known at run time is unknown code. */
+const SQL_OPTIONS = new Set(["-c", "--command", "-e", "--execute", "-q", "--query", "-Q", "--eval", "-cmd"]);
+export const sqlClient: ProgramHandler = (ctx, args) => {
+  // The SQL is in option values and operands; option names (`--eval`) would read as comments.
+  const pieces: string[] = [];
+  for (const a of args) {
+    if (a.value === undefined) continue;
+    if (!a.value.startsWith("-")) pieces.push(a.value);
+    else if (a.value.includes("=")) pieces.push(a.value.slice(a.value.indexOf("=") + 1));
+  }
+  args.forEach((arg, i) => {
+    const carriesSql =
+      SQL_OPTIONS.has(args[i - 1]?.value ?? "") || /^--(command|execute|query|eval)=/.test(arg.view);
+    if (arg.value === undefined && carriesSql) ctx.unresolved.add("script");
+  });
+  if (ctx.input.kind === "text") pieces.push(ctx.input.text);
+  // A heredoc with expansions still shows its SQL as written.
+  else if (ctx.input.kind === "unknown" && ctx.input.view !== undefined) pieces.push(ctx.input.view);
+  const options = readOptions(args);
+  return {
+    flags: [...options.flags],
+    operands: pick(args, options.operands),
+    sql: normalizeSql(pieces.join(" ")),
+  };
+};
+export const databaseDropper: ProgramHandler = (_ctx, args, program) => {
+  const options = readOptions(args);
+  return {
+    flags: [...options.flags],
+    operands: pick(args, options.operands),
+    ...dropsDatabase(program, args),
+  };
+};
+/** `{sql: "drop database"}` when the command drops a database by itself (see {@link DATABASE_DROPPERS}). */
+function dropsDatabase(program: string, args: readonly Arg[]): { sql?: string } {
+  // `php artisan …`, `python manage.py …` and `npx sequelize …` are read as the script they run.
+  const script = args.find((a) => a.value !== undefined && !a.value.startsWith("-"))?.value;
+  const name =
+    program in DATABASE_DROPPERS ? program : script !== undefined ? baseName(script).toLowerCase() : "";
+  const words = DATABASE_DROPPERS[name];
+  if (words === undefined) return {};
+  const drops =
+    words.length === 0 || args.some((a) => a.value !== undefined && words.includes(a.value.toLowerCase()));
+  return drops ? { sql: "drop database" } : {};
+}

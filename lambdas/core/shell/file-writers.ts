@@ -1,0 +1,439 @@
+// Programs that write, create or delete files: what they write, normalized by the command context.
+import { judgeCommand, literal, type ProgramHandler, pick } from "./command";
+import type { Arg } from "./expand";
+import { readOptions } from "./options";
+import { baseName } from "./paths";
+import { RM_OPTIONS } from "./programs";
+
+export const rm: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, RM_OPTIONS);
+  const operands = pick(args, options.operands);
+  for (const target of operands) ctx.write(target);
+  return { flags: [...options.flags], operands };
+};
+/** Programs whose operands are all files they write, create or delete. */
+export function writesOperands(
+  spec: Parameters<typeof readOptions>[1] = {},
+  skipFirst = false,
+): ProgramHandler {
+  return (ctx, args) => {
+    const options = readOptions(args, spec);
+    const operands = pick(args, options.operands);
+    const skip = skipFirst && !options.flags.has("reference") ? 1 : 0;
+    for (const target of operands.slice(skip)) ctx.write(target);
+    return { flags: [...options.flags], operands };
+  };
+}
+/** cp, mv, install, ln: the destination, and the files that land in it. */
+export function copies(removesSources: boolean): ProgramHandler {
+  return (ctx, args, program) => {
+    const options = readOptions(args, {
+      valued: ["t", "target-directory", "S", "suffix", "m", "mode", "o", "owner", "g", "group"],
+    });
+    const operands = pick(args, options.operands);
+    const directory = options.values.get("target-directory") ?? options.values.get("t");
+    if (program === "install" && options.flags.has("d")) {
+      for (const target of operands) ctx.write(target);
+    } else if (directory !== undefined) {
+      ctx.write(literal(directory));
+      for (const source of operands) ctx.write(joined(literal(directory), source));
+      if (removesSources) for (const source of operands) ctx.write(source);
+    } else if (operands.length >= 2) {
+      const destination = operands[operands.length - 1] as Arg;
+      const sources = operands.slice(0, -1);
+      ctx.write(destination);
+      if (sources.length > 1 || destination.value?.endsWith("/") || destination.value === undefined)
+        for (const source of sources) ctx.write(joined(destination, source));
+      if (removesSources) for (const source of sources) ctx.write(source);
+    } else if (operands.length === 1 && program === "ln") {
+      ctx.write(literal(baseName(operands[0]?.value ?? "")));
+    }
+    return { flags: [...options.flags], operands };
+  };
+}
+function joined(directory: Arg, file: Arg): Arg {
+  const name = file.value === undefined ? file.view : baseName(file.value);
+  const dir = directory.value ?? directory.view;
+  const view = `${dir.replace(/\/+$/, "")}/${name}`;
+  return directory.value !== undefined && file.value !== undefined
+    ? literal(view)
+    : { ...literal(view), value: undefined };
+}
+/** `sed -i` edits its file operands in place (`-i`, `-i.bak`, `-Ei`, `--in-place`, BSD `-i ''`). */
+export const sed: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, { valued: ["e", "f", "expression", "file", "l", "line-length"] });
+  const inPlace =
+    options.flags.has("in-place") ||
+    args.some((a) => /^-[a-zA-Z]*i/.test(a.value ?? "") && !a.value?.startsWith("--"));
+  let operands = pick(args, options.operands);
+  if (inPlace && operands[0]?.value === "") operands = operands.slice(1);
+  const scripted = ["e", "f", "expression", "file"].some((f) => options.flags.has(f));
+  const files = scripted ? operands : operands.slice(1);
+  if (inPlace) for (const file of files) ctx.write(file);
+  return { flags: [...options.flags], operands };
+};
+export const dd: ProgramHandler = (ctx, args) => {
+  for (const arg of args) {
+    if (arg.value?.startsWith("of=")) ctx.write(literal(arg.value.slice(3)));
+    else if (arg.value === undefined && arg.view.startsWith("of="))
+      ctx.write({ ...literal(arg.view.slice(3)), value: undefined });
+  }
+  return { operands: args };
+};
+export const tee: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args);
+  const operands = pick(args, options.operands);
+  for (const file of operands) {
+    if (ctx.input.kind === "download") ctx.writeDownload(file);
+    else ctx.write(file);
+  }
+  return { flags: [...options.flags], operands, output: ctx.input };
+};
+export const sort: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, {
+    valued: [
+      "o",
+      "output",
+      "k",
+      "key",
+      "t",
+      "field-separator",
+      "S",
+      "buffer-size",
+      "T",
+      "temporary-directory",
+      "parallel",
+      "batch-size",
+      "compress-program",
+      "files0-from",
+    ],
+  });
+  const out = options.values.get("output") ?? options.values.get("o");
+  if (out !== undefined) ctx.write(literal(out));
+  return { flags: [...options.flags], operands: pick(args, options.operands) };
+};
+/** tar: `-c -f file` writes the archive; extracting writes into `-C dir` (or here). */
+export const tar: ProgramHandler = (ctx, args) => {
+  const first = args[0]?.value;
+  const normalized =
+    first !== undefined && /^[a-zA-Z]+$/.test(first) ? [literal(`-${first}`), ...args.slice(1)] : args;
+  const options = readOptions(normalized, {
+    valued: [
+      "f",
+      "file",
+      "C",
+      "directory",
+      "T",
+      "files-from",
+      "X",
+      "exclude-from",
+      "b",
+      "blocking-factor",
+      "g",
+      "listed-incremental",
+      "K",
+      "N",
+      "V",
+      "L",
+      "F",
+      "H",
+      "format",
+      "exclude",
+      "transform",
+      "strip-components",
+      "use-compress-program",
+      "I",
+      "owner",
+      "group",
+      "mode",
+      "mtime",
+    ],
+  });
+  const flags = options.flags;
+  const file = options.values.get("file") ?? options.values.get("f");
+  const directory = options.values.get("directory") ?? options.values.get("C");
+  if (flags.has("x") || flags.has("extract") || flags.has("get"))
+    ctx.write(literal(directory !== undefined ? `${directory}/*` : "*"));
+  else if (
+    ["c", "create", "r", "append", "u", "update"].some((f) => flags.has(f)) &&
+    file !== undefined &&
+    file !== "-"
+  )
+    ctx.write(literal(file));
+  return { flags: [...flags], operands: pick(normalized, options.operands) };
+};
+export const unzip: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, { valued: ["d", "x", "P", "I", "O"] });
+  const directory = options.values.get("d");
+  ctx.write(literal(directory !== undefined ? `${directory}/*` : "*"));
+  return { flags: [...options.flags], operands: pick(args, options.operands) };
+};
+export const editor: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, { valued: ["c", "S", "u", "U", "i", "T", "t", "q", "w", "W", "s", "r"] });
+  const operands = pick(args, options.operands).filter((a) => !a.value?.startsWith("+"));
+  for (const file of operands) ctx.write(file);
+  return { flags: [...options.flags], operands };
+};
+export const sshKeygen: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, {
+    valued: [
+      "f",
+      "t",
+      "b",
+      "C",
+      "N",
+      "P",
+      "m",
+      "O",
+      "Z",
+      "a",
+      "n",
+      "I",
+      "V",
+      "z",
+      "s",
+      "D",
+      "E",
+      "F",
+      "R",
+      "r",
+      "w",
+      "Y",
+    ],
+  });
+  const file = options.values.get("f");
+  // -l, -y, -F, -L and -B only read keys; generating or changing one writes it.
+  const reads = ["l", "y", "F", "L", "B", "Q"].some((f) => options.flags.has(f));
+  if (file !== undefined && !reads) {
+    ctx.write(literal(file));
+    ctx.write(literal(`${file}.pub`));
+  }
+  return { flags: [...options.flags] };
+};
+const CURL_VALUED = [
+  "o",
+  "output",
+  "output-dir",
+  "D",
+  "dump-header",
+  "c",
+  "cookie-jar",
+  "trace",
+  "trace-ascii",
+  "libcurl",
+  "stderr",
+  "d",
+  "data",
+  "data-binary",
+  "data-raw",
+  "data-urlencode",
+  "data-ascii",
+  "json",
+  "H",
+  "header",
+  "X",
+  "request",
+  "u",
+  "user",
+  "A",
+  "user-agent",
+  "e",
+  "referer",
+  "F",
+  "form",
+  "form-string",
+  "T",
+  "upload-file",
+  "K",
+  "config",
+  "x",
+  "proxy",
+  "U",
+  "proxy-user",
+  "b",
+  "cookie",
+  "m",
+  "max-time",
+  "connect-timeout",
+  "retry",
+  "retry-delay",
+  "retry-max-time",
+  "w",
+  "write-out",
+  "r",
+  "range",
+  "E",
+  "cert",
+  "key",
+  "cacert",
+  "capath",
+  "resolve",
+  "connect-to",
+  "interface",
+  "url",
+  "Y",
+  "speed-limit",
+  "y",
+  "speed-time",
+  "z",
+  "time-cond",
+  "C",
+  "continue-at",
+  "max-filesize",
+  "limit-rate",
+  "local-port",
+  "oauth2-bearer",
+  "aws-sigv4",
+  "variable",
+  "expand-url",
+];
+/** curl: downloads; `-o file`, `-O` and `--output-dir` save it to files instead. */
+export const curl: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, { valued: CURL_VALUED });
+  const operands = pick(args, options.operands);
+  const directory = options.values.get("output-dir");
+  const place = (file: Arg) => (directory !== undefined ? joined(literal(directory), file) : file);
+  let saved = false;
+  args.forEach((arg, i) => {
+    if ((arg.value === "-o" || arg.value === "--output") && args[i + 1]) {
+      saved = true;
+      if (args[i + 1]?.value !== "-") ctx.writeDownload(place(args[i + 1] as Arg));
+    } else if (arg.value?.startsWith("--output=")) {
+      saved = true;
+      ctx.writeDownload(place(literal(arg.value.slice(9))));
+    }
+  });
+  if (options.flags.has("O") || options.flags.has("remote-name") || options.flags.has("remote-name-all")) {
+    saved = true;
+    for (const url of operands)
+      ctx.writeDownload(place(url.value === undefined ? url : literal(urlFileName(url.value))));
+  }
+  return {
+    flags: [...options.flags],
+    operands,
+    output: saved ? { kind: "text", text: "" } : { kind: "download" },
+  };
+};
+const WGET_VALUED = [
+  "O",
+  "output-document",
+  "P",
+  "directory-prefix",
+  "o",
+  "output-file",
+  "a",
+  "append-output",
+  "i",
+  "input-file",
+  "U",
+  "user-agent",
+  "header",
+  "e",
+  "execute",
+  "t",
+  "tries",
+  "T",
+  "timeout",
+  "w",
+  "wait",
+  "Q",
+  "quota",
+  "user",
+  "password",
+  "post-data",
+  "post-file",
+  "body-data",
+  "body-file",
+  "method",
+  "B",
+  "base",
+  "load-cookies",
+  "save-cookies",
+  "ca-certificate",
+  "certificate",
+  "private-key",
+];
+/** wget: saves to the URL's file name, `-O file` or `-P dir`; `-O -` writes the download out. */
+export const wget: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, { valued: WGET_VALUED });
+  const operands = pick(args, options.operands);
+  const document = options.values.get("output-document") ?? options.values.get("O");
+  const directory = options.values.get("directory-prefix") ?? options.values.get("P");
+  for (const log of ["output-file", "o", "append-output", "a"]) {
+    const file = options.values.get(log);
+    if (file !== undefined) ctx.write(literal(file));
+  }
+  if (document === "-") return { flags: [...options.flags], operands, output: { kind: "download" } };
+  if (document !== undefined) ctx.writeDownload(literal(document));
+  else
+    for (const url of operands) {
+      const name = url.value === undefined ? url : literal(urlFileName(url.value) || "index.html");
+      ctx.writeDownload(directory !== undefined ? joined(literal(directory), name) : name);
+    }
+  return { flags: [...options.flags], operands, output: { kind: "text", text: "" } };
+};
+function urlFileName(url: string): string {
+  const path = url.replace(/[?#].*$/, "").replace(/^[a-z]+:\/\/[^/]*/i, "");
+  return baseName(path);
+}
+/** find: `-delete` removes what it finds under its start paths; `-exec` runs a command on each. */
+export const find: ProgramHandler = (ctx, args) => {
+  let i = 0;
+  const starts: Arg[] = [];
+  for (; i < args.length; i++) {
+    const value = args[i]?.value;
+    if (value !== undefined && /^[-(!),]/.test(value) && value !== "-") break;
+    starts.push(args[i] as Arg);
+  }
+  const roots = starts.length > 0 ? starts : [literal(".")];
+  const text = args.map((a) => a.view).join(" ");
+  for (; i < args.length; i++) {
+    const value = args[i]?.value;
+    if (value === "-delete") {
+      judgeCommand(
+        ctx.analyzer,
+        {
+          assignments: [],
+          args: [literal("rm"), literal("-rf"), literal("--"), ...roots],
+          redirects: [],
+          text: `find ${text}`,
+          wrappers: ["find"],
+        },
+        ctx.state,
+        { kind: "none" },
+        ctx.depth,
+      );
+    } else if (value === "-exec" || value === "-execdir" || value === "-ok" || value === "-okdir") {
+      const end = args.findIndex((a, j) => j > i && (a.value === ";" || a.value === "+"));
+      const inner = args.slice(i + 1, end === -1 ? args.length : end).map((a) => foundFile(a, roots));
+      if (inner.length > 0)
+        judgeCommand(
+          ctx.analyzer,
+          {
+            assignments: [],
+            args: inner,
+            redirects: [],
+            text: inner.map((a) => a.view).join(" "),
+            wrappers: ["find"],
+          },
+          ctx.state,
+          { kind: "none" },
+          ctx.depth,
+        );
+      i = end === -1 ? args.length : end;
+    } else if (value === "-fprint" || value === "-fprint0" || value === "-fls" || value === "-fprintf") {
+      const target = args[i + 1];
+      if (target) ctx.write(target);
+      i += value === "-fprintf" ? 2 : 1;
+    }
+  }
+  return { operands: starts };
+};
+/** `{}` in a `find -exec` command stands for everything under the start path. */
+function foundFile(arg: Arg, roots: readonly Arg[]): Arg {
+  if (arg.value === undefined || !arg.value.includes("{}")) return arg;
+  const root = roots.length === 1 ? roots[0]?.value : undefined;
+  if (root === undefined) return { ...arg, value: undefined, mayBeOptions: false };
+  const value = arg.value.replaceAll("{}", `${root.replace(/\/+$/, "")}/*`);
+  return literal(value);
+}
