@@ -51,10 +51,16 @@ describe("analyzeCommand: every simple command a script runs", () => {
     expect(result.problem).toMatch(/nests scripts more than/);
   });
 
-  it(`stops after ${MAX_COMMANDS} simple commands, and says so`, () => {
+  it(`stops after ${MAX_COMMANDS} different simple commands, and says so`, () => {
     const result = analyze(Array.from({ length: MAX_COMMANDS + 5 }, (_, i) => `c${i}`).join("; "));
     expect(result.complete).toBe(false);
     expect(result.commands).toHaveLength(MAX_COMMANDS);
+  });
+
+  it("counts a repeated command once, so repeats cannot push a later one past the limit", () => {
+    const result = analyze(`${"true; ".repeat(MAX_COMMANDS + 5)}rm -rf /`);
+    expect(result.complete).toBe(true);
+    expect(result.commands.map((c) => c.facts.program)).toEqual(["true", "rm"]);
   });
 
   it("reports a script it cannot read completely, with what it could read", () => {

@@ -5,6 +5,9 @@ import { normalizePath } from "../shell/paths";
 import type { ShellParser } from "../shell/syntax";
 import { wellFormed } from "../well-formed";
 
+/** At most this many units are judged per call (each is one Cedar request); past it the command is not read completely. */
+export const MAX_UNITS = 1000;
+
 /** A tool call as the pipeline passes it around. */
 export interface ToolCall {
   readonly tool_name: string;

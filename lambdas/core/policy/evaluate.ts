@@ -239,9 +239,10 @@ function matchAll(
 
 /**
  * What grants compare against. A command grant needs the text of every simple command, read
- * completely. A path grant needs every written path; for a command it covers only what the
- * writes alone explain: each soft rule that matched must also match some write on its own, so
- * `path:log.txt` never covers `npm publish > log.txt`.
+ * completely, and covers what the commands do, not the files they write: a soft match that a
+ * write explains on its own (`npm run build > .env`) keeps it from covering the call. A path
+ * grant needs every written path; for a command it covers only what the writes alone explain,
+ * so `path:log.txt` never covers `npm publish > log.txt`.
  */
 function grantFacts(
   task: TaskFacts,
@@ -252,23 +253,25 @@ function grantFacts(
   scopes: readonly { scope: Scope }[],
 ): GrantFacts {
   const shell = analysis.shell;
-  const commands = shell?.complete ? shell.commands.map((c) => c.facts.text) : undefined;
   const writes = writeTargets(analysis);
+  let commands = shell?.complete ? shell.commands.map((c) => c.facts.text) : undefined;
   let paths: string[] | undefined;
   if (!shell) {
     if (writes.length > 0) paths = writes.map((w) => w.path);
     else if (analysis.filePath !== undefined) paths = [normalizePath(analysis.filePath).path];
   } else if (
     writes.length > 0 &&
-    writes.every((w) => w.resolved) &&
-    scopes.some((g) => g.scope.kind === "path")
+    soft.length > 0 &&
+    scopes.some((g) => g.scope.kind === "path" || g.scope.kind === "command")
   ) {
     const alone = buildCedarRequests(task, call, { ...analysis, units: writes.map((write) => ({ write })) });
     const explained = matchAll(policies, alone);
+    const byWrites = explained.ok && explained.errors.length === 0 ? explained.matched : undefined;
+    if (byWrites === undefined || soft.some((r) => byWrites.includes(r.rule_id))) commands = undefined;
     if (
-      explained.ok &&
-      explained.errors.length === 0 &&
-      soft.every((r) => explained.matched.includes(r.rule_id))
+      byWrites !== undefined &&
+      writes.every((w) => w.resolved) &&
+      soft.every((r) => byWrites.includes(r.rule_id))
     )
       paths = writes.map((w) => w.path);
   }

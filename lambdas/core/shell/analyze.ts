@@ -13,8 +13,8 @@ import type { ParsedScript, ScriptNode, ShellParser } from "./syntax";
 
 /** Scripts inside scripts (`bash -c "sh -c '…'"`) are read this many levels deep, no deeper. */
 export const MAX_SCRIPT_DEPTH = 6;
-/** At most this many simple commands are judged per call; a longer command is not read completely. */
-export const MAX_COMMANDS = 256;
+/** At most this many distinct simple commands are judged per call; a longer command is not read completely. */
+export const MAX_COMMANDS = 1000;
 /** At most this much shell text is parsed per call, nested scripts included. */
 export const MAX_PARSED_CHARS = 256 * 1024;
 /** Loops over a short literal list are judged once per value, so `for d in / ~` is seen through. */
@@ -28,7 +28,7 @@ const MAX_UNROLLED_VALUES = 8;
  */
 export function analyzeCommand(command: string | readonly unknown[], parser: ShellParser): CommandAnalysis {
   const analyzer = new Analyzer(parser);
-  const state: ShellState = { vars: new Map(), cwd: "" };
+  const state: ShellState = { vars: new Map(), cwd: "", fds: new Map() };
   if (typeof command === "string") analyzer.runScript(command, state, { kind: "none" }, 0);
   else if (command.every((a): a is string => typeof a === "string")) {
     const args: Arg[] = command.map((value) => ({
@@ -45,6 +45,7 @@ export function analyzeCommand(command: string | readonly unknown[], parser: She
 /** Walks scripts and collects command facts; shared by the command judge for nested scripts. */
 export class Analyzer {
   private readonly commands: AnalyzedCommand[] = [];
+  private readonly seen = new Set<string>();
   private problem: string | undefined;
   private parsedChars = 0;
   /** Files a downloader wrote earlier in the command, so running one later runs a download. */
@@ -57,19 +58,9 @@ export class Analyzer {
   }
 
   result(): CommandAnalysis {
-    const seen = new Set<string>();
-    const commands =
-      this.commands.length < 2
-        ? this.commands
-        : this.commands.filter((c) => {
-            const key = JSON.stringify(c);
-            if (seen.has(key)) return false;
-            seen.add(key);
-            return true;
-          });
     return this.problem === undefined
-      ? { commands, complete: true }
-      : { commands, complete: false, problem: this.problem };
+      ? { commands: this.commands, complete: true }
+      : { commands: this.commands, complete: false, problem: this.problem };
   }
 
   /** Notes that a downloader wrote this file (a normalized path). */
@@ -82,9 +73,16 @@ export class Analyzer {
     return this.downloaded.has(path);
   }
 
+  /** Records a command once: a repeat of one already recorded (`true; true`) adds nothing. */
   record(command: AnalyzedCommand): void {
+    if (this.commands.length > 0) {
+      if (this.seen.size === 0) this.seen.add(JSON.stringify(this.commands[0]));
+      const key = JSON.stringify(command);
+      if (this.seen.has(key)) return;
+      this.seen.add(key);
+    }
     if (this.commands.length >= MAX_COMMANDS) {
-      this.fail(`the command runs more than ${MAX_COMMANDS} simple commands`);
+      this.fail(`the command runs more than ${MAX_COMMANDS} different simple commands`);
       return;
     }
     this.commands.push(command);
@@ -172,7 +170,7 @@ export class Analyzer {
         // and its input reaches every command inside.
         const own: CommandInput = { assignments: [], args: [], redirects, text: "" };
         judgeCommand(this, { ...own, text: commandText(own) }, state, input, depth);
-        return this.node(node.body, state, inputOf(redirects, input), depth);
+        return this.node(node.body, state, inputOf(redirects, input, state.fds), depth);
       }
       case "for": {
         const scope = this.scope(state, depth);

@@ -1,6 +1,7 @@
 // Programs that run code: shells, interpreters, eval, source, trap, alias, and database clients.
 import { type CommandContext, literal, type ProgramHandler, pick } from "./command";
 import type { Arg, Stream } from "./expand";
+import { fileWritesIn, recursiveDeletesIn, shellCommandsIn } from "./foreign-code";
 import { readOptions } from "./options";
 import { baseName } from "./paths";
 import { DATABASE_DROPPERS, INTERPRETERS, interpreterOf, SHELL_OPTIONS } from "./programs";
@@ -48,27 +49,24 @@ export const interpreter: ProgramHandler = (ctx, args, program) => {
   for (let i = 0; i < options.stop; i++) {
     const name = args[i]?.value?.replace(/^-+/, "");
     const code = args[i + 1]?.value;
-    if (name && spec.codeOptions.includes(name) && code !== undefined) runShellOuts(ctx, code);
+    if (name && spec.codeOptions.includes(name) && code !== undefined) judgeForeignCode(ctx, code);
   }
   return { flags: [...options.flags], operands, ...dropsDatabase(program, operands) };
 };
 /**
- * Shell commands inside code of another language — `os.system("…")`, `subprocess.run([…])`,
- * `system("…")`, `execSync("…")`, backticks, `qx(…)` — are judged as the commands they are.
+ * What code of another language does that rules care about: the shell commands it runs are
+ * judged as commands, the files it writes as writes, and a recursive delete as `rm -rf`.
  */
-function runShellOuts(ctx: CommandContext, code: string): void {
-  const call =
-    /\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|system|exec|execSync|execFileSync|spawnSync|spawn|popen|shell_exec|passthru|proc_open|IO\.popen)\s*\(\s*(\[[^\]]*\]|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')/g;
-  for (const match of code.matchAll(call)) {
-    const argument = match[1] as string;
-    const strings = [...argument.matchAll(/"((?:\\.|[^"\\])*)"|'((?:\\.|[^'\\])*)'/g)].map((m) =>
-      (m[1] ?? m[2] ?? "").replace(/\\(.)/g, "$1"),
-    );
-    if (strings.length > 0) ctx.runCode(literal(strings.join(" ")));
-  }
-  for (const match of code.matchAll(/`([^`]*)`|\bqx\s*[({]([^)}]*)[)}]|%x\s*[({]([^)}]*)[)}]/g))
-    ctx.runCode(literal(match[1] ?? match[2] ?? match[3] ?? ""));
+function judgeForeignCode(ctx: CommandContext, code: string): void {
+  for (const script of shellCommandsIn(code)) ctx.runCode(literal(script));
+  for (const path of fileWritesIn(code)) ctx.write(literal(path));
+  for (const path of recursiveDeletesIn(code)) ctx.runCode(literal(`rm -rf -- ${singleQuoted(path)}`));
 }
+
+function singleQuoted(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
 /** Code in a language other than shell: opaque when known, else a download or unknown. */
 function opaqueCode(ctx: CommandContext, code: Arg | Stream | undefined): void {
   if (!code) return;

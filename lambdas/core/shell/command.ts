@@ -13,7 +13,7 @@ import {
   WRAPPERS,
   type WrapperSpec,
 } from "./programs";
-import { copyState, inputOf, type PreparedRedirect, type ShellState } from "./state";
+import { copyState, inputOf, openDescriptors, type PreparedRedirect, type ShellState } from "./state";
 
 /** A simple command with its words expanded, ready to be judged. */
 export interface CommandInput {
@@ -103,7 +103,7 @@ export function judgeCommand(
   const writes: WriteFacts[] = [];
   const pushes: PushFacts[] = [];
   let runsDownload = false;
-  const input = inputOf(command.redirects, stream);
+  const input = inputOf(command.redirects, stream, state.fds);
   const ctx: CommandContext = {
     analyzer,
     state,
@@ -159,6 +159,9 @@ export function judgeCommand(
     return { kind: "text", text: "" };
   }
 
+  // `exec 3</dev/tcp/…` with no command opens descriptors for the rest of the script.
+  if (command.args.length === 1 && command.args[0]?.value === "exec")
+    openDescriptors(state, command.redirects);
   const invocation = unwrap(ctx, command.args);
   const programArg = invocation.words[0];
   const program = programArg ? programName(programArg) : undefined;

@@ -437,3 +437,98 @@ function foundFile(arg: Arg, roots: readonly Arg[]): Arg {
   const value = arg.value.replaceAll("{}", `${root.replace(/\/+$/, "")}/*`);
   return literal(value);
 }
+
+/** rsync and scp: the local destination, and what lands in it (`host:path` destinations are not local). */
+export const copiesTo: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, {
+    valued: [
+      "e",
+      "rsh",
+      "exclude",
+      "include",
+      "filter",
+      "f",
+      "B",
+      "block-size",
+      "T",
+      "temp-dir",
+      "compare-dest",
+      "copy-dest",
+      "link-dest",
+      "partial-dir",
+      "log-file",
+      "password-file",
+      "bwlimit",
+      "timeout",
+      "chmod",
+      "chown",
+      "out-format",
+      "rsync-path",
+      "max-size",
+      "min-size",
+      "exclude-from",
+      "include-from",
+      "files-from",
+      "P",
+      "i",
+      "F",
+      "o",
+      "c",
+      "l",
+      "S",
+      "J",
+    ],
+  });
+  const operands = pick(args, options.operands);
+  const destination = operands[operands.length - 1];
+  if (operands.length >= 2 && destination && !/^[^/]*:/.test(destination.value ?? destination.view)) {
+    ctx.write(destination);
+    for (const source of operands.slice(0, -1)) ctx.write(joined(destination, source));
+  }
+  return { flags: [...options.flags], operands };
+};
+
+/** gawk `-i inplace` edits its file operands, after the program text. */
+export const awk: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, {
+    valued: ["f", "v", "F", "i", "l", "E", "include", "load", "file", "assign", "field-separator"],
+  });
+  const operands = pick(args, options.operands);
+  const inPlace = options.values.get("i") === "inplace" || options.values.get("include") === "inplace";
+  const scripted = options.flags.has("f") || options.flags.has("file") || options.flags.has("E");
+  if (inPlace) for (const file of scripted ? operands : operands.slice(1)) ctx.write(file);
+  return { flags: [...options.flags], operands };
+};
+
+/** patch writes the file it is given (or `-o out`); without one, the files are named in the patch. */
+export const patch: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, {
+    valued: [
+      "o",
+      "output",
+      "i",
+      "input",
+      "d",
+      "directory",
+      "p",
+      "strip",
+      "r",
+      "reject-file",
+      "B",
+      "prefix",
+      "z",
+      "suffix",
+      "F",
+      "fuzz",
+      "D",
+      "ifdef",
+      "V",
+      "version-control",
+    ],
+  });
+  const operands = pick(args, options.operands);
+  const out = options.values.get("output") ?? options.values.get("o");
+  if (out !== undefined) ctx.write(literal(out));
+  else if (operands[0]) ctx.write(operands[0]);
+  return { flags: [...options.flags], operands };
+};

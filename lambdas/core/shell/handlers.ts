@@ -11,11 +11,14 @@ import {
 } from "./code-runners";
 import { type ProgramHandler, pick } from "./command";
 import {
+  awk,
   copies,
+  copiesTo,
   curl,
   dd,
   editor,
   find,
+  patch,
   rm,
   sed,
   sort,
@@ -106,4 +109,9 @@ const HANDLERS: Readonly<Record<string, ProgramHandler>> = {
   oc: kubectl,
   podman: containerCli,
   sudoedit: writesOperands(),
+  rsync: copiesTo,
+  scp: copiesTo,
+  awk,
+  gawk: awk,
+  patch,
 };

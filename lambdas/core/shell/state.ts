@@ -7,6 +7,8 @@ export interface ShellState {
   readonly vars: Map<string, VariableValue>;
   /** Relative to where the command starts (`""`); undefined once a `cd` leads somewhere unknown. */
   cwd: string | undefined;
+  /** What descriptors opened by `exec 3< file` read, so `bash <&3` is followed. */
+  readonly fds: Map<number, Stream>;
 }
 
 /** A redirection with its target expanded. */
@@ -47,11 +49,19 @@ function unknownArg(word: Word): Arg {
   return { value: undefined, view: word.source, mayBeOptions: true, download: false };
 }
 
-/** The input a command reads after its own redirections: a heredoc, here-string or file. */
-export function inputOf(redirects: readonly PreparedRedirect[], input: Stream): Stream {
+/** The input a command reads after its own redirections: a heredoc, here-string, file or open descriptor. */
+export function inputOf(
+  redirects: readonly PreparedRedirect[],
+  input: Stream,
+  fds: ReadonlyMap<number, Stream> = new Map(),
+): Stream {
   let stream = input;
   for (const r of redirects) {
     if (r.fd !== undefined && r.fd !== 0) continue;
+    if (r.kind === "file" && r.operator === "<&" && /^\d+$/.test(r.target.value ?? "")) {
+      stream = fds.get(Number(r.target.value)) ?? { kind: "unknown" };
+      continue;
+    }
     if (r.kind === "input") {
       stream =
         r.body.value !== undefined
@@ -60,18 +70,30 @@ export function inputOf(redirects: readonly PreparedRedirect[], input: Stream): 
             ? { kind: "download" }
             : { kind: "unknown", view: r.body.view };
     } else if (r.operator === "<" || r.operator === "<>") {
-      const target = r.target.value;
-      if (r.target.process) stream = r.target.process;
-      else if (target !== undefined && /^\/dev\/(tcp|udp)\//.test(target)) stream = { kind: "download" };
-      else if (target === "/dev/stdin") stream = input;
-      else stream = r.target.download ? { kind: "download" } : { kind: "file" };
+      stream = fileStream(r.target, input);
     }
   }
   return stream;
 }
 
+/** What reading a redirection's target gives: a process substitution's output, a network socket's download, a file. */
+export function fileStream(target: Arg, input: Stream): Stream {
+  if (target.process) return target.process;
+  if (target.value !== undefined && /^\/dev\/(tcp|udp)\//.test(target.value)) return { kind: "download" };
+  if (target.value === "/dev/stdin") return input;
+  return target.download ? { kind: "download" } : { kind: "file" };
+}
+
+/** Descriptors a redirection-only `exec` opens for reading, e.g. `exec 3</dev/tcp/host/80`. */
+export function openDescriptors(state: ShellState, redirects: readonly PreparedRedirect[]): void {
+  for (const r of redirects) {
+    if (r.kind === "file" && r.fd !== undefined && r.fd > 2 && (r.operator === "<" || r.operator === "<>"))
+      state.fds.set(r.fd, fileStream(r.target, { kind: "none" }));
+  }
+}
+
 export function copyState(state: ShellState): ShellState {
-  return { vars: new Map(state.vars), cwd: state.cwd };
+  return { vars: new Map(state.vars), cwd: state.cwd, fds: new Map(state.fds) };
 }
 
 /** What several commands in a row write: their texts joined, else the most telling kind. */
