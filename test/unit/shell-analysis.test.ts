@@ -312,12 +312,20 @@ describe("analyzeCommand: variables", () => {
     ["export X=a Y=b; rm $X$Y", ["ab"]],
     ['F="-r -f"; rm $F x', ["x"]],
     ["rm $HOME $HOME/a", ["~", "~/a"]],
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
-    ['rm "${HOME:?}"/a', ["~/a"]],
     ["X=a; unset X; rm x$X", ["x"]],
     ["X=a; X+=b; rm $X", ["ab"]],
+    ["X=/ rm $X", []],
+  ])("%s removes %j", (command, operands) => {
+    expect(only(command, "rm").facts.operands).toEqual(operands);
+  });
+
+  it.each([
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+    ['rm "${HOME:?}"/a', ["~/a"]],
+    ["rm /home/$USER", ["~"]],
     ["X=/ rm $X", ["$X"]],
-  ])("%s removes %j", (command, paths) => {
+    ["rm build", []],
+  ])("%s removes the paths %j", (command, paths) => {
     expect(only(command, "rm").facts.paths).toEqual(paths);
   });
 
@@ -328,7 +336,7 @@ describe("analyzeCommand: variables", () => {
   });
 
   it("unrolls a loop over a short literal list", () => {
-    expect(analyze("for d in a b; do rm $d; done").commands.map((c) => c.facts.paths)).toEqual([
+    expect(analyze("for d in a b; do rm $d; done").commands.map((c) => c.facts.operands)).toEqual([
       ["a"],
       ["b"],
     ]);

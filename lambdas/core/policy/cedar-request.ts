@@ -100,11 +100,7 @@ export function buildCedarRequests(task: TaskFacts, call: ToolCall, analysis: Ca
   if (analysis.filePath !== undefined) context.file_path = analysis.filePath;
   if (analysis.url !== undefined) context.url = analysis.url;
   if (analysis.shell) {
-    context.shell = {
-      parsed: analysis.shell.complete,
-      commands: analysis.shell.commands.length,
-      ...(analysis.shell.problem !== undefined ? { problem: wellFormed(analysis.shell.problem) } : {}),
-    };
+    context.shell = { parsed: analysis.shell.complete };
   }
   const principal = { type: "Gates::Agent", id: wellFormed(task.agent_id) };
   const action = { type: "Gates::Action", id: "invoke_tool" };
@@ -125,17 +121,14 @@ export function buildCedarRequests(task: TaskFacts, call: ToolCall, analysis: Ca
 function commandRecord(facts: CommandFacts): Record<string, CedarValue> {
   return {
     program: facts.program,
-    args: [...facts.args],
     flags: [...facts.flags],
     subcommand: facts.subcommand,
     operands: [...facts.operands],
     paths: [...facts.paths],
     text: facts.text,
-    text_lower: facts.text.toLowerCase(),
     wrappers: [...facts.wrappers],
     unresolved: [...facts.unresolved],
     runs_download: facts.runs_download,
     sql: facts.sql,
-    depth: facts.depth,
   };
 }

@@ -229,12 +229,11 @@ function facts(
   const paths: string[] = [];
   for (const o of found.details.operands ?? []) {
     const raw = o.value ?? o.view;
-    if (o.process || raw === "") continue;
+    if (o.process || !PATH_LIKE.test(raw)) continue;
     paths.push(normalizePath(raw, /^[/~\\]/.test(raw) ? "" : (found.cwd ?? "$PWD")).path);
   }
   return {
     program: found.program,
-    args: known(found.args),
     flags: [...(found.details.flags ?? [])],
     subcommand: found.details.subcommand ?? "",
     operands,
@@ -247,6 +246,9 @@ function facts(
     depth: found.depth,
   };
 }
+
+/** An operand that names a path: a separator, a leading `~` or `.`, a wildcard, or a part only known at run time. */
+const PATH_LIKE = /[/\\*?[$]|^[~.]/;
 
 /** The values of the arguments that are known. */
 function known(args: readonly Arg[]): string[] {

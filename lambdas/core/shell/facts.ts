@@ -1,7 +1,8 @@
 /**
  * The facts the analysis gives about each simple command a call would run: what the policy
- * engine sees in `context.cmd`, `context.write` and `context.push`. One type per Cedar record,
- * so the engine, the docs and the schema file agree on one shape.
+ * engine sees in `context.cmd`, `context.write` and `context.push` (gates.cedarschema), one
+ * type per Cedar record. Every attribute costs Cedar time on every request, so a fact earns its
+ * place by being something rules read.
  */
 
 /** What could not be known before the command runs. */
@@ -19,15 +20,13 @@ export type UnresolvedKind = (typeof UNRESOLVED_KINDS)[number];
 export interface CommandFacts {
   /** The program's basename, quoting removed, lower-case, without `.exe`; `""` when not known or for a bare assignment. */
   readonly program: string;
-  /** Every argument after the program that is known, as the program receives it. */
-  readonly args: readonly string[];
   /** Options in force, as written (`f`) and canonical (`force`), after `--no-x` and `--x=false`. */
   readonly flags: readonly string[];
   /** The subcommand of tools that have one (`git push`, `npm publish`), lower-case; `""` otherwise. */
   readonly subcommand: string;
   /** Arguments that are not options (after the subcommand, when there is one). */
   readonly operands: readonly string[];
-  /** The operands as normalized paths (see {@link normalizePath}). */
+  /** The operands that name paths (with a `/`, a leading `~` or `.`, or a wildcard), normalized; unknown ones as written. */
   readonly paths: readonly string[];
   /** The whole command as read: words, assignments and redirections joined by single spaces. */
   readonly text: string;
@@ -38,7 +37,7 @@ export interface CommandFacts {
   readonly runs_download: boolean;
   /** SQL it hands to a database: comments removed, whitespace collapsed, lower-case; `""` for none. */
   readonly sql: string;
-  /** How many shell scripts deep it was found: 0 at the top, 1 inside `bash -c`, … */
+  /** How many shell scripts deep it was found: 0 at the top, 1 inside `bash -c`, … (not sent to Cedar). */
   readonly depth: number;
 }
 
