@@ -20,7 +20,7 @@ export type UnresolvedKind = (typeof UNRESOLVED_KINDS)[number];
 export interface CommandFacts {
   /** The program's basename, quoting removed, lower-case, without `.exe`; `""` when not known or for a bare assignment. */
   readonly program: string;
-  /** Options in force, as written (`f`) and canonical (`force`), after `--no-x` and `--x=false`. */
+  /** Options in force after `--no-x` and `--x=false`: the long name where the program has one for a letter (`-f` is `force`), else as written. */
   readonly flags: readonly string[];
   /** The subcommand of tools that have one (`git push`, `npm publish`), lower-case; `""` otherwise. */
   readonly subcommand: string;

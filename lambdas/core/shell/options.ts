@@ -27,7 +27,7 @@ export interface OptionArg {
 }
 
 export interface ReadOptions {
-  /** Option names in force after negations, both as written (`f`) and canonical (`force`). */
+  /** Option names in force after negations: canonical (`force`) where the program has a long name for a letter, else as written. */
   readonly flags: ReadonlySet<string>;
   /** The value of each valued option, last one wins. */
   readonly values: ReadonlyMap<string, string | undefined>;
@@ -59,11 +59,13 @@ export function readOptions(args: readonly OptionArg[], spec: OptionSpec = NONE)
   let endOfOptions = false;
 
   const set = (name: string, value: string | true, negated = false) => {
+    // A letter with a long name is known by that name only: `-rf` reads `recursive`, `force`.
     const canonical = spec.aliases?.[name] ?? name;
-    for (const n of new Set([name, canonical])) {
-      if (negated) flags.delete(n);
-      else flags.add(n);
-      if (value !== true) values.set(n, value);
+    if (negated) flags.delete(canonical);
+    else flags.add(canonical);
+    if (value !== true) {
+      values.set(canonical, value);
+      values.set(name, value);
     }
   };
 
