@@ -120,133 +120,182 @@ export const EventsQuerySchema = z.strictObject({
 });
 export const EmptyQuerySchema = z.strictObject({});
 
-export type Decision = "ALLOW" | "DENY" | "REQUIRE_APPROVAL";
-export type ApprovalStatus = "PENDING" | "APPROVED" | "DENIED" | "TIMED_OUT" | "CANCELLED";
-export type Via = "api" | "slack" | "system";
+/*
+ * Answers, as the core builds them. These schemas type them for the core and the SDK and
+ * describe them in the OpenAPI document; a test checks real answers against that document.
+ */
+export const DecisionSchema = z.enum(["ALLOW", "DENY", "REQUIRE_APPROVAL"]);
+export type Decision = z.infer<typeof DecisionSchema>;
+export const ApprovalStatusSchema = z.enum(["PENDING", "APPROVED", "DENIED", "TIMED_OUT", "CANCELLED"]);
+export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
+export const ViaSchema = z.enum(["api", "slack", "system"]);
+export type Via = z.infer<typeof ViaSchema>;
 
-export interface GrantView {
-  scope: string;
-  granted_by: string;
-  granted_at: string;
-  request_id?: string;
-}
+const TimeSchema = z.string().meta({ description: "ISO-8601 UTC with milliseconds", format: "date-time" });
 
-export interface TaskView {
-  task_id: string;
-  status: string;
-  owner: string;
-  approvers: string[];
-  agent_id: string;
-  repo: string;
-  description?: string;
-  read_only: boolean;
-  approval_timeout_s: number;
-  approval_gate_cap: number;
-  max_tool_calls: number;
-  policy_version: number;
-  grants: GrantView[];
-  pending_request_ids: string[];
-  counters: { tool_calls: number; approvals_requested: number };
-  created_at: string;
-  updated_at: string;
-  last_event_seq: number;
-}
+export const GrantViewSchema = z.object({
+  scope: z.string(),
+  granted_by: z.string(),
+  granted_at: TimeSchema,
+  request_id: z.string().optional(),
+});
+export type GrantView = z.infer<typeof GrantViewSchema>;
 
-export interface EvaluationResponse {
-  decision: Decision;
-  source: string;
-  reason: string;
-  rule_ids: string[];
-  request_id?: string;
-  severity?: string;
-  timeout_s?: number;
-  expires_at?: string;
-  event_seq: number;
-}
+export const TaskViewSchema = z.object({
+  task_id: z.string(),
+  status: z
+    .string()
+    .meta({ description: "RUNNING, AWAITING_APPROVAL, COMPLETED, FAILED, CANCELLED or TIMED_OUT" }),
+  owner: z.string(),
+  approvers: z.array(z.string()),
+  agent_id: z.string(),
+  repo: z.string(),
+  description: z.string().optional(),
+  read_only: z.boolean(),
+  approval_timeout_s: z.number().int(),
+  approval_gate_cap: z.number().int(),
+  max_tool_calls: z.number().int(),
+  policy_version: z.number().int(),
+  grants: z.array(GrantViewSchema),
+  pending_request_ids: z.array(z.string()),
+  counters: z.object({ tool_calls: z.number().int(), approvals_requested: z.number().int() }),
+  created_at: TimeSchema,
+  updated_at: TimeSchema,
+  last_event_seq: z.number().int(),
+});
+export type TaskView = z.infer<typeof TaskViewSchema>;
 
-export interface ApprovalView {
-  task_id: string;
-  request_id: string;
-  status: ApprovalStatus;
-  tool_name: string;
-  tool_input_preview: string;
-  tool_input_sha256: string;
-  rule_ids: string[];
-  severity: string;
-  reason: string;
-  created_at: string;
-  expires_at: string;
-  decided_at?: string;
-  decided_by?: string;
-  via?: Via;
-  scope?: string;
-  deny_reason?: string;
-}
+export const EvaluationResponseSchema = z.object({
+  decision: DecisionSchema,
+  source: z.string().meta({ description: "which step of the pipeline decided, e.g. hard_deny or grant" }),
+  reason: z.string(),
+  rule_ids: z.array(z.string()),
+  request_id: z.string().optional().meta({ description: "set when the decision is REQUIRE_APPROVAL" }),
+  severity: z.string().optional(),
+  timeout_s: z.number().int().optional(),
+  expires_at: TimeSchema.optional(),
+  event_seq: z.number().int(),
+});
+export type EvaluationResponse = z.infer<typeof EvaluationResponseSchema>;
 
-export interface PendingItem {
-  task_id: string;
-  request_id: string;
-  repo: string;
-  tool_name: string;
-  tool_input_preview: string;
-  rule_ids: string[];
-  severity: string;
-  reason: string;
-  created_at: string;
-  expires_at: string;
-}
+export const ApprovalViewSchema = z.object({
+  task_id: z.string(),
+  request_id: z.string(),
+  status: ApprovalStatusSchema,
+  tool_name: z.string(),
+  tool_input_preview: z.string(),
+  tool_input_sha256: z.string(),
+  rule_ids: z.array(z.string()),
+  severity: z.string(),
+  reason: z.string(),
+  created_at: TimeSchema,
+  expires_at: TimeSchema,
+  decided_at: TimeSchema.optional(),
+  decided_by: z.string().optional(),
+  via: ViaSchema.optional(),
+  scope: z.string().optional(),
+  deny_reason: z.string().optional(),
+});
+export type ApprovalView = z.infer<typeof ApprovalViewSchema>;
 
-export interface ErrorBody {
-  error: { code: string; message: string; request_id: string; details?: Record<string, unknown> };
-}
+export const PendingItemSchema = z.object({
+  task_id: z.string(),
+  request_id: z.string(),
+  repo: z.string(),
+  tool_name: z.string(),
+  tool_input_preview: z.string(),
+  rule_ids: z.array(z.string()),
+  severity: z.string(),
+  reason: z.string(),
+  created_at: TimeSchema,
+  expires_at: TimeSchema,
+});
+export type PendingItem = z.infer<typeof PendingItemSchema>;
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string().meta({ description: "what was wrong and how to fix it (4xx); generic (5xx)" }),
+    request_id: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 /** `GET /v1/health`. */
-export interface HealthView {
-  status: string;
-  version: string;
-}
+export const HealthViewSchema = z.object({ status: z.string(), version: z.string() });
+export type HealthView = z.infer<typeof HealthViewSchema>;
+
+/** `GET /v1/whoami`: the caller as the server identified it. */
+export const WhoamiViewSchema = z.object({
+  kind: z.enum(["agent", "human"]),
+  id: z.string(),
+  admin: z.boolean(),
+});
+export type WhoamiView = z.infer<typeof WhoamiViewSchema>;
 
 /** One page of `GET /v1/pending`. */
-export interface PendingPage {
-  items: PendingItem[];
-  next_token?: string;
-}
+export const PendingPageSchema = z.object({
+  items: z.array(PendingItemSchema),
+  next_token: z.string().optional(),
+});
+export type PendingPage = z.infer<typeof PendingPageSchema>;
+
+/** One ledger entry; `hash` chains it to the one before (see docs/api.md). */
+export const LedgerEventSchema = z.object({
+  task_id: z.string(),
+  seq: z.number().int(),
+  type: z.string().meta({ description: "task.created, tool_call.evaluated, approval.requested, …" }),
+  at: TimeSchema,
+  actor: z.object({ kind: z.enum(["human", "agent", "system", "slack"]), id: z.string() }),
+  data: z.record(z.string(), z.unknown()),
+  prev_hash: z.string(),
+  hash: z.string(),
+});
+
+/** One page of `GET /v1/tasks/{task_id}/events`. */
+export const EventsPageSchema = z.object({
+  items: z.array(LedgerEventSchema),
+  next_after_seq: z.number().int().optional(),
+});
 
 /** A rule as policy views show it. */
-export interface RuleView {
-  rule_id: string;
-  tier: "hard" | "soft";
-  source: "builtin" | "custom";
-  severity?: string;
-  approval_timeout_s?: number;
-  category?: string;
-  summary?: string;
-}
+export const RuleViewSchema = z.object({
+  rule_id: z.string(),
+  tier: z.enum(["hard", "soft"]),
+  source: z.enum(["builtin", "custom"]),
+  severity: z.string().optional(),
+  approval_timeout_s: z.number().int().optional(),
+  category: z.string().optional(),
+  summary: z.string().optional(),
+});
+export type RuleView = z.infer<typeof RuleViewSchema>;
 
 /** `GET /v1/repos/{repo_id}/policies`: the rules new tasks of the repo pin. */
-export interface PolicyView {
-  repo_id: string;
-  version: number;
-  builtin_version: string;
-  hard: RuleView[];
-  soft: RuleView[];
-  disabled: string[];
-}
+export const PolicyViewSchema = z.object({
+  repo_id: z.string(),
+  version: z.number().int(),
+  builtin_version: z.string(),
+  hard: z.array(RuleViewSchema),
+  soft: z.array(RuleViewSchema),
+  disabled: z.array(z.string()),
+});
+export type PolicyView = z.infer<typeof PolicyViewSchema>;
 
 /** `PUT /v1/repos/{repo_id}/policies`. */
-export interface PublishedPolicies extends PolicyView {
-  warnings: string[];
-}
+export const PublishedPoliciesSchema = PolicyViewSchema.extend({ warnings: z.array(z.string()) });
+export type PublishedPolicies = z.infer<typeof PublishedPoliciesSchema>;
 
 /** `POST /v1/repos/{repo_id}/policies/evaluate`: what the policies would decide, with nothing written. */
-export interface DryRunResult {
-  decision: Decision;
-  source: string;
-  reason: string;
-  rule_ids: string[];
-  severity?: string;
-  timeout_s?: number;
-}
+export const DryRunResultSchema = z.object({
+  decision: DecisionSchema,
+  source: z.string(),
+  reason: z.string(),
+  rule_ids: z.array(z.string()),
+  severity: z.string().optional(),
+  timeout_s: z.number().int().optional(),
+});
+export type DryRunResult = z.infer<typeof DryRunResultSchema>;
 
 /** `POST /v1/slack/link`: a code from `/gates link`; hyphen and case optional. */
 export const SlackLinkBodySchema = z.strictObject({
@@ -255,13 +304,13 @@ export const SlackLinkBodySchema = z.strictObject({
 export type SlackLinkBody = z.infer<typeof SlackLinkBodySchema>;
 
 /** `POST /v1/slack/link` answer. */
-export interface SlackLinkView {
-  linked: true;
-  slack_team_id: string;
-  slack_user_id: string;
-}
+export const SlackLinkViewSchema = z.object({
+  linked: z.literal(true),
+  slack_team_id: z.string(),
+  slack_user_id: z.string(),
+});
+export type SlackLinkView = z.infer<typeof SlackLinkViewSchema>;
 
 /** `DELETE /v1/slack/link` answer: how many Slack accounts were unlinked from the caller. */
-export interface SlackUnlinkView {
-  unlinked: number;
-}
+export const SlackUnlinkViewSchema = z.object({ unlinked: z.number().int() });
+export type SlackUnlinkView = z.infer<typeof SlackUnlinkViewSchema>;

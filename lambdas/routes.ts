@@ -33,6 +33,20 @@ export interface RouteDef {
 
 export const ROUTES = [
   { operation: "health", method: "GET", path: "/v1/health", principals: "anyone", group: "public" },
+  {
+    operation: "getOpenApi",
+    method: "GET",
+    path: "/v1/openapi.json",
+    principals: "anyone",
+    group: "public",
+  },
+  {
+    operation: "whoami",
+    method: "GET",
+    path: "/v1/whoami",
+    principals: ["agent", "human"],
+    group: "shared",
+  },
   { operation: "createTask", method: "POST", path: "/v1/tasks", principals: ["agent"], group: "agent" },
   {
     operation: "evaluateToolCall",

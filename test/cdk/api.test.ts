@@ -34,7 +34,7 @@ describe("the REST API", () => {
       ROUTES.filter((r) => routeAuth(r, "iam") === auth)
         .map((r) => r.operation)
         .sort();
-    expect(byAuth("none")).toEqual(["health", "slackCommands", "slackInteractions"]);
+    expect(byAuth("none")).toEqual(["getOpenApi", "health", "slackCommands", "slackInteractions"]);
     expect(byAuth("iam")).toEqual(
       [
         "createTask",
@@ -45,6 +45,7 @@ describe("the REST API", () => {
         "getPolicies",
         "getTask",
         "listEvents",
+        "whoami",
       ].sort(),
     );
     expect(byAuth("cognito")).toEqual(

@@ -17,6 +17,7 @@ import {
   TaskIdSchema,
   WaitQuerySchema,
 } from "../../../contracts/api";
+import openApiDocument from "../../../contracts/openapi.json";
 import { decideApproval, getApproval, listPending } from "../../core/control-plane/approvals";
 import type { ControlPlaneDeps } from "../../core/control-plane/deps";
 import { evaluateCall } from "../../core/control-plane/evaluate-call";
@@ -53,6 +54,15 @@ export function controlPlaneOperations(
 ): Record<Exclude<OperationId, SlackOperationId>, OperationHandler> {
   const operations: Record<Exclude<OperationId, SlackOperationId>, OperationHandler> = {
     health: async () => ok({ status: "ok", version: info.version }),
+
+    // The committed document, which a test keeps equal to what the schemas generate.
+    getOpenApi: async () => ok(openApiDocument),
+
+    whoami: async (req) => {
+      parseWith(EmptyQuerySchema, req.query, "query");
+      const p = caller(req);
+      return ok({ kind: p.kind, id: p.id, admin: p.kind === "human" && p.admin });
+    },
 
     createTask: async (req) => {
       const body = parseWith(CreateTaskBodySchema, req.body, "body");

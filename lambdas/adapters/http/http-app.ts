@@ -37,8 +37,8 @@ export interface HttpApp {
   resolve(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult>;
 }
 
-/** The only place an error code becomes an HTTP status. */
-const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+/** The only place an error code becomes an HTTP status (the OpenAPI document reads it too). */
+export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   INVALID_JSON: 400,
   VALIDATION_ERROR: 400,
   UNAUTHENTICATED: 401,

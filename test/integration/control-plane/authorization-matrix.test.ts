@@ -29,6 +29,16 @@ const SIGNED_BY_SLACK_ONLY: Record<Caller, number> = {
 };
 const EXPECTED: Record<string, Record<Caller, number>> = {
   health: { anonymous: OK, agent: OK, "other agent": OK, owner: OK, approver: OK, stranger: OK, admin: OK },
+  getOpenApi: {
+    anonymous: OK,
+    agent: OK,
+    "other agent": OK,
+    owner: OK,
+    approver: OK,
+    stranger: OK,
+    admin: OK,
+  },
+  whoami: { anonymous: 401, agent: OK, "other agent": OK, owner: OK, approver: OK, stranger: OK, admin: OK },
   createTask: {
     anonymous: 401,
     agent: 201,
@@ -200,6 +210,10 @@ function requestFor(operation: string, ids: { taskId: string; requestId: string;
   switch (operation) {
     case "health":
       return { method: "GET", path: "/v1/health" };
+    case "getOpenApi":
+      return { method: "GET", path: "/v1/openapi.json" };
+    case "whoami":
+      return { method: "GET", path: "/v1/whoami" };
     case "createTask":
       return {
         method: "POST",

@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { errorCodesOf } from "../../../contracts/openapi";
+import { OPERATIONS } from "../../../contracts/operations";
 import { wellFormed } from "../../../lambdas/core/well-formed";
 import { ROUTES } from "../../../lambdas/routes";
 import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
@@ -165,6 +167,10 @@ describe("hostile input on every route", () => {
           if (res.status >= 400) {
             const code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? "";
             if (!DOCUMENTED_4XX.has(code)) throw new Error(`undocumented code ${code} for ${path}`);
+            // A path the manifest does not match is NOT_FOUND; any other code is one the route's OpenAPI entry lists.
+            const listed: readonly string[] = errorCodesOf(route, OPERATIONS[route.operation]);
+            if (code !== "NOT_FOUND" && !listed.includes(code))
+              throw new Error(`${code} for ${route.method} ${route.path} is not in its OpenAPI responses`);
           }
           expect(res.headers.get("x-request-id")).toBeTruthy();
         }),

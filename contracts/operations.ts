@@ -1,0 +1,189 @@
+import { z } from "zod";
+import type { ErrorCode } from "../lambdas/core/errors";
+import type { OperationId } from "../lambdas/routes";
+import {
+  ApprovalViewSchema,
+  ApproveBodySchema,
+  CancelBodySchema,
+  CreateTaskBodySchema,
+  DenyBodySchema,
+  DryRunBodySchema,
+  DryRunResultSchema,
+  EmptyQuerySchema,
+  EvaluateBodySchema,
+  EvaluationResponseSchema,
+  EventsPageSchema,
+  EventsQuerySchema,
+  FinishBodySchema,
+  HealthViewSchema,
+  PendingPageSchema,
+  PendingQuerySchema,
+  PolicyViewSchema,
+  PublishedPoliciesSchema,
+  PublishPoliciesBodySchema,
+  RevokeGrantBodySchema,
+  SlackLinkBodySchema,
+  SlackLinkViewSchema,
+  SlackUnlinkViewSchema,
+  TaskViewSchema,
+  WaitQuerySchema,
+  WhoamiViewSchema,
+} from "./api";
+
+/** What one operation takes and answers, as the OpenAPI document shows it. */
+export interface OperationContract {
+  readonly summary: string;
+  /** The JSON body, parsed by the operation with this schema. */
+  readonly body?: z.ZodType;
+  /** A body taken as received: Slack signs its form posts byte for byte. */
+  readonly rawBody?: "application/x-www-form-urlencoded";
+  readonly query?: z.ZodType;
+  /** The success answers by status. */
+  readonly responses: Readonly<Partial<Record<200 | 201, z.ZodType>>>;
+  /**
+   * Error codes this operation raises itself. Those of the edge (bad JSON, validation,
+   * credentials, size, throttling, 5xx) are added from the route's shape.
+   */
+  readonly errors: readonly ErrorCode[];
+}
+
+/** Slack reads only a few fields of a webhook's answer; the rest of the shape is Slack's. */
+const SlackAckSchema = z.record(z.string(), z.unknown());
+
+/** The OpenAPI 3.1 document itself; it is described by the OpenAPI specification, not here. */
+const OpenApiDocumentSchema = z.record(z.string(), z.unknown()).meta({
+  description: "an OpenAPI 3.1 document",
+});
+
+const TASK_DECISION_ERRORS = [
+  "TASK_NOT_FOUND",
+  "REQUEST_NOT_FOUND",
+  "REQUEST_ALREADY_DECIDED",
+  "TASK_NOT_ACTIVE",
+] as const satisfies readonly ErrorCode[];
+
+/**
+ * Every operation of the route manifest with its contract; `satisfies` makes a route without
+ * one a type error, and the OpenAPI generator reads both.
+ */
+export const OPERATIONS = {
+  health: { summary: "Liveness and the deployed version", responses: { 200: HealthViewSchema }, errors: [] },
+  getOpenApi: {
+    summary: "This API's OpenAPI 3.1 document",
+    responses: { 200: OpenApiDocumentSchema },
+    errors: [],
+  },
+  whoami: {
+    summary: "The caller as the server identifies it",
+    query: EmptyQuerySchema,
+    responses: { 200: WhoamiViewSchema },
+    errors: [],
+  },
+  createTask: {
+    summary: "Register a task (idempotent with the same task_id and body)",
+    body: CreateTaskBodySchema,
+    responses: { 201: TaskViewSchema, 200: TaskViewSchema },
+    errors: ["TASK_EXISTS"],
+  },
+  evaluateToolCall: {
+    summary: "Evaluate a tool call: ALLOW, DENY or REQUIRE_APPROVAL",
+    body: EvaluateBodySchema,
+    responses: { 200: EvaluationResponseSchema },
+    errors: ["TASK_NOT_FOUND"],
+  },
+  finishTask: {
+    summary: "End the task as its agent",
+    body: FinishBodySchema,
+    responses: { 200: TaskViewSchema },
+    errors: ["TASK_NOT_FOUND", "TASK_NOT_ACTIVE"],
+  },
+  getApproval: {
+    summary: "Read an approval request, long-polling up to wait_s seconds for a decision",
+    query: WaitQuerySchema,
+    responses: { 200: ApprovalViewSchema },
+    errors: ["TASK_NOT_FOUND", "REQUEST_NOT_FOUND"],
+  },
+  getTask: {
+    summary: "The task view",
+    query: EmptyQuerySchema,
+    responses: { 200: TaskViewSchema },
+    errors: ["TASK_NOT_FOUND"],
+  },
+  listEvents: {
+    summary: "The task's hash-chained ledger, one page",
+    query: EventsQuerySchema,
+    responses: { 200: EventsPageSchema },
+    errors: ["TASK_NOT_FOUND"],
+  },
+  listPending: {
+    summary: "The caller's pending approvals, soonest deadline first",
+    query: PendingQuerySchema,
+    responses: { 200: PendingPageSchema },
+    errors: [],
+  },
+  approve: {
+    summary: "Approve a request, optionally granting a wider scope",
+    body: ApproveBodySchema,
+    responses: { 200: ApprovalViewSchema },
+    errors: TASK_DECISION_ERRORS,
+  },
+  deny: {
+    summary: "Deny a request; the reason reaches the agent",
+    body: DenyBodySchema,
+    responses: { 200: ApprovalViewSchema },
+    errors: TASK_DECISION_ERRORS,
+  },
+  cancelTask: {
+    summary: "Kill switch: cancel the task and its pending requests",
+    body: CancelBodySchema,
+    responses: { 200: TaskViewSchema },
+    errors: ["TASK_NOT_FOUND", "TASK_NOT_ACTIVE"],
+  },
+  revokeGrant: {
+    summary: "Drop a grant the task holds",
+    body: RevokeGrantBodySchema,
+    responses: { 200: TaskViewSchema },
+    errors: ["TASK_NOT_FOUND", "TASK_NOT_ACTIVE", "GRANT_NOT_FOUND"],
+  },
+  getPolicies: {
+    summary: "The rules in force for a repo (built-ins are version 0)",
+    query: EmptyQuerySchema,
+    responses: { 200: PolicyViewSchema },
+    errors: [],
+  },
+  publishPolicies: {
+    summary: "Publish a new immutable policy version (admins)",
+    body: PublishPoliciesBodySchema,
+    responses: { 200: PublishedPoliciesSchema },
+    errors: ["POLICY_INVALID"],
+  },
+  dryRunPolicies: {
+    summary: "What the repo's policies, or candidate text, would decide; writes nothing",
+    body: DryRunBodySchema,
+    responses: { 200: DryRunResultSchema },
+    errors: ["POLICY_INVALID"],
+  },
+  linkSlack: {
+    summary: "Link the caller's Slack account with the code `/gates link` showed",
+    body: SlackLinkBodySchema,
+    responses: { 200: SlackLinkViewSchema },
+    errors: ["SLACK_ALREADY_LINKED"],
+  },
+  unlinkSlack: {
+    summary: "Unlink every Slack account linked to the caller",
+    responses: { 200: SlackUnlinkViewSchema },
+    errors: [],
+  },
+  slackInteractions: {
+    summary: "Slack's button clicks and modal submits (signed by Slack)",
+    rawBody: "application/x-www-form-urlencoded",
+    responses: { 200: SlackAckSchema },
+    errors: [],
+  },
+  slackCommands: {
+    summary: "Slack's /gates slash command (signed by Slack)",
+    rawBody: "application/x-www-form-urlencoded",
+    responses: { 200: SlackAckSchema },
+    errors: [],
+  },
+} as const satisfies Record<OperationId, OperationContract>;
