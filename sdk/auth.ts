@@ -1,8 +1,19 @@
-import { Sha256 } from "@aws-crypto/sha256-js";
-import { fromCognitoIdentityPool } from "@aws-sdk/credential-provider-cognito-identity";
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { SignatureV4 } from "@smithy/signature-v4";
+import type { SignatureV4 } from "@smithy/signature-v4";
 import { ROUTES } from "../lambdas/routes";
+import { lazyModule } from "./lazy-module";
+
+// The AWS signer and credential providers load only for SigV4, never for a bearer token.
+const signing = lazyModule(() => ({
+  ...(require("@aws-crypto/sha256-js") as typeof import("@aws-crypto/sha256-js")),
+  ...(require("@smithy/signature-v4") as typeof import("@smithy/signature-v4")),
+}));
+const credentialChain = lazyModule(
+  () => require("@aws-sdk/credential-provider-node") as typeof import("@aws-sdk/credential-provider-node"),
+);
+const cognitoIdentity = lazyModule(
+  () =>
+    require("@aws-sdk/credential-provider-cognito-identity") as typeof import("@aws-sdk/credential-provider-cognito-identity"),
+);
 
 /** AWS credentials as the signer wants them (or a provider of them). */
 export type AwsCredentials = ConstructorParameters<typeof SignatureV4>[0]["credentials"];
@@ -59,7 +70,11 @@ export function createAuthenticator(auth: GatesAuth, env: NodeJS.ProcessEnv = pr
     );
     return async (r) => (isSharedRoute(r.method, r.url.pathname) ? signed(r) : bearer(r));
   }
-  return sigv4Authenticator(auth.sigv4.credentials ?? defaultProvider(), auth.sigv4.region, env);
+  return sigv4Authenticator(
+    auth.sigv4.credentials ?? credentialChain().defaultProvider(),
+    auth.sigv4.region,
+    env,
+  );
 }
 
 /** Routes open to agents and humans alike, which API Gateway guards with IAM. */
@@ -80,7 +95,7 @@ export function isSharedRoute(method: string, pathname: string): boolean {
 /** Identity-pool credentials for a user-pool id token, fetched once and renewed before they expire. */
 function identityPoolCredentials(pool: IdentityPoolAuth, idToken: string): AwsCredentials {
   const region = pool.userPoolId.split("_")[0] ?? "";
-  const provider = fromCognitoIdentityPool({
+  const provider = cognitoIdentity().fromCognitoIdentityPool({
     clientConfig: { region, ...(pool.endpoint ? { endpoint: pool.endpoint } : {}) },
     identityPoolId: pool.identityPoolId,
     logins: { [`cognito-idp.${region}.amazonaws.com/${pool.userPoolId}`]: idToken },
@@ -105,7 +120,8 @@ function sigv4Authenticator(
     if (!region) throw new Error("SigV4 needs a region: pass sigv4.region or set AWS_REGION");
     let signer = signers.get(region);
     if (!signer) {
-      signer = new SignatureV4({ service: "execute-api", region, credentials, sha256: Sha256 });
+      const { SignatureV4: Signer, Sha256 } = signing();
+      signer = new Signer({ service: "execute-api", region, credentials, sha256: Sha256 });
       signers.set(region, signer);
     }
     return signer;

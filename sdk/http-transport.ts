@@ -87,6 +87,8 @@ export class HttpTransport {
       response = await this.fetchFn(url, {
         method: call.method,
         headers,
+        // The API never redirects; following one could carry credentials to another host.
+        redirect: "error",
         signal: AbortSignal.timeout(timeoutMs),
         ...(body !== undefined ? { body } : {}),
       });
