@@ -1,12 +1,17 @@
 import { Command } from "commander";
 import { GatesApiError } from "../sdk/gates-api-error";
-import { GatesClient } from "../sdk/gates-client";
-import { cognitoInitiateAuth, freshLogin } from "./auth/cognito-login";
-import { readCachedLogin, tokenCachePath, writeCachedLogin } from "./auth/token-cache";
+import type { GatesClient } from "../sdk/gates-client";
+import { lazyModule } from "../sdk/lazy-module";
+import type { CachedLogin, Profile } from "./auth/profile-store";
 import { CheckFailed, type CliIo, clean, Output, UsageError } from "./cli-io";
+import { type Credentials, originOf, resolveTarget } from "./target";
 
-/** The default API: the local control plane of `npm start` / `gates dev`. */
-export const DEFAULT_URL = "http://127.0.0.1:3000";
+// Loaded by the first command that talks to an API, not by `--version` or `--help`.
+const sdk = lazyModule(() => require("../sdk/gates-client") as typeof import("../sdk/gates-client"));
+const cognito = lazyModule(() => require("./auth/cognito-login") as typeof import("./auth/cognito-login"));
+const profiles = lazyModule(() => require("./auth/profile-store") as typeof import("./auth/profile-store"));
+
+export { DEFAULT_URL } from "./target";
 
 /** The global options every command sees. */
 export interface GlobalOptions {
@@ -14,6 +19,7 @@ export interface GlobalOptions {
   readonly token?: string;
   readonly json?: boolean;
   readonly sigv4?: boolean;
+  readonly profile?: string;
 }
 
 /** What a command needs: its output, a client for the chosen API and the raw io. */
@@ -21,34 +27,75 @@ export interface CommandContext {
   readonly out: Output;
   readonly io: CliIo;
   readonly url: string;
-  /** A client with the global credentials. */
+  /** The profile in use and what it holds (undefined when nothing is saved under its name). */
+  readonly profileName: string;
+  readonly profile: Profile | undefined;
+  /** Where the credentials come from. */
+  readonly credentials: Credentials;
+  /** A client with the chosen credentials; refuses (exit 2) when the profile's are withheld. */
   readonly client: GatesClient;
   /** A client for the same API with other credentials (doctor uses two). */
   clientWithToken(token: string): GatesClient;
 }
 
-/** The token of a cached `gates login`, refreshed (and re-cached) when it is about to expire. */
-async function cachedToken(io: CliIo): Promise<string | undefined> {
-  const path = tokenCachePath(io.env);
-  const cached = await readCachedLogin(path);
-  if (!cached) return undefined;
+/** A cached sign-in as is while fresh, else refreshed and saved back to its profile. */
+async function freshToken(io: CliIo, name: string, profile: Profile, login: CachedLogin) {
   // A failed refresh leaves the call without credentials; the 401 hint then says to log in again.
-  const fresh = await freshLogin(io.initiateAuth ?? cognitoInitiateAuth, cached).catch(() => undefined);
-  if (fresh?.refreshed) await writeCachedLogin(path, fresh.login);
+  const fresh = await cognito()
+    .freshLogin(io.initiateAuth ?? cognito().cognitoInitiateAuth, login)
+    .catch(() => undefined);
+  if (fresh?.refreshed) await profiles().writeProfile(io.env, name, { ...profile, login: fresh.login });
   return fresh?.login.id_token;
 }
 
-/** Builds the context of one command run from the global options, the environment and the login cache. */
+/** The profile named by `--profile` or `GATES_PROFILE`, else the default one. */
+async function chosenProfile(io: CliIo, options: GlobalOptions) {
+  const named = options.profile ?? io.env.GATES_PROFILE;
+  const name = named ?? profiles().DEFAULT_PROFILE;
+  if (!profiles().PROFILE_NAME.test(name))
+    throw new UsageError(`profile names are letters, digits, '-' and '_'; not ${JSON.stringify(name)}`);
+  const profile = await profiles().readProfile(io.env, name);
+  // A profile that is named must exist before the API is called; `login` is what creates it.
+  const missing =
+    !profile && named !== undefined && name !== profiles().DEFAULT_PROFILE
+      ? `no profile "${name}"; create it with gates --profile ${name} --url <API URL> login …`
+      : undefined;
+  return { name, profile, missing };
+}
+
+/** Builds the context of one command run from the global options, the environment and the profile. */
 export async function commandContext(io: CliIo, options: GlobalOptions): Promise<CommandContext> {
-  const url = options.url ?? io.env.GATES_URL ?? DEFAULT_URL;
-  const token = options.token ?? io.env.GATES_TOKEN ?? (options.sigv4 ? undefined : await cachedToken(io));
-  const auth = options.sigv4 ? { sigv4: {} } : token ? { token, ...identityPoolOf(io.env) } : undefined;
+  const { name, profile, missing } = await chosenProfile(io, options);
+  const target = resolveTarget({ flags: options, env: io.env, profileName: name, profile });
+  if (originOf(target.url) === undefined) throw new UsageError(`${target.url} is not a URL`);
+  const { url, credentials } = target;
+  const token =
+    credentials.kind === "token"
+      ? credentials.token
+      : credentials.kind === "login" && profile
+        ? await freshToken(io, name, profile, credentials.login)
+        : undefined;
+  const auth =
+    credentials.kind === "sigv4"
+      ? { sigv4: {} }
+      : token
+        ? { token, ...identityPoolOf(io.env, profile) }
+        : undefined;
+  let client: GatesClient | undefined;
   return {
     out: new Output(io, options.json === true),
     io,
     url,
-    client: new GatesClient({ url, auth }),
-    clientWithToken: (t) => new GatesClient({ url, auth: { token: t } }),
+    profileName: name,
+    profile,
+    credentials,
+    get client() {
+      const refusal = missing ?? target.withheld;
+      if (refusal) throw new UsageError(refusal);
+      client ??= new (sdk().GatesClient)({ url, auth });
+      return client;
+    },
+    clientWithToken: (t) => new (sdk().GatesClient)({ url, auth: { token: t } }),
   };
 }
 
@@ -56,9 +103,9 @@ export async function commandContext(io: CliIo, options: GlobalOptions): Promise
  * On a deployed API the routes shared with agents take IAM signatures; a human's id token is
  * traded for the stack's identity-pool credentials when both pool ids are configured.
  */
-function identityPoolOf(env: CliIo["env"]) {
-  const identityPoolId = env.GATES_IDENTITY_POOL_ID;
-  const userPoolId = env.GATES_USER_POOL_ID;
+function identityPoolOf(env: CliIo["env"], profile: Profile | undefined) {
+  const identityPoolId = env.GATES_IDENTITY_POOL_ID ?? profile?.identity_pool?.identity_pool_id;
+  const userPoolId = env.GATES_USER_POOL_ID ?? profile?.identity_pool?.user_pool_id;
   return identityPoolId && userPoolId ? { identityPool: { identityPoolId, userPoolId } } : {};
 }
 
@@ -66,7 +113,7 @@ function identityPoolOf(env: CliIo["env"]) {
 function hintFor(error: GatesApiError): string | undefined {
   if (error.code === "TASK_NOT_FOUND" || error.code === "REQUEST_NOT_FOUND")
     return "run `gates pending` to see the requests you can decide";
-  if (error.status === 401) return "set GATES_TOKEN or run `gates login`";
+  if (error.status === 401) return "set GATES_TOKEN or run `gates login` (`gates whoami` shows what is sent)";
   if (error.status === 403) return "this needs another kind of caller (human, admin or agent)";
   if (error.code === "NETWORK_ERROR")
     return "is the control plane running? start one with `gates dev` or set GATES_URL";

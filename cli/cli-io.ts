@@ -1,5 +1,5 @@
 import { stripControl } from "../lambdas/core/sanitize";
-import type { InitiateAuth } from "./auth/cognito-login";
+import type { InitiateAuth, RevokeToken } from "./auth/cognito-login";
 import type { PromptInput } from "./auth/read-password";
 
 /** Where the CLI writes and what it reads; `runCli` takes these so tests run it in-process. */
@@ -13,6 +13,13 @@ export interface CliIo {
   readonly stdin?: PromptInput;
   /** The Cognito call behind `login` and token refresh; tests pass a fake. */
   readonly initiateAuth?: InitiateAuth;
+  /** The Cognito call behind `logout`; tests pass a fake. */
+  readonly revokeToken?: RevokeToken;
+  /**
+   * The local control plane behind `gates dev`. A checkout's `gates` has it; the npm package
+   * does not ship it (it needs DynamoDB Local and Java), so there `dev` says where to get it.
+   */
+  readonly localControlPlane?: () => typeof import("../local/local-control-plane");
 }
 
 /** Thrown for a usage mistake that commander cannot see; exits 2. */

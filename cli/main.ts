@@ -1,7 +1,9 @@
 import { Command, CommanderError } from "commander";
+import { version } from "../package.json";
 import { bindAction } from "./cli-context";
 import type { CliIo } from "./cli-io";
 import { registerApprovalCommands } from "./commands/approval-commands";
+import { registerCompletionCommand } from "./commands/completion-command";
 import { registerDevCommand } from "./commands/dev-command";
 import { registerDoctorCommand } from "./commands/doctor-command";
 import { registerLoginCommand } from "./commands/login-command";
@@ -21,6 +23,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const action: ActionFactory = (body) => bindAction(io, (code) => (exitCode = code), body);
   const program = new Command("gates")
     .description("Approval Gates: decide what your AI agents may do")
+    .version(version, "-V, --version", "print the version")
+    .option("--profile <name>", "the profile: an API URL and its credentials (env GATES_PROFILE)")
     .option("--url <url>", "the API (env GATES_URL)", undefined)
     .option("--token <token>", "a token, e.g. local:human:alice or a Cognito id token (env GATES_TOKEN)")
     .option("--sigv4", "sign requests with SigV4 from the default AWS credentials (agents on a deployed API)")
@@ -35,6 +39,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerSlackCommands(program, action);
   registerDevCommand(program, action);
   registerLoginCommand(program, action);
+  registerCompletionCommand(program, io);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
@@ -44,8 +49,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   return exitCode;
 }
 
-/** The process entry: real streams, and Ctrl-C ends `--watch` and `dev` cleanly. */
-export async function main(): Promise<void> {
+/**
+ * The process entry: real streams, and Ctrl-C ends `--watch` and `dev` cleanly. A checkout
+ * passes the local control plane for `gates dev`; the npm package has none.
+ */
+export async function main(extra: Pick<CliIo, "localControlPlane"> = {}): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const stop = new AbortController();
   process.on("SIGINT", () => {
@@ -59,6 +67,7 @@ export async function main(): Promise<void> {
     env: process.env,
     signal: stop.signal,
     stdin: process.stdin,
+    ...extra,
   });
   process.exit(code);
 }

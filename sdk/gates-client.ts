@@ -22,6 +22,7 @@ import {
   type SlackLinkView,
   type SlackUnlinkView,
   type TaskView,
+  type WhoamiView,
 } from "../contracts/api";
 import { GatesApiError } from "./gates-api-error";
 import { guardToolCall } from "./guard";
@@ -76,6 +77,12 @@ export class GatesClient {
   async health(): Promise<HealthView> {
     const body = await this.http.call({ method: "GET", path: "/v1/health", idempotent: true });
     return expectShape<HealthView>(body, "health", { status: "string" });
+  }
+
+  /** `GET /v1/whoami`: the caller as the server identifies it. */
+  async whoami(): Promise<WhoamiView> {
+    const reply = await this.http.call({ method: "GET", path: "/v1/whoami", idempotent: true });
+    return expectShape<WhoamiView>(reply, "whoami", { kind: "string", id: "string", admin: "boolean" });
   }
 
   /** Registers a task. With a `task_id` it is idempotent, so it may be retried. */
@@ -171,10 +178,10 @@ export class GatesClient {
     return expectShape<TaskView>(reply, "task", TASK);
   }
 
-  /** The task's whole ledger, in sequence order (all pages). */
-  async events(taskId: string): Promise<LedgerEvent[]> {
+  /** The task's ledger in sequence order, all pages: the whole of it, or what follows `afterSeq`. */
+  async events(taskId: string, options: { afterSeq?: number } = {}): Promise<LedgerEvent[]> {
     const items: LedgerEvent[] = [];
-    let after: number | undefined = 0;
+    let after: number | undefined = options.afterSeq ?? 0;
     while (after !== undefined) {
       const reply = await this.http.call({
         method: "GET",

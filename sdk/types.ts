@@ -2,11 +2,25 @@ import type { LedgerEvent } from "../lambdas/core/ledger";
 import type { PolicyDiagnostic } from "../lambdas/core/policy/rules";
 
 export type {
+  ApprovalStatus,
+  ApprovalView,
+  CreateTaskBody,
+  Decision,
+  DryRunBody,
   DryRunResult,
+  EvaluateBody,
+  EvaluationResponse,
+  FinishBody,
+  GrantView,
   HealthView,
+  PendingItem,
   PendingPage,
   PolicyView,
   PublishedPolicies,
+  PublishPoliciesBody,
+  RuleView,
+  TaskView,
+  WhoamiView,
 } from "../contracts/api";
 export type { LedgerEvent, PolicyDiagnostic };
 

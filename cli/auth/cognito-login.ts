@@ -2,8 +2,9 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   type InitiateAuthCommandOutput,
+  RevokeTokenCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import type { CachedLogin } from "./token-cache";
+import type { CachedLogin } from "./profile-store";
 
 /** Sends one InitiateAuth call; tests pass a fake. */
 export type InitiateAuth = (
@@ -14,6 +15,16 @@ export type InitiateAuth = (
 /** The real Cognito call, with a client per call because a login is a one-off. */
 export const cognitoInitiateAuth: InitiateAuth = (input, region) =>
   new CognitoIdentityProviderClient({ region }).send(new InitiateAuthCommand(input));
+
+/** Revokes a refresh token (and the tokens issued from it); tests pass a fake. */
+export type RevokeToken = (input: { token: string; clientId: string }, region: string) => Promise<void>;
+
+/** The real Cognito call behind `gates logout`. */
+export const cognitoRevokeToken: RevokeToken = async (input, region) => {
+  await new CognitoIdentityProviderClient({ region }).send(
+    new RevokeTokenCommand({ Token: input.token, ClientId: input.clientId }),
+  );
+};
 
 /** Refresh a little early so a token never expires mid-request. */
 const EARLY_MS = 60_000;

@@ -3,9 +3,11 @@ import type { Command } from "commander";
 import type { ApprovalView, PendingItem } from "../../contracts/api";
 import type { CommandContext } from "../cli-context";
 import { clean, countdown, cut, type Output, UsageError } from "../cli-io";
+import { intervalMs, ndjson, pause } from "../watch";
 import type { Register } from "./register";
 
-const WATCH_REFRESH_MS = 5000;
+/** How often `pending --watch` asks the server again, unless `--interval` says otherwise. */
+const WATCH_REFRESH_S = 5;
 
 function pendingTable(out: Output, items: readonly PendingItem[], now = Date.now()): string {
   if (items.length === 0) return "No pending approvals.";
@@ -54,32 +56,50 @@ function printApproval(out: Output, view: ApprovalView): void {
   }
 }
 
-/** Redraws the pending table until the signal fires, refetching now and then. */
-async function watchPending(ctx: CommandContext): Promise<void> {
+interface WatchOptions {
+  readonly repo?: string;
+  readonly everyMs: number;
+}
+
+/** Redraws the pending table until the signal fires, refetching every `everyMs`. */
+async function watchPending(ctx: CommandContext, options: WatchOptions): Promise<void> {
   const { out, io } = ctx;
   const stop = io.signal ?? new AbortController().signal;
-  let items = await ctx.client.pending();
+  const fetch = () => ctx.client.pending(options.repo ? { repo: options.repo } : {});
+  let items = await fetch();
   let fetchedAt = Date.now();
   while (!stop.aborted) {
-    if (Date.now() - fetchedAt >= WATCH_REFRESH_MS) {
-      items = await ctx.client.pending();
+    if (Date.now() - fetchedAt >= options.everyMs) {
+      items = await fetch();
       fetchedAt = Date.now();
     }
     const live = items.filter((i) => Date.parse(i.expires_at) > Date.now());
     // Home and clear the screen so the table redraws in place; a pipe gets plain frames.
-    const frame = `${pendingTable(out, live)}\n\n${new Date().toISOString()} · refreshes every 5 s · Ctrl-C to quit`;
+    const frame = `${pendingTable(out, live)}\n\n${new Date().toISOString()} · refreshes every ${options.everyMs / 1000} s · Ctrl-C to quit`;
     out.io.stdout.write(io.stdout.isTTY ? `\x1b[H\x1b[2J${frame}\n` : `${frame}\n`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 1000);
-      stop.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    await pause(1000, stop);
+  }
+}
+
+/**
+ * `pending --watch --json`: one JSON object per line for each request that appears
+ * (`"change":"added"`) or leaves the list, decided or expired (`"change":"removed"`), until
+ * the signal fires. The first poll reports every pending request as added.
+ */
+async function streamPending(ctx: CommandContext, options: WatchOptions): Promise<void> {
+  const stop = ctx.io.signal ?? new AbortController().signal;
+  const key = (i: PendingItem) => `${i.task_id}\u0000${i.request_id}`;
+  let known = new Map<string, PendingItem>();
+  while (!stop.aborted) {
+    const items = await ctx.client.pending(options.repo ? { repo: options.repo } : {});
+    const at = new Date().toISOString();
+    const current = new Map(items.map((i) => [key(i), i]));
+    for (const [k, item] of current)
+      if (!known.has(k)) ctx.io.stdout.write(ndjson({ change: "added", at, item }));
+    for (const [k, item] of known)
+      if (!current.has(k)) ctx.io.stdout.write(ndjson({ change: "removed", at, item }));
+    known = current;
+    await pause(options.everyMs, stop);
   }
 }
 
@@ -88,11 +108,14 @@ export const registerApprovalCommands: Register = (program: Command, action) => 
   program
     .command("pending")
     .description("the approvals you can decide, soonest deadline first")
-    .option("--watch", "redraw every second with live countdowns; Ctrl-C exits")
+    .option("--watch", "follow the list (a live table, or NDJSON changes with --json); Ctrl-C exits")
+    .option("--interval <seconds>", `how often --watch asks the server (default ${WATCH_REFRESH_S})`)
     .option("--repo <repo>", "only this repo")
     .action(
-      action(async (ctx, options: { watch?: boolean; repo?: string }) => {
-        if (options.watch && !ctx.out.json) return watchPending(ctx);
+      action(async (ctx, options: { watch?: boolean; repo?: string; interval?: string }) => {
+        const everyMs = intervalMs(options.interval, WATCH_REFRESH_S);
+        const watch = { everyMs, ...(options.repo ? { repo: options.repo } : {}) };
+        if (options.watch) return ctx.out.json ? streamPending(ctx, watch) : watchPending(ctx, watch);
         const items = await ctx.client.pending(options.repo ? { repo: options.repo } : {});
         if (ctx.out.json) return ctx.out.data({ items });
         ctx.out.line(pendingTable(ctx.out, items));

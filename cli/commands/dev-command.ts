@@ -1,4 +1,3 @@
-import { startLocalControlPlane } from "../../local/local-control-plane";
 import { UsageError } from "../cli-io";
 import type { Register } from "./register";
 
@@ -14,7 +13,12 @@ export const registerDevCommand: Register = (program, action) => {
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new UsageError(`--port ${options.port} is not a port`);
-        const plane = await startLocalControlPlane({
+        const local = ctx.io.localControlPlane;
+        if (!local)
+          throw new UsageError(
+            "gates dev runs the local control plane, which comes with a checkout of Approval Gates (npm ci && npm start), not with this package",
+          );
+        const plane = await local().startLocalControlPlane({
           port,
           inMemory: options.inMemory === true,
           notify: (text) => ctx.out.line(text),

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import { verifyChain } from "../../lambdas/core/ledger";
 import { GatesApiError } from "../../sdk/gates-api-error";
 import type { GatesClient } from "../../sdk/gates-client";
+import { lazyModule } from "../../sdk/lazy-module";
 import type { CommandContext } from "../cli-context";
 import { CheckFailed, clean } from "../cli-io";
 import type { Register } from "./register";
@@ -16,7 +16,11 @@ export interface DoctorCheck {
   readonly detail: string;
 }
 
-const JwtClaimsSchema = z.object({ sub: z.string().min(1) });
+// zod loads when the doctor runs, not at start-up.
+const jwtClaimsSchema = lazyModule(() => {
+  const { z } = require("zod") as typeof import("zod");
+  return z.object({ sub: z.string().min(1) });
+});
 
 /** The human id a token stands for: `local:human:<id>`, or a Cognito id token's `sub`. */
 export function humanIdOfToken(token: string): string | undefined {
@@ -26,7 +30,9 @@ export function humanIdOfToken(token: string): string | undefined {
   const payload = bare.split(".")[1];
   if (payload === undefined) return undefined;
   try {
-    const claims = JwtClaimsSchema.safeParse(JSON.parse(Buffer.from(payload, "base64url").toString("utf8")));
+    const claims = jwtClaimsSchema().safeParse(
+      JSON.parse(Buffer.from(payload, "base64url").toString("utf8")),
+    );
     return claims.success ? claims.data.sub : undefined;
   } catch {
     return undefined;

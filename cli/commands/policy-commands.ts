@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { z } from "zod";
 import { GatesApiError } from "../../sdk/gates-api-error";
+import { lazyModule } from "../../sdk/lazy-module";
 import type { PolicyView } from "../../sdk/types";
 import { CheckFailed, clean, cut, type Output } from "../cli-io";
-import { type CaseOutcome, judgeCase, parsePolicyCases } from "./policy-cases";
+import type { CaseOutcome } from "./policy-cases";
 import type { Register } from "./register";
 
 function rulesTable(out: Output, view: PolicyView): string {
@@ -21,11 +21,16 @@ function rulesTable(out: Output, view: PolicyView): string {
   );
 }
 
-const DiagnosticsSchema = z.array(z.object({ rule_id: z.string().optional(), message: z.string() }));
+// zod and the YAML parser load when a policy command runs, not at start-up.
+const policyCases = lazyModule(() => require("./policy-cases") as typeof import("./policy-cases"));
+const diagnosticsSchema = lazyModule(() => {
+  const { z } = require("zod") as typeof import("zod");
+  return z.array(z.object({ rule_id: z.string().optional(), message: z.string() }));
+});
 
 /** Prints the diagnostics of a rejected publish, one row per problem. */
 function printDiagnostics(out: Output, error: GatesApiError): void {
-  const parsed = DiagnosticsSchema.safeParse(error.details?.diagnostics);
+  const parsed = diagnosticsSchema().safeParse(error.details?.diagnostics);
   const diagnostics = parsed.success ? parsed.data : [];
   if (out.json) {
     out.data({ error: { code: error.code, message: error.message, diagnostics } });
@@ -99,7 +104,7 @@ export const registerPolicyCommands: Register = (program, action) => {
     .option("--policies <file>", "judge with this candidate .cedar file instead of the published rules")
     .action(
       action(async (ctx, repo: string, casesFile: string, options: { policies?: string }) => {
-        const cases = parsePolicyCases(await readFile(casesFile, "utf8"), casesFile);
+        const cases = policyCases().parsePolicyCases(await readFile(casesFile, "utf8"), casesFile);
         const candidate = options.policies ? await readFile(options.policies, "utf8") : undefined;
         const outcomes: CaseOutcome[] = [];
         for (const c of cases) {
@@ -109,7 +114,7 @@ export const registerPolicyCommands: Register = (program, action) => {
             ...(c.read_only !== undefined ? { read_only: c.read_only } : {}),
             ...(candidate !== undefined ? { policies: candidate } : {}),
           });
-          outcomes.push(judgeCase(c, result));
+          outcomes.push(policyCases().judgeCase(c, result));
         }
         const failed = outcomes.filter((o) => !o.passed).length;
         const { out } = ctx;

@@ -1,8 +1,15 @@
 import type { TaskView } from "../../contracts/api";
 import { verifyChain } from "../../lambdas/core/ledger";
 import type { LedgerEvent } from "../../sdk/types";
+import type { CommandContext } from "../cli-context";
 import { CheckFailed, clean, cut, type Output } from "../cli-io";
+import { intervalMs, ndjson, pause } from "../watch";
 import type { Register } from "./register";
+
+/** How often `events --watch` asks for new events, unless `--interval` says otherwise. */
+const EVENTS_REFRESH_S = 2;
+/** Events after which a task changes no more, so `events --watch` stops. */
+const FINAL_EVENTS: ReadonlySet<string> = new Set(["task.finished", "task.cancelled"]);
 
 function printTask(out: Output, task: TaskView): void {
   if (out.json) {
@@ -41,6 +48,41 @@ function summarize(e: LedgerEvent): string {
     .join(" ");
 }
 
+/** One event as a line that lines up with the next, for a stream that cannot be laid out as a table. */
+function eventLine(e: LedgerEvent): string {
+  const actor = clean(`${e.actor.kind}:${e.actor.id}`);
+  return `${String(e.seq).padStart(5)}  ${clean(e.at)}  ${clean(e.type).padEnd(20)}  ${cut(actor, 28).padEnd(28)}  ${cut(clean(summarize(e)), 70)}`;
+}
+
+/**
+ * `events --watch`: prints the ledger, then each new event as it is appended (NDJSON with
+ * `--json`), until the task ends or the signal fires. With `--verify` the chain is checked as
+ * it grows; a break ends the watch with exit 1.
+ */
+async function followEvents(
+  ctx: CommandContext,
+  task: string,
+  options: { verify: boolean; everyMs: number },
+) {
+  const { out, io } = ctx;
+  const stop = io.signal ?? new AbortController().signal;
+  const seen: LedgerEvent[] = [];
+  for (let batch = await ctx.client.events(task); ; ) {
+    seen.push(...batch);
+    for (const e of batch) io.stdout.write(out.json ? ndjson(e) : `${eventLine(e)}\n`);
+    const check = options.verify && batch.length > 0 ? verifyChain(seen) : undefined;
+    if (check && !check.ok) {
+      if (out.json) io.stdout.write(ndjson({ verify: check }));
+      else out.line(`${out.paint("FAIL")} chain broken at seq ${check.seq}: ${check.problem}`);
+      throw new CheckFailed(`chain broken at seq ${check.seq}`);
+    }
+    if (batch.some((e) => FINAL_EVENTS.has(e.type)) || stop.aborted) return;
+    await pause(options.everyMs, stop);
+    if (stop.aborted) return;
+    batch = await ctx.client.events(task, { afterSeq: seen.at(-1)?.seq ?? 0 });
+  }
+}
+
 /** `task`, `events`, `cancel`, `grants revoke`. */
 export const registerTaskCommands: Register = (program, action) => {
   program
@@ -56,9 +98,16 @@ export const registerTaskCommands: Register = (program, action) => {
     .command("events <task>")
     .description("the task's hash-chained ledger")
     .option("--verify", "recompute the hash chain; exit 1 naming the first bad seq")
+    .option("--watch", "follow the task: print new events as they come (NDJSON with --json) until it ends")
+    .option("--interval <seconds>", `how often --watch asks for new events (default ${EVENTS_REFRESH_S})`)
     .action(
-      action(async (ctx, task: string, options: { verify?: boolean }) => {
+      action(async (ctx, task: string, options: { verify?: boolean; watch?: boolean; interval?: string }) => {
         const { out } = ctx;
+        if (options.watch)
+          return followEvents(ctx, task, {
+            verify: options.verify === true,
+            everyMs: intervalMs(options.interval, EVENTS_REFRESH_S),
+          });
         const events = await ctx.client.events(task);
         const check = options.verify ? verifyChain(events) : undefined;
         if (out.json) out.data({ items: events, ...(check ? { verify: check } : {}) });

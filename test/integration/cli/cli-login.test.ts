@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -56,7 +56,7 @@ async function run(argv: string[], dir: string, extra: Record<string, unknown> =
 }
 
 describe("gates login", () => {
-  it("caches the tokens with mode 0600 and later commands send the id token", async () => {
+  it("caches the tokens in the default profile with mode 0600 and later commands send the id token", async () => {
     const dir = await mkdtemp(join(tmpdir(), "gates-login-"));
     const cognito = fakeCognito();
     const login = await run(["login", "--username", "alice", "--password-stdin"], dir, {
@@ -64,16 +64,20 @@ describe("gates login", () => {
       initiateAuth: cognito.initiateAuth,
     });
     expect(login.code).toBe(0);
-    const file = join(dir, "token.json");
+    const file = join(dir, "profiles/default.json");
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ id_token: "id-1", username: "alice" });
+    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({
+      url,
+      login: { id_token: "id-1", username: "alice" },
+      cognito: { client_id: "client", region: "eu-west-1" },
+    });
     expect((await run(["pending"], dir, { initiateAuth: cognito.initiateAuth })).code).toBe(0);
     expect(seenAuth.at(-1)).toBe("Bearer id-1");
   });
 
   it("refreshes an expired token and re-caches it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "gates-login-"));
-    const file = join(dir, "token.json");
+    const file = join(dir, "profiles/default.json");
     const expired = {
       id_token: "old",
       refresh_token: "r",
@@ -82,12 +86,15 @@ describe("gates login", () => {
       region: "eu-west-1",
       username: "alice",
     };
-    await writeFile(file, JSON.stringify(expired));
+    await mkdir(join(dir, "profiles"), { recursive: true });
+    await writeFile(file, JSON.stringify({ url, login: expired }));
     const cognito = fakeCognito();
     expect((await run(["pending"], dir, { initiateAuth: cognito.initiateAuth })).code).toBe(0);
     expect(cognito.flows).toEqual(["REFRESH_TOKEN_AUTH"]);
     expect(seenAuth.at(-1)).toBe("Bearer id-1");
-    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ id_token: "id-1", refresh_token: "r" });
+    expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({
+      login: { id_token: "id-1", refresh_token: "r" },
+    });
   });
 
   it("fails with exit 1 on a wrong password and exit 2 without a client id", async () => {
