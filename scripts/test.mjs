@@ -1,10 +1,11 @@
-// `npm test`: typecheck, lint, then every jest project; every stage runs even when an earlier
-// one fails, so one run shows every problem. Ends with the plain line `N passed, M failed`,
-// where typecheck and lint count as one check each next to the jest tests.
+// `npm test`: typecheck, lint, every jest project, then the Python client's suite; every stage
+// runs even when an earlier one fails, so one run shows every problem. Ends with the plain line
+// `N passed, M failed`, where typecheck and lint count as one check each next to the tests.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runPythonTests } from "./python-tests.mjs";
 
 // The project's own binaries, run directly: no npx start-up cost and no npm config warnings.
 const bin = (name) => join("node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name);
@@ -46,6 +47,13 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+
+// The Python client's suite, against a control plane of its own; each of its tests counts.
+console.log("\n> python client (clients/python)");
+const python = await runPythonTests();
+passed += python.passed;
+failed += python.failed;
+console.log(`python: ${python.failed === 0 ? "ok" : "FAILED"}`);
 
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
