@@ -1,3 +1,4 @@
+import { benchCliStart, cliStartRows } from "./cli-start";
 import { benchColdStart, coldStartRows } from "./cold-start";
 import { benchContention, contentionRows } from "./contention";
 import {
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
     largest_non_cedar_bundle_kb: coldStart.largest_non_cedar_bundle_kb,
   });
   rows.push(...coldStartRows(coldStart));
+
+  console.log("cli start-up: the packaged gates bin, 20 fresh processes each…");
+  const cliStart = await benchCliStart();
+  saveResults("cli_start", { ...cliStart });
+  rows.push(...cliStartRows(cliStart));
 
   await withLocalControlPlane(async (plane) => {
     console.log("evaluate over HTTP: 1 000 ALLOW evaluations against the DynamoDB floor…");

@@ -76,6 +76,16 @@ function writeManifest(dir: string, template: string, extra: Record<string, unkn
   return manifest as Record<string, unknown>;
 }
 
+function rootManifest(): RootManifest {
+  return JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as RootManifest;
+}
+
+/** Builds the CLI package alone into `dir` (the start-up benchmark runs its bin). */
+export async function buildCliPackage(dir: string): Promise<BuiltPackage> {
+  mkdirSync(dir, { recursive: true });
+  return buildCli(dir, rootManifest());
+}
+
 async function buildCli(dir: string, root: RootManifest): Promise<BuiltPackage> {
   // cli/main.ts runs main() when it is the process's entry, so the bundle is the bin itself.
   const result = await build({
@@ -140,7 +150,7 @@ export async function buildPackages(
   outDir = join(ROOT, "dist/packages"),
   options: { readonly pack?: boolean } = {},
 ): Promise<{ readonly cli: BuiltPackage; readonly sdk: BuiltPackage }> {
-  const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as RootManifest;
+  const root = rootManifest();
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, "cli"), { recursive: true });
   mkdirSync(join(outDir, "sdk"), { recursive: true });
