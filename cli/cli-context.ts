@@ -69,10 +69,12 @@ export async function commandContext(io: CliIo, options: GlobalOptions): Promise
   const target = resolveTarget({ flags: options, env: io.env, profileName: name, profile });
   if (originOf(target.url) === undefined) throw new UsageError(`${target.url} is not a URL`);
   const { url, credentials } = target;
+  const refusal = missing ?? target.withheld;
+  // A sign-in is refreshed only when it is going to be sent.
   const token =
     credentials.kind === "token"
       ? credentials.token
-      : credentials.kind === "login" && profile
+      : credentials.kind === "login" && profile && !refusal
         ? await freshToken(io, name, profile, credentials.login)
         : undefined;
   const auth =
@@ -90,7 +92,6 @@ export async function commandContext(io: CliIo, options: GlobalOptions): Promise
     profile,
     credentials,
     get client() {
-      const refusal = missing ?? target.withheld;
       if (refusal) throw new UsageError(refusal);
       client ??= new (sdk().GatesClient)({ url, auth });
       return client;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { routeAuth } from "../cdk/constructs/route-authorization";
-import { STATUS_BY_CODE } from "../lambdas/adapters/http/http-app";
+import { BODY_METHODS, STATUS_BY_CODE } from "../lambdas/adapters/http/http-app";
 import type { ErrorCode } from "../lambdas/core/errors";
 import { type HandlerGroup, ROUTES, type RouteDef } from "../lambdas/routes";
 import { version } from "../package.json";
@@ -57,8 +57,11 @@ export function errorCodesOf(route: RouteDef, contract: OperationContract): Erro
   const codes = new Set<ErrorCode>(["RATE_LIMITED", "INTERNAL_ERROR"]);
   const takesInput = route.path.includes("{") || contract.query !== undefined || contract.body !== undefined;
   if (takesInput) codes.add("VALIDATION_ERROR");
-  if (contract.body !== undefined) codes.add("INVALID_JSON");
-  if (contract.body !== undefined || contract.rawBody !== undefined) codes.add("PAYLOAD_TOO_LARGE");
+  // The router reads the body of these methods whatever the operation does with it.
+  if (BODY_METHODS.has(route.method)) {
+    codes.add("PAYLOAD_TOO_LARGE");
+    if (route.body !== "raw") codes.add("INVALID_JSON");
+  }
   if (route.principals !== "anyone") {
     codes.add("UNAUTHENTICATED");
     codes.add("SERVICE_UNAVAILABLE");

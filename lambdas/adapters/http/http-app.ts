@@ -58,7 +58,8 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   SERVICE_UNAVAILABLE: 503,
 };
 
-const BODY_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "DELETE"]);
+/** Methods whose body the router reads (and, unless the route takes it raw, parses as JSON). */
+export const BODY_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "DELETE"]);
 const KIND_NAMES: Readonly<Record<PrincipalKind, string>> = {
   agent: "agents (IAM callers signing with SigV4)",
   human: "humans (Cognito users)",
