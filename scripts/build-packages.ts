@@ -70,7 +70,7 @@ const COMMON: BuildOptions = {
 };
 
 function writeManifest(dir: string, template: string, extra: Record<string, unknown>) {
-  const manifest = { ...JSON.parse(readFileSync(join(ROOT, template, "package.json"), "utf8")), ...extra };
+  const manifest = { ...JSON.parse(readFileSync(join(ROOT, template, "manifest.json"), "utf8")), ...extra };
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   copyFileSync(join(ROOT, template, "README.md"), join(dir, "README.md"));
   return manifest as Record<string, unknown>;
