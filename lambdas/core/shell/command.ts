@@ -333,6 +333,7 @@ function unwrapWith(
     );
     ctx.runCode(index >= 0 ? (rest[index] as Arg) : literal(value ?? ""));
   }
+  if (spec.becomes !== undefined) return [literal(spec.becomes), ...rest.slice(options.stop)];
   if (spec.afterDoubleDash) {
     const dash = rest.findIndex((a) => a.value === "--");
     return dash === -1 ? undefined : rest.slice(dash + 1);

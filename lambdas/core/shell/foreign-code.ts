@@ -18,7 +18,8 @@ function stringsIn(text: string): string[] {
 }
 
 const SHELL_OUT = new RegExp(
-  String.raw`\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|commands\.getoutput|system|exec|execSync|execFileSync|spawnSync|spawn|popen|shell_exec|passthru|proc_open|IO\.popen)\s*\(\s*(\[[^\]]*\]|${STRING})`,
+  // Perl and Ruby call without parentheses too: `system "ls"`.
+  String.raw`\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|commands\.getoutput|system|exec|execSync|execFileSync|spawnSync|spawn|popen|shell_exec|passthru|proc_open|IO\.popen)(?:\s*\(\s*|\s+)(\[[^\]]*\]|${STRING})`,
   "g",
 );
 const BACKTICKS = /`([^`]*)`|\bqx\s*[({[]([^)}\]]*)[)}\]]|%x\s*[({[]([^)}\]]*)[)}\]]/g;

@@ -24,6 +24,8 @@ export interface WrapperSpec extends OptionSpec {
   readonly argumentsFromInput?: boolean;
   /** Operands after `--` only: `kubectl exec pod -- cmd`. */
   readonly afterDoubleDash?: boolean;
+  /** The rest is read as this program's arguments: `docker compose …` is `docker-compose …`. */
+  readonly becomes?: string;
 }
 
 export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
@@ -180,10 +182,39 @@ export const SUBCOMMAND_WRAPPERS: Readonly<Record<string, Readonly<Record<string
       stopAtOperand: true,
       skip: 1,
     },
+    compose: {
+      becomes: "docker-compose",
+      valued: ["f", "file", "p", "project-name", "profile", "env-file", "project-directory"],
+      stopAtOperand: true,
+    },
   },
   podman: {
     exec: {
       valued: ["e", "env", "u", "user", "w", "workdir", "env-file", "detach-keys"],
+      stopAtOperand: true,
+      skip: 1,
+    },
+    compose: { becomes: "docker-compose", valued: ["f", "file", "p", "project-name"], stopAtOperand: true },
+  },
+  "docker-compose": {
+    exec: { valued: ["e", "env", "u", "user", "w", "workdir", "index"], stopAtOperand: true, skip: 1 },
+    run: {
+      valued: [
+        "e",
+        "env",
+        "u",
+        "user",
+        "w",
+        "workdir",
+        "name",
+        "entrypoint",
+        "l",
+        "label",
+        "p",
+        "publish",
+        "v",
+        "volume",
+      ],
       stopAtOperand: true,
       skip: 1,
     },
