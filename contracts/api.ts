@@ -11,6 +11,7 @@ export const LIMITS = {
   maxDenyReasonIn: 4000,
   maxDenyReasonStored: 2000,
   maxWaitS: 25,
+  maxOutcomeText: 2000,
   defaultListLimit: 50,
   maxListLimit: 100,
 } as const;
@@ -82,6 +83,39 @@ export type FinishBody = z.infer<typeof FinishBodySchema>;
 
 export const CancelBodySchema = z.strictObject({ reason: z.string().max(4000).optional() });
 export type CancelBody = z.infer<typeof CancelBodySchema>;
+
+/** `POST /v1/tasks/{task_id}/approvals/{request_id}/withdraw`: the agent no longer wants the call. */
+export const WithdrawBodySchema = z.strictObject({
+  reason: z.string().max(LIMITS.maxOutcomeText).optional(),
+});
+export type WithdrawBody = z.infer<typeof WithdrawBodySchema>;
+
+/** What happened to an allowed call: it ran (whatever its result), or the tool could not be reached or failed to answer. */
+export const OUTCOMES = ["executed", "upstream_error"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * `POST /v1/tasks/{task_id}/outcomes`: the agent reports what became of one allowed call, named
+ * by the `event_seq` of its ALLOW or by the `request_id` a human approved.
+ */
+export const ReportOutcomeBodySchema = z
+  .strictObject({
+    event_seq: z.number().int().min(1).max(1_000_000).optional(),
+    request_id: RequestIdSchema.optional(),
+    outcome: z.enum(OUTCOMES),
+    duration_ms: z.number().int().min(0).max(86_400_000),
+    result_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be a SHA-256 as 64 lowercase hex characters")
+      .optional(),
+    result_is_error: z.boolean().optional(),
+    error: z.string().max(LIMITS.maxOutcomeText).optional(),
+  })
+  .refine((b) => (b.event_seq === undefined) !== (b.request_id === undefined), {
+    message: "name the call with exactly one of event_seq (an ALLOW) or request_id (an approved request)",
+    path: ["event_seq"],
+  });
+export type ReportOutcomeBody = z.infer<typeof ReportOutcomeBodySchema>;
 
 export const RevokeGrantBodySchema = z.strictObject({ scope: z.string().min(1).max(512) });
 export type RevokeGrantBody = z.infer<typeof RevokeGrantBodySchema>;
@@ -175,8 +209,24 @@ export const EvaluationResponseSchema = z.object({
   timeout_s: z.number().int().optional(),
   expires_at: TimeSchema.optional(),
   event_seq: z.number().int(),
+  input_sha256: z
+    .string()
+    .meta({
+      description:
+        "SHA-256 of the evaluated tool_input as canonical JSON, so a caller can prove what was judged",
+    }),
 });
 export type EvaluationResponse = z.infer<typeof EvaluationResponseSchema>;
+
+/** `POST /v1/tasks/{task_id}/outcomes`: the recorded outcome. */
+export const OutcomeViewSchema = z.object({
+  task_id: z.string(),
+  event_seq: z.number().int(),
+  tool_name: z.string(),
+  input_sha256: z.string(),
+  outcome: z.enum(OUTCOMES),
+});
+export type OutcomeView = z.infer<typeof OutcomeViewSchema>;
 
 export const ApprovalViewSchema = z.object({
   task_id: z.string(),

@@ -16,11 +16,13 @@ import {
   EventsQuerySchema,
   FinishBodySchema,
   HealthViewSchema,
+  OutcomeViewSchema,
   PendingPageSchema,
   PendingQuerySchema,
   PolicyViewSchema,
   PublishedPoliciesSchema,
   PublishPoliciesBodySchema,
+  ReportOutcomeBodySchema,
   RevokeGrantBodySchema,
   SlackLinkBodySchema,
   SlackLinkViewSchema,
@@ -28,6 +30,7 @@ import {
   TaskViewSchema,
   WaitQuerySchema,
   WhoamiViewSchema,
+  WithdrawBodySchema,
 } from "./api";
 
 /** What one operation takes and answers, as the OpenAPI document shows it. */
@@ -96,6 +99,18 @@ export const OPERATIONS = {
     body: FinishBodySchema,
     responses: { 200: TaskViewSchema },
     errors: ["TASK_NOT_FOUND", "TASK_NOT_ACTIVE"],
+  },
+  reportOutcome: {
+    summary: "Record what became of an allowed call evaluated with track_outcome",
+    body: ReportOutcomeBodySchema,
+    responses: { 200: OutcomeViewSchema },
+    errors: ["TASK_NOT_FOUND", "CALL_NOT_FOUND"],
+  },
+  withdrawApproval: {
+    summary: "Withdraw the agent's own pending request; it ends CANCELLED with the agent as actor",
+    body: WithdrawBodySchema,
+    responses: { 200: ApprovalViewSchema },
+    errors: ["TASK_NOT_FOUND", "REQUEST_NOT_FOUND", "REQUEST_ALREADY_DECIDED"],
   },
   getApproval: {
     summary: "Read an approval request, long-polling up to wait_s seconds for a decision",

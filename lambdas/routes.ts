@@ -63,6 +63,20 @@ export const ROUTES = [
     group: "agent",
   },
   {
+    operation: "reportOutcome",
+    method: "POST",
+    path: "/v1/tasks/{task_id}/outcomes",
+    principals: ["agent"],
+    group: "agent",
+  },
+  {
+    operation: "withdrawApproval",
+    method: "POST",
+    path: "/v1/tasks/{task_id}/approvals/{request_id}/withdraw",
+    principals: ["agent"],
+    group: "agent",
+  },
+  {
     operation: "getApproval",
     method: "GET",
     path: "/v1/tasks/{task_id}/approvals/{request_id}",

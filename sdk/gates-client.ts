@@ -14,15 +14,19 @@ import {
   type FinishBody,
   FinishBodySchema,
   LIMITS,
+  type OutcomeView,
   type PendingItem,
   type PublishPoliciesBody,
   PublishPoliciesBodySchema,
+  type ReportOutcomeBody,
+  ReportOutcomeBodySchema,
   RevokeGrantBodySchema,
   SlackLinkBodySchema,
   type SlackLinkView,
   type SlackUnlinkView,
   type TaskView,
   type WhoamiView,
+  WithdrawBodySchema,
 } from "../contracts/api";
 import { GatesApiError } from "./gates-api-error";
 import { guardToolCall } from "./guard";
@@ -136,6 +140,28 @@ export class GatesClient {
       );
       if (view.status !== "PENDING" || Date.now() >= options.deadlineMs) return view;
     }
+  }
+
+  /** Withdraws one of the agent's own PENDING requests: it ends CANCELLED and can no longer be approved. */
+  async withdraw(taskId: string, requestId: string, reason?: string): Promise<ApprovalView> {
+    const body = checked(WithdrawBodySchema, reason ? { reason } : {});
+    return expectApproval(
+      await this.http.call({
+        method: "POST",
+        path: `/v1/tasks/${seg(taskId)}/approvals/${seg(requestId)}/withdraw`,
+        body,
+      }),
+    );
+  }
+
+  /** Records what became of an allowed call (executed, or an upstream error) in the task's ledger. */
+  async reportOutcome(taskId: string, outcome: ReportOutcomeBody): Promise<OutcomeView> {
+    const reply = await this.http.call({
+      method: "POST",
+      path: `/v1/tasks/${seg(taskId)}/outcomes`,
+      body: checked(ReportOutcomeBodySchema, outcome),
+    });
+    return expectShape<OutcomeView>(reply, "outcome", { event_seq: "number", outcome: "string" });
   }
 
   /** Approves a request, optionally with a wider scope (`tool:Bash`, `all_session`, …). */

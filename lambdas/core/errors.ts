@@ -23,6 +23,7 @@ export type ErrorCode =
   | "TASK_NOT_FOUND"
   | "REQUEST_NOT_FOUND"
   | "GRANT_NOT_FOUND"
+  | "CALL_NOT_FOUND"
   | "TASK_EXISTS"
   | "REQUEST_ALREADY_DECIDED"
   | "TASK_NOT_ACTIVE"
@@ -85,6 +86,16 @@ export class GrantNotFoundError extends GatesError {
   readonly code = "GRANT_NOT_FOUND";
   constructor(scope: string) {
     super(`The task holds no grant "${scope}"; GET the task to see its grants.`);
+  }
+}
+
+/** An outcome names a call that is not an allowed call of the task still waiting for its outcome. */
+export class CallNotFoundError extends GatesError {
+  readonly code = "CALL_NOT_FOUND";
+  constructor(taskId: string, call: string, kept: number) {
+    super(
+      `Task "${taskId}" has no allowed call ${call} waiting for an outcome: it was not allowed, its outcome is already recorded, or it is older than the last ${kept} allowed calls.`,
+    );
   }
 }
 

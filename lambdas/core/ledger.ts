@@ -11,6 +11,7 @@ export interface Actor {
 export type EventType =
   | "task.created"
   | "tool_call.evaluated"
+  | "tool_call.outcome"
   | "approval.requested"
   | "approval.decided"
   | "grant.revoked"

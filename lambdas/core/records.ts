@@ -17,6 +17,17 @@ export interface TaskRecord extends TaskSnapshot {
   readonly last_event_hash: string;
   /** Hash of the creating agent and body, so a repeated create is recognised as the same. */
   readonly create_fingerprint: string;
+  /** Allowed calls whose outcome the agent has not reported yet, oldest first; absent on older items. */
+  readonly open_calls?: readonly OpenCall[];
+}
+
+/** An allowed call waiting for its outcome: an ALLOW (by its event seq) or an approved request. */
+export interface OpenCall {
+  readonly event_seq?: number;
+  readonly request_id?: string;
+  readonly tool_name: string;
+  readonly input_sha256: string;
+  readonly allowed_at: string;
 }
 
 /** An approval request and, once it ends, its decision. */

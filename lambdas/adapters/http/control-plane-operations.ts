@@ -12,15 +12,23 @@ import {
   PendingQuerySchema,
   PublishPoliciesBodySchema,
   RepoIdSchema,
+  ReportOutcomeBodySchema,
   RequestIdSchema,
   RevokeGrantBodySchema,
   TaskIdSchema,
   WaitQuerySchema,
+  WithdrawBodySchema,
 } from "../../../contracts/api";
 import openApiDocument from "../../../contracts/openapi.json";
-import { decideApproval, getApproval, listPending } from "../../core/control-plane/approvals";
+import {
+  decideApproval,
+  getApproval,
+  listPending,
+  withdrawApproval,
+} from "../../core/control-plane/approvals";
 import type { ControlPlaneDeps } from "../../core/control-plane/deps";
 import { evaluateCall } from "../../core/control-plane/evaluate-call";
+import { reportOutcome } from "../../core/control-plane/outcomes";
 import { dryRunPolicies, getPolicies, publishPolicies } from "../../core/control-plane/policies";
 import {
   cancelTask,
@@ -79,6 +87,21 @@ export function controlPlaneOperations(
 
     finishTask: async (req) =>
       ok(await finishTask(deps, agent(req), taskId(req), parseWith(FinishBodySchema, req.body, "body"))),
+
+    reportOutcome: async (req) =>
+      ok(
+        await reportOutcome(
+          deps,
+          agent(req),
+          taskId(req),
+          parseWith(ReportOutcomeBodySchema, req.body, "body"),
+        ),
+      ),
+
+    withdrawApproval: async (req) => {
+      const body = parseWith(WithdrawBodySchema, req.body, "body");
+      return ok(await withdrawApproval(deps, agent(req), taskId(req), requestId(req), body.reason));
+    },
 
     getApproval: async (req) => {
       const { wait_s } = parseWith(WaitQuerySchema, req.query, "query");

@@ -32,6 +32,7 @@ const LedgerEventSchema = z.object({
   type: oneOf<EventType>({
     "task.created": true,
     "tool_call.evaluated": true,
+    "tool_call.outcome": true,
     "approval.requested": true,
     "approval.decided": true,
     "grant.revoked": true,

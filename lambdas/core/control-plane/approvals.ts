@@ -12,8 +12,9 @@ import type { ApprovalRecord, TaskRecord } from "../records";
 import { sanitizeText } from "../sanitize";
 import { parseScope } from "../scopes";
 import { isActive } from "../task";
-import { requireApprover, requireVisible } from "./access";
+import { requireApprover, requireOwnAgent, requireVisible } from "./access";
 import type { ControlPlaneDeps } from "./deps";
+import { withOpenCall } from "./outcomes";
 import { type EndStatus, endApproval, inboxKeysOf, rememberDenial } from "./request-lifecycle";
 import { appendEvent, changeTask, type Plan } from "./transact";
 import { toApprovalView, toPendingItem } from "./views";
@@ -132,6 +133,38 @@ export async function decideApproval(
   return toApprovalView(outcome);
 }
 
+/**
+ * The task's own agent withdraws one of its PENDING requests, because it no longer wants the
+ * call (its client went away, or it stopped waiting). The request ends CANCELLED with the agent
+ * as actor: a withdrawal decides nothing, and nothing in it is credited to a human.
+ */
+export async function withdrawApproval(
+  deps: ControlPlaneDeps,
+  agent: Principal,
+  taskId: string,
+  requestId: string,
+  reason: string | undefined,
+): Promise<ApprovalView> {
+  const outcome = await changeTask(deps, taskId, async (found, now): Promise<Plan<ApprovalRecord>> => {
+    const task = requireOwnAgent(found, taskId, agent);
+    const approval = await deps.tasks.getApproval(taskId, requestId);
+    if (!approval) throw new RequestNotFoundError(taskId, requestId);
+    if (approval.status !== "PENDING") throw new RequestAlreadyDecidedError(requestId, approval.status);
+    if (Date.parse(approval.expires_at) <= now.getTime()) return timeOut(task, approval, now);
+    return endRequest(
+      task,
+      approval,
+      "CANCELLED",
+      now,
+      { kind: "agent", id: agent.id },
+      { via: "api" },
+      { withdrawn: true, reason: reason ? sanitizeText(reason, LIMITS.maxOutcomeText) : undefined },
+    );
+  });
+  if (outcome.status === "TIMED_OUT") throw new RequestAlreadyDecidedError(requestId, "TIMED_OUT");
+  return toApprovalView(outcome);
+}
+
 /** The canonical scope of an approval, checked against the task's pinned policy version. */
 async function approvedScope(deps: ControlPlaneDeps, task: TaskRecord, raw: string): Promise<string> {
   const policies = await deps.policies.policySet(task.repo, task.policy_version);
@@ -154,6 +187,7 @@ function endRequest(
   now: Date,
   actor: Actor,
   how: { via: Via; decided_by?: string; scope?: string; deny_reason?: string },
+  extra: Record<string, unknown> = {},
 ): Plan<ApprovalRecord> {
   const ended = endApproval(approval, status, now, how);
   const pending = task.pending_request_ids.filter((id) => id !== approval.request_id);
@@ -178,6 +212,17 @@ function endRequest(
       pending_request_ids: pending,
       grants,
       recent_denials: rememberDenial(task, ended, now),
+      // An approved call waits for its outcome under its request id.
+      ...(status === "APPROVED"
+        ? {
+            open_calls: withOpenCall(task, {
+              request_id: approval.request_id,
+              tool_name: approval.tool_name,
+              input_sha256: approval.tool_input_sha256,
+              allowed_at: now.toISOString(),
+            }),
+          }
+        : {}),
     },
     "approval.decided",
     actor,
@@ -191,6 +236,7 @@ function endRequest(
       latency_ms: now.getTime() - Date.parse(approval.created_at),
       severity: approval.severity,
       rule_ids: approval.rule_ids,
+      ...extra,
     },
     now,
   );

@@ -7,6 +7,7 @@ import type { ApprovalRecord } from "../records";
 import { previewToolInput, sanitizeText } from "../sanitize";
 import { requireOwnAgent } from "./access";
 import type { ControlPlaneDeps } from "./deps";
+import { withOpenCall } from "./outcomes";
 import { inboxRowsOf, pruneRequestTimes } from "./request-lifecycle";
 import { appendEvent, changeTask } from "./transact";
 
@@ -70,9 +71,20 @@ export async function evaluateCall(
     const actor = { kind: "agent" as const, id: agent.id };
 
     if (evaluation.decision !== "REQUIRE_APPROVAL") {
+      // An ALLOW waits for its outcome under the seq of the event that records it.
+      const seq = current.version + 1;
+      const open_calls =
+        evaluation.decision === "ALLOW"
+          ? withOpenCall(current, {
+              event_seq: seq,
+              tool_name: body.tool_name,
+              input_sha256: sha,
+              allowed_at: now.toISOString(),
+            })
+          : current.open_calls;
       const { task, event } = appendEvent(
         current,
-        { ...current, counters },
+        { ...current, counters, ...(open_calls ? { open_calls } : {}) },
         "tool_call.evaluated",
         actor,
         {
@@ -94,6 +106,7 @@ export async function evaluateCall(
           reason,
           rule_ids: [...evaluation.rule_ids],
           event_seq: event.seq,
+          input_sha256: sha,
         },
       };
     }
@@ -160,6 +173,7 @@ export async function evaluateCall(
         timeout_s: evaluation.timeout_s,
         expires_at: expiresAt,
         event_seq: event.seq,
+        input_sha256: sha,
       },
     };
   });

@@ -66,6 +66,24 @@ const EXPECTED: Record<string, Record<Caller, number>> = {
     stranger: 403,
     admin: 403,
   },
+  reportOutcome: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": 404,
+    owner: 403,
+    approver: 403,
+    stranger: 403,
+    admin: 403,
+  },
+  withdrawApproval: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": 404,
+    owner: 403,
+    approver: 403,
+    stranger: 403,
+    admin: 403,
+  },
   getApproval: {
     anonymous: 401,
     agent: OK,
@@ -201,11 +219,18 @@ afterAll(() => h.stop());
 async function fixture(n: number) {
   const taskId = await createTask(h.client, { initial_grants: ["tool:Read"] });
   const requestId = await requestApproval(h.client, taskId);
+  const allowed = await h.client
+    .as(AGENT)
+    .post(`/v1/tasks/${taskId}/tool-calls`, { tool_name: "Read", tool_input: { file_path: "README.md" } });
   const code = await linkCodeFor(h, { team: "TM", user: `U${n}` });
-  return { taskId, requestId, code };
+  return { taskId, requestId, code, allowedSeq: Number(allowed.body.event_seq) };
 }
 
-function requestFor(operation: string, ids: { taskId: string; requestId: string; code: string }, n: number) {
+function requestFor(
+  operation: string,
+  ids: { taskId: string; requestId: string; code: string; allowedSeq: number },
+  n: number,
+) {
   const t = ids.taskId;
   switch (operation) {
     case "health":
@@ -228,6 +253,14 @@ function requestFor(operation: string, ids: { taskId: string; requestId: string;
       };
     case "finishTask":
       return { method: "POST", path: `/v1/tasks/${t}/finish`, body: { status: "COMPLETED" } };
+    case "reportOutcome":
+      return {
+        method: "POST",
+        path: `/v1/tasks/${t}/outcomes`,
+        body: { event_seq: ids.allowedSeq, outcome: "executed", duration_ms: 5 },
+      };
+    case "withdrawApproval":
+      return { method: "POST", path: `/v1/tasks/${t}/approvals/${ids.requestId}/withdraw`, body: {} };
     case "getApproval":
       return { method: "GET", path: `/v1/tasks/${t}/approvals/${ids.requestId}` };
     case "getTask":

@@ -70,6 +70,27 @@ describe("documented error codes", () => {
     expect([reply.status, codeOf(reply.body)]).toEqual([404, "GRANT_NOT_FOUND"]);
   });
 
+  it("CALL_NOT_FOUND for an outcome of a call that was not allowed, or whose outcome is recorded", async () => {
+    const taskId = await createTask(h.client);
+    const path = `/v1/tasks/${taskId}/tool-calls`;
+    const denied = await h.client
+      .as(AGENT)
+      .post(path, { tool_name: "Bash", tool_input: { command: "rm -rf /" } });
+    const allowed = await h.client.as(AGENT).post(path, { tool_name: "Bash", tool_input: { command: "ls" } });
+    const report = (event_seq: unknown) =>
+      h.client
+        .as(AGENT)
+        .post(`/v1/tasks/${taskId}/outcomes`, { event_seq, outcome: "executed", duration_ms: 1 });
+
+    const ofDenied = await report(denied.body.event_seq);
+    const first = await report(allowed.body.event_seq);
+    const again = await report(allowed.body.event_seq);
+
+    expect([ofDenied.status, codeOf(ofDenied.body)]).toEqual([404, "CALL_NOT_FOUND"]);
+    expect(first.status).toBe(200);
+    expect([again.status, codeOf(again.body)]).toEqual([404, "CALL_NOT_FOUND"]);
+  });
+
   it("TASK_EXISTS for a taken id with another body or another agent", async () => {
     const body = { task_id: "taken-1", owner: "alice", repo: "acme/app" };
     await h.client.as(AGENT).post("/v1/tasks", body);
