@@ -7,6 +7,7 @@ import { registerCompletionCommand } from "./commands/completion-command";
 import { registerDevCommand } from "./commands/dev-command";
 import { registerDoctorCommand } from "./commands/doctor-command";
 import { registerLoginCommand } from "./commands/login-command";
+import { registerMcpCommand } from "./commands/mcp-command";
 import { registerPolicyCommands } from "./commands/policy-commands";
 import type { ActionFactory } from "./commands/register";
 import { registerSlackCommands } from "./commands/slack-commands";
@@ -39,6 +40,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerSlackCommands(program, action);
   registerDevCommand(program, action);
   registerLoginCommand(program, action);
+  registerMcpCommand(program, action);
   registerCompletionCommand(program, io);
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -61,6 +63,8 @@ export async function main(extra: Pick<CliIo, "localControlPlane"> = {}): Promis
     if (stop.signal.aborted) process.exit(130);
     stop.abort();
   });
+  // A parent that stops its child (an MCP client closing `gates mcp`) gets the same clean stop.
+  process.on("SIGTERM", () => stop.abort());
   const code = await runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
