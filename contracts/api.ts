@@ -1,24 +1,8 @@
 import { z } from "zod";
 
-/** Limits of the REST contract, in one place. */
-export const LIMITS = {
-  maxBodyBytes: 256 * 1024,
-  maxToolInputBytes: 64 * 1024,
-  maxApprovers: 20,
-  maxInitialGrants: 20,
-  maxGrants: 50,
-  maxDescription: 2000,
-  maxDenyReasonIn: 4000,
-  maxDenyReasonStored: 2000,
-  maxWaitS: 25,
-  maxOutcomeText: 2000,
-  defaultListLimit: 50,
-  maxListLimit: 100,
-} as const;
+import { LIMITS, REPO_ID_PATTERN, TASK_ID_PATTERN, ULID_PATTERN } from "./limits";
 
-export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-export const REPO_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(\/[A-Za-z0-9._-]{1,100})?$/;
-export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export { LIMITS, REPO_ID_PATTERN, TASK_ID_PATTERN, ULID_PATTERN };
 
 export const TaskIdSchema = z
   .string()
