@@ -5,6 +5,8 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { inputSha256 } from "../../../lambdas/core/hashing";
 import { GatesClient } from "../../../sdk";
 import { type Harness, startHarness } from "../../support/control-plane-harness";
@@ -14,7 +16,7 @@ const ROOT = join(__dirname, "../../..");
 const HOOKS_JSON = join(ROOT, "claude-plugin/hooks/hooks.json");
 // The build script is plain Node, shared with `npm run build:plugin`.
 const { buildPlugin } = require("../../../scripts/build-plugin.cjs") as {
-  buildPlugin(outDir: string): Promise<{ hook: string }>;
+  buildPlugin(outDir: string): Promise<{ hook: string; gateway: string }>;
 };
 
 let h: Harness;
@@ -313,4 +315,52 @@ describe("the Claude Code plugin's PreToolUse hook", () => {
     expect(notStarted.code).toBe(2);
     expect(died.code).toBe(2);
   });
+});
+
+describe("the plugin's .mcp.json", () => {
+  it("starts the bundled gateway with plain node, offering the configured upstream's tools", async () => {
+    const config = join(work, "gateway.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        control_plane: { url: proxyUrl, token_env: "GATES_AGENT_TOKEN" },
+        task: { task_id: `plugin-mcp-${Date.now().toString(36)}`, owner: "alice", repo: "acme/app" },
+        upstreams: {
+          fixture: { command: process.execPath, args: [join(ROOT, "test/support/fixture-mcp-server.mjs")] },
+        },
+      }),
+    );
+    const server = (
+      JSON.parse(readFileSync(join(ROOT, "claude-plugin/.mcp.json"), "utf8")) as {
+        mcpServers: { gates: { command: string; args: string[]; env: Record<string, string> } };
+      }
+    ).mcpServers.gates;
+    // What Claude Code substitutes before it starts a plugin's MCP server.
+    const values: Record<string, string> = {
+      CLAUDE_PLUGIN_ROOT: pluginRoot,
+      "user_config.mcp_config": config,
+      "user_config.agent_token": AGENT,
+    };
+    const substitute = (text: string) =>
+      text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => values[name] ?? whole);
+    const client = new Client({ name: "claude-code", version: "1" });
+    await client.connect(
+      new StdioClientTransport({
+        command: server.command,
+        args: server.args.map(substitute),
+        env: {
+          PATH: process.env.PATH ?? "",
+          ...Object.fromEntries(Object.entries(server.env).map(([k, v]) => [k, substitute(v)])),
+        },
+        stderr: "ignore",
+      }),
+    );
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain("fixture__echo");
+      const result = await client.callTool({ name: "fixture__echo", arguments: { from: "plugin" } });
+      expect(result.isError).toBeFalsy();
+    } finally {
+      await client.close();
+    }
+  }, 30_000);
 });
