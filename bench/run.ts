@@ -1,3 +1,4 @@
+import { benchClaudeHook, claudeHookRows } from "./claude-hook";
 import { benchCliStart, cliStartRows } from "./cli-start";
 import { benchColdStart, coldStartRows } from "./cold-start";
 import { benchContention, contentionRows } from "./contention";
@@ -45,6 +46,11 @@ async function main(): Promise<void> {
     const propagation = await benchPropagation(plane);
     saveResults("propagation", { ...propagation });
     rows.push(...propagationRows(propagation));
+
+    console.log("Claude Code hook: 40 runs of the bundled hook against bare node starts…");
+    const claudeHook = await benchClaudeHook(plane);
+    saveResults("claude_hook", { ...claudeHook });
+    rows.push(...claudeHookRows(claudeHook));
   });
 
   console.log("ledger contention: one task, 8 concurrent agents, 2 000 evaluations…");

@@ -1,3 +1,5 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { ApprovalView, CreateTaskBody, EvaluateBody, EvaluationResponse } from "../contracts/api";
 import { type OperationId, ROUTES } from "../lambdas/routes";
 import { errorFromResponse, GatesApiError } from "../sdk/gates-api-error";
@@ -19,7 +21,7 @@ function pathOf(operation: OperationId, params: Record<string, string> = {}): st
 }
 
 /**
- * A small client for the hook: one fetch per call, a bearer token, and a time limit that never
+ * A small client for the hook: one request per call, a bearer token, and a time limit that never
  * runs past the hook's own deadline. It is not the SDK's client because the hook starts once per
  * tool call, and the SDK's SigV4 and retry machinery would cost more to load than the call itself;
  * answers are checked with the SDK's own shape checks.
@@ -34,42 +36,18 @@ export function hookControlPlane(url: string, token: string): HookControlPlane {
     deadlineMs: number,
     body?: unknown,
   ): Promise<unknown> {
-    const remaining = deadlineMs - Date.now();
+    const remaining = Math.floor(deadlineMs - Date.now());
     if (remaining <= 0) throw new GatesApiError(0, "TIMEOUT", "the hook ran out of time before asking");
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          authorization,
-          ...(body === undefined ? { accept: "application/json" } : { "content-type": "application/json" }),
-        },
-        signal: AbortSignal.timeout(Math.floor(remaining)),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      text = await response.text();
-    } catch (error) {
-      const timedOut = error instanceof Error && error.name === "TimeoutError";
-      const cause =
-        error instanceof Error
-          ? `: ${error.cause instanceof Error ? error.cause.message : error.message}`
-          : "";
-      throw new GatesApiError(
-        0,
-        timedOut ? "TIMEOUT" : "NETWORK_ERROR",
-        timedOut ? `no answer from ${base} in time` : `cannot reach ${base}${cause}`,
-      );
-    }
+    const { status, headers, text } = await send(method, `${base}${path}`, authorization, remaining, body);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       parsed = undefined;
     }
-    if (!response.ok) throw errorFromResponse(response.status, parsed, response.headers);
+    if (status < 200 || status >= 300) throw errorFromResponse(status, parsed, headers);
     if (parsed === undefined)
-      throw new GatesApiError(response.status, "UNEXPECTED_RESPONSE", "the answer was not JSON");
+      throw new GatesApiError(status, "UNEXPECTED_RESPONSE", "the answer was not JSON");
     return parsed;
   }
 
@@ -91,4 +69,62 @@ export function hookControlPlane(url: string, token: string): HookControlPlane {
       expectApproval(await call("POST", path, deadlineMs, { reason }));
     },
   };
+}
+
+/**
+ * One HTTP exchange with node:http(s): unlike fetch, it loads no extra HTTP stack, which is most
+ * of a hook run's start-up. The time limit covers connecting, sending and reading the answer.
+ */
+function send(
+  method: string,
+  url: string,
+  authorization: string,
+  timeoutMs: number,
+  body: unknown,
+): Promise<{ status: number; headers: Pick<Headers, "get">; text: string }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const target = new URL(url);
+  const request = target.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const origin = target.origin;
+    const fail = (code: "TIMEOUT" | "NETWORK_ERROR", message: string) =>
+      reject(new GatesApiError(0, code, message));
+    const req = request(
+      target,
+      {
+        method,
+        headers: {
+          authorization,
+          ...(payload === undefined
+            ? { accept: "application/json" }
+            : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", (e) => fail("NETWORK_ERROR", `the answer from ${origin} broke off: ${e.message}`));
+        res.on("end", () => {
+          clearTimeout(timer);
+          // Not the global Headers: touching it loads fetch's whole HTTP stack.
+          const headers = {
+            get: (name: string) => {
+              const value = res.headers[name.toLowerCase()];
+              return typeof value === "string" ? value : null;
+            },
+          };
+          resolve({ status: res.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString("utf8") });
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      fail("TIMEOUT", `no answer from ${origin} in time`);
+    }, timeoutMs);
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      fail("NETWORK_ERROR", `cannot reach ${origin}: ${e.message}`);
+    });
+    req.end(payload);
+  });
 }

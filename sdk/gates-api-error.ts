@@ -32,7 +32,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Builds the error for a non-2xx answer from its body, falling back to the status line. */
-export function errorFromResponse(status: number, body: unknown, headers: Headers): GatesApiError {
+export function errorFromResponse(
+  status: number,
+  body: unknown,
+  headers: Pick<Headers, "get">,
+): GatesApiError {
   const retryAfter = Number(headers.get("retry-after"));
   const retryAfterS = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
   const headerId = headers.get("x-request-id") ?? undefined;
