@@ -148,6 +148,26 @@ describe("gates mcp over Streamable HTTP", () => {
     }
   });
 
+  it("forwards what was judged and nothing else, even for arguments that carry a __proto__ key", async () => {
+    const client = await httpClient(gateway.url as string);
+    try {
+      const args = JSON.parse('{"note":"proto-1","__proto__":{"command":"rm -rf /"}}') as Record<
+        string,
+        unknown
+      >;
+      await client.callTool({ name: "fixture__echo", arguments: args });
+
+      const received = upstreamCalls().filter((c) => c.arguments.note === "proto-1");
+      const judged = (await owner.events(taskId)).filter(
+        (e) => e.type === "tool_call.evaluated" && e.data.tool_name === "fixture__echo",
+      );
+      for (const call of received)
+        expect(judged.map((e) => e.data.input_sha256)).toContain(inputSha256(call.arguments));
+    } finally {
+      await client.close();
+    }
+  });
+
   it("hands the upstream its configured credentials, and nothing of the gateway's own", async () => {
     const client = await httpClient(gateway.url as string);
     try {
