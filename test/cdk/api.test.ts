@@ -46,6 +46,8 @@ describe("the REST API", () => {
         "getTask",
         "listEvents",
         "whoami",
+        "reportOutcome",
+        "withdrawApproval",
       ].sort(),
     );
     expect(byAuth("cognito")).toEqual(
