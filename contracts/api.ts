@@ -44,6 +44,11 @@ export const EvaluateBodySchema = z.strictObject({
   tool_name: ToolNameSchema,
   tool_input: ToolInputSchema,
   tool_use_id: z.string().min(1).max(256).optional(),
+  /**
+   * The caller will record what became of the call (`POST /v1/tasks/{task_id}/outcomes`), so an
+   * ALLOW, or a request a human approves, is kept open for that. Changes no decision.
+   */
+  track_outcome: z.boolean().optional(),
 });
 export type EvaluateBody = z.infer<typeof EvaluateBodySchema>;
 

@@ -83,6 +83,8 @@ export async function gateToolCall(
     evaluation = await plane.evaluate(call.taskId, {
       tool_name: call.toolName,
       tool_input: call.args as Record<string, unknown>,
+      // The gateway records every forwarded call's outcome.
+      track_outcome: true,
     });
   } catch (error) {
     return toolError(`the call is blocked because the control plane could not be asked (${describe(error)})`);

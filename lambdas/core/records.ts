@@ -51,6 +51,8 @@ export interface ApprovalRecord {
   readonly via?: Via;
   readonly scope?: string;
   readonly deny_reason?: string;
+  /** The agent will report the outcome, so an approval opens the call for it. */
+  readonly track_outcome?: boolean;
 }
 
 /** One approver's view of one PENDING request; it exists exactly while the request is PENDING. */

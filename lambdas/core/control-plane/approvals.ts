@@ -212,8 +212,8 @@ function endRequest(
       pending_request_ids: pending,
       grants,
       recent_denials: rememberDenial(task, ended, now),
-      // An approved call waits for its outcome under its request id.
-      ...(status === "APPROVED"
+      // An approved call whose agent will report it waits for its outcome under its request id.
+      ...(status === "APPROVED" && approval.track_outcome === true
         ? {
             open_calls: withOpenCall(task, {
               request_id: approval.request_id,

@@ -74,7 +74,7 @@ export async function evaluateCall(
       // An ALLOW waits for its outcome under the seq of the event that records it.
       const seq = current.version + 1;
       const open_calls =
-        evaluation.decision === "ALLOW"
+        evaluation.decision === "ALLOW" && body.track_outcome === true
           ? withOpenCall(current, {
               event_seq: seq,
               tool_name: body.tool_name,
@@ -128,6 +128,7 @@ export async function evaluateCall(
       timeout_s: evaluation.timeout_s,
       created_at: createdAt,
       expires_at: expiresAt,
+      ...(body.track_outcome === true ? { track_outcome: true } : {}),
     };
     const { task, event } = appendEvent(
       current,

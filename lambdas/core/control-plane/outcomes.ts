@@ -9,9 +9,10 @@ import { appendEvent, changeTask } from "./transact";
 
 /**
  * How many allowed calls a task keeps waiting for their outcome. The list lives on the task item,
- * so it is bounded; a call older than the last ones allowed can no longer be reported.
+ * which every change rewrites, so it is short and holds only calls whose caller asked to report
+ * them (`track_outcome`); a call older than the last ones allowed can no longer be reported.
  */
-export const OPEN_CALLS_KEPT = 100;
+export const OPEN_CALLS_KEPT = 32;
 
 /** The task's open calls with one more allowed call, forgetting the oldest past the bound. */
 export function withOpenCall(task: TaskRecord, call: OpenCall): OpenCall[] {

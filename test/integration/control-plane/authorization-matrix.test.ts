@@ -219,9 +219,11 @@ afterAll(() => h.stop());
 async function fixture(n: number) {
   const taskId = await createTask(h.client, { initial_grants: ["tool:Read"] });
   const requestId = await requestApproval(h.client, taskId);
-  const allowed = await h.client
-    .as(AGENT)
-    .post(`/v1/tasks/${taskId}/tool-calls`, { tool_name: "Read", tool_input: { file_path: "README.md" } });
+  const allowed = await h.client.as(AGENT).post(`/v1/tasks/${taskId}/tool-calls`, {
+    tool_name: "Read",
+    tool_input: { file_path: "README.md" },
+    track_outcome: true,
+  });
   const code = await linkCodeFor(h, { team: "TM", user: `U${n}` });
   return { taskId, requestId, code, allowedSeq: Number(allowed.body.event_seq) };
 }

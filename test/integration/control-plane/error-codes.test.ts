@@ -75,8 +75,10 @@ describe("documented error codes", () => {
     const path = `/v1/tasks/${taskId}/tool-calls`;
     const denied = await h.client
       .as(AGENT)
-      .post(path, { tool_name: "Bash", tool_input: { command: "rm -rf /" } });
-    const allowed = await h.client.as(AGENT).post(path, { tool_name: "Bash", tool_input: { command: "ls" } });
+      .post(path, { tool_name: "Bash", tool_input: { command: "rm -rf /" }, track_outcome: true });
+    const allowed = await h.client
+      .as(AGENT)
+      .post(path, { tool_name: "Bash", tool_input: { command: "ls" }, track_outcome: true });
     const report = (event_seq: unknown) =>
       h.client
         .as(AGENT)

@@ -35,7 +35,7 @@ describe("outcomes of allowed calls", () => {
     const tool_input = { command: "ls" };
     const allowed = await h.client
       .as(AGENT)
-      .post(`/v1/tasks/${taskId}/tool-calls`, { tool_name: "Bash", tool_input });
+      .post(`/v1/tasks/${taskId}/tool-calls`, { tool_name: "Bash", tool_input, track_outcome: true });
 
     const reply = await h.client.as(AGENT).post(`/v1/tasks/${taskId}/outcomes`, {
       event_seq: allowed.body.event_seq,
@@ -63,7 +63,12 @@ describe("outcomes of allowed calls", () => {
 
   it("records an upstream error of a call a human approved, with the error passed through the secret scanner", async () => {
     const taskId = await createTask(h.client);
-    const requestId = await requestApproval(h.client, taskId);
+    const asked = await h.client.as(AGENT).post(`/v1/tasks/${taskId}/tool-calls`, {
+      tool_name: "Bash",
+      tool_input: { command: "git push --force origin main" },
+      track_outcome: true,
+    });
+    const requestId = String(asked.body.request_id);
     await h.client.as(OWNER).post(`/v1/tasks/${taskId}/approve`, { request_id: requestId });
 
     const reply = await h.client.as(AGENT).post(`/v1/tasks/${taskId}/outcomes`, {
@@ -103,6 +108,25 @@ describe("outcomes of allowed calls", () => {
     expect([both.status, codeOf(both.body)]).toEqual([400, "VALIDATION_ERROR"]);
     expect([decides.status, codeOf(decides.body)]).toEqual([400, "VALIDATION_ERROR"]);
     expect([stranger.status, codeOf(stranger.body)]).toEqual([404, "TASK_NOT_FOUND"]);
+  });
+
+  it("keeps open only the calls whose caller said it would report them", async () => {
+    const taskId = await createTask(h.client);
+    const untracked = await h.client
+      .as(AGENT)
+      .post(`/v1/tasks/${taskId}/tool-calls`, { tool_name: "Bash", tool_input: { command: "ls" } });
+    const requestId = await requestApproval(h.client, taskId);
+    await h.client.as(OWNER).post(`/v1/tasks/${taskId}/approve`, { request_id: requestId });
+    const report = (call: Record<string, unknown>) =>
+      h.client
+        .as(AGENT)
+        .post(`/v1/tasks/${taskId}/outcomes`, { ...call, outcome: "executed", duration_ms: 1 });
+
+    const ofAllow = await report({ event_seq: untracked.body.event_seq });
+    const ofApproval = await report({ request_id: requestId });
+
+    expect([ofAllow.status, codeOf(ofAllow.body)]).toEqual([404, "CALL_NOT_FOUND"]);
+    expect([ofApproval.status, codeOf(ofApproval.body)]).toEqual([404, "CALL_NOT_FOUND"]);
   });
 
   it("a request that is still pending has no outcome to report", async () => {

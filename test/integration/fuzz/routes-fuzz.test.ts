@@ -44,6 +44,7 @@ const FIELDS = [
   "tool_name",
   "tool_input",
   "tool_use_id",
+  "track_outcome",
   "request_id",
   "scope",
   "reason",
