@@ -88,8 +88,10 @@ export class GatewaySession {
     const controller = new AbortController();
     const key = String(requestId);
     this.inFlight.set(key, controller);
-    const signal = AbortSignal.any([controller.signal, clientSignal]);
-    const run = body(signal);
+    // The client's cancellation aborts the call too (AbortSignal.any needs Node 20.3).
+    if (clientSignal.aborted) controller.abort();
+    else clientSignal.addEventListener("abort", () => controller.abort(), { once: true });
+    const run = body(controller.signal);
     this.work.add(run);
     try {
       return await run;
