@@ -198,12 +198,10 @@ export const EvaluationResponseSchema = z.object({
   timeout_s: z.number().int().optional(),
   expires_at: TimeSchema.optional(),
   event_seq: z.number().int(),
-  input_sha256: z
-    .string()
-    .meta({
-      description:
-        "SHA-256 of the evaluated tool_input as canonical JSON, so a caller can prove what was judged",
-    }),
+  input_sha256: z.string().meta({
+    description:
+      "SHA-256 of the evaluated tool_input as canonical JSON, so a caller can prove what was judged",
+  }),
 });
 export type EvaluationResponse = z.infer<typeof EvaluationResponseSchema>;
 
