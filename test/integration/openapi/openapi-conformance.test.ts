@@ -114,6 +114,14 @@ describe("the API against its OpenAPI document", () => {
     const call = { tool_name: "Bash", tool_input: { command: "ls" } };
     c.check("evaluateToolCall", await agent.post(`/v1/tasks/${task}/tool-calls`, call));
     c.check("evaluateToolCall", await agent.post("/v1/tasks/no-such-task/tool-calls", call));
+    const tracked = await agent.post(`/v1/tasks/${task}/tool-calls`, { ...call, track_outcome: true });
+    c.check("evaluateToolCall", tracked);
+    const outcome = { event_seq: tracked.body.event_seq, outcome: "executed", duration_ms: 3 };
+    c.check("reportOutcome", await agent.post(`/v1/tasks/${task}/outcomes`, outcome));
+    c.check("reportOutcome", await agent.post(`/v1/tasks/${task}/outcomes`, outcome));
+    const withdrawn = await requestApproval(h.client, task, "terraform apply");
+    c.check("withdrawApproval", await agent.post(`/v1/tasks/${task}/approvals/${withdrawn}/withdraw`, {}));
+    c.check("withdrawApproval", await agent.post(`/v1/tasks/${task}/approvals/${withdrawn}/withdraw`, {}));
     c.check("getApproval", await agent.get(`/v1/tasks/${task}/approvals/${requestId}?wait_s=0`));
     c.check("getApproval", await agent.get(`/v1/tasks/${task}/approvals/${"0".repeat(26)}`));
     c.check("getTask", await alice.get(`/v1/tasks/${task}`));
