@@ -15,6 +15,7 @@ __all__ = [
     "TaskNotFoundError",
     "RequestNotFoundError",
     "GrantNotFoundError",
+    "CallNotFoundError",
     "TaskExistsError",
     "RequestAlreadyDecidedError",
     "TaskNotActiveError",
@@ -82,6 +83,9 @@ RouteNotFoundError = _coded("RouteNotFoundError", "NOT_FOUND", "404: no such rou
 TaskNotFoundError = _coded("TaskNotFoundError", "TASK_NOT_FOUND", "404: no such task, or not visible to you.")
 RequestNotFoundError = _coded("RequestNotFoundError", "REQUEST_NOT_FOUND", "404: no such approval request for you.")
 GrantNotFoundError = _coded("GrantNotFoundError", "GRANT_NOT_FOUND", "404: the task holds no such grant.")
+CallNotFoundError = _coded(
+    "CallNotFoundError", "CALL_NOT_FOUND", "404: no allowed call of the task is waiting for that outcome."
+)
 TaskExistsError = _coded("TaskExistsError", "TASK_EXISTS", "409: the task_id is taken.")
 RequestAlreadyDecidedError = _coded(
     "RequestAlreadyDecidedError", "REQUEST_ALREADY_DECIDED", "409: the request is no longer pending."
@@ -112,6 +116,7 @@ API_ERROR_CLASSES: Dict[str, Type[GatesApiError]] = {
         TaskNotFoundError,
         RequestNotFoundError,
         GrantNotFoundError,
+        CallNotFoundError,
         TaskExistsError,
         RequestAlreadyDecidedError,
         TaskNotActiveError,
