@@ -1,14 +1,18 @@
 import { wellFormed } from "./well-formed";
 
+/** Every kind of secret the scanner knows; a redaction marker names one of them. */
+export const SECRET_KINDS = [
+  "private_key",
+  "aws_access_key",
+  "aws_secret_key",
+  "github_token",
+  "slack_token",
+  "bearer_token",
+  "password",
+] as const;
+
 /** What a redaction marker says was removed. */
-type SecretKind =
-  | "private_key"
-  | "aws_access_key"
-  | "aws_secret_key"
-  | "github_token"
-  | "slack_token"
-  | "bearer_token"
-  | "password";
+export type SecretKind = (typeof SECRET_KINDS)[number];
 
 /** One kind of secret: a global pattern and how to write a match back with the secret replaced. */
 interface SecretRule {
@@ -41,7 +45,17 @@ const PAIR_VALUE = [
   String.raw`(?<bare>[^\s"'\\&;,}=][^\s"'\\&;,}]*)`,
 ].join("|");
 
-/** Every kind of secret, specific kinds first so that a value is marked with the most telling kind. */
+/**
+ * Where a token may start: at the start of the text, after a character that cannot be part of it, or
+ * right after a `\n`-style escape, so a token that starts a line is found in JSON-escaped text too.
+ */
+const TOKEN_START = String.raw`(?<=^|[^A-Za-z0-9]|\\[nrtbf])`;
+
+/**
+ * Every kind of secret, specific kinds first so that a value is marked with the most telling kind.
+ * Boundaries are written as lookarounds on letters and digits, never `\b`: `_` is a word character, so
+ * `\b` misses a key in `KEY_AKIA…` or `AKIA…_suffix`.
+ */
 const SECRET_RULES: readonly SecretRule[] = [
   {
     // PEM private key blocks, across real newlines or `\n` escapes; a block that never ends runs to the end.
@@ -52,7 +66,7 @@ const SECRET_RULES: readonly SecretRule[] = [
   {
     // AWS access key ids, long-term (AKIA) and temporary (ASIA) alike.
     kind: "aws_access_key",
-    pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g,
+    pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Z0-9])/g,
   },
   {
     // A 40-character AWS secret access key written after its key name, as in `~/.aws/credentials`.
@@ -66,22 +80,27 @@ const SECRET_RULES: readonly SecretRule[] = [
     // digit, "/" or "+". Hex digests (git SHAs) and plain words lack that mix and stay readable.
     kind: "aws_secret_key",
     pattern:
-      /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))(?=[a-z0-9/+]{0,39}[A-Z])(?=[A-Z0-9/+]{0,39}[a-z])(?=[A-Za-z]{0,39}[0-9/+])[A-Za-z0-9/+]{40}/g,
+      /(?<=^|[^A-Za-z0-9/+=]|\\[nrtbf])(?=[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))(?=[a-z0-9/+]{0,39}[A-Z])(?=[A-Z0-9/+]{0,39}[a-z])(?=[A-Za-z]{0,39}[0-9/+])[A-Za-z0-9/+]{40}/g,
   },
   {
-    // GitHub classic tokens (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained personal access tokens.
+    // GitHub classic tokens (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained personal access tokens; the
+    // prefixes are distinctive enough to be found wherever they start.
     kind: "github_token",
-    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
+    pattern: /(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
   },
   {
-    // Slack bot, user and app tokens.
+    // Slack bot, user and app tokens, found wherever they start like GitHub's.
     kind: "slack_token",
-    pattern: /\b(?:xox[abposr]-|xapp-)[A-Za-z0-9-]{10,}/g,
+    pattern: /(?:xox[abposr]-|xapp-)[A-Za-z0-9-]{10,}/g,
   },
   {
-    // The credential after `Bearer `; only lowercase letters is prose ("bearer instrument"), not a token.
+    // The credential after `Bearer ` (base64url included, so `_` too); only lowercase letters is prose
+    // ("bearer instrument"), not a token.
     kind: "bearer_token",
-    pattern: /\b(?<head>bearer[ \t]+)(?<token>[A-Za-z0-9._~+/=-]{8,})/gi,
+    pattern: new RegExp(
+      String.raw`${TOKEN_START}(?<head>bearer[ \t]+)(?<token>[A-Za-z0-9._~+/=_-]{8,})`,
+      "gi",
+    ),
     render: (match, marker) =>
       /^[a-z]+$/.test(match.groups?.token ?? "") ? match[0] : `${match.groups?.head ?? ""}${marker}`,
   },
@@ -174,33 +193,122 @@ export function truncate(text: string, max: number): string {
 }
 
 /**
+ * Redacts secrets on both sides of stripping controls: after, so a secret split by an escape sequence is
+ * still recognized; before, so a control that kept a secret apart from the text around it (`X\x01AKIA…`)
+ * cannot hide it by vanishing.
+ */
+function redactAroundControls(text: string, keepNewlines: boolean): string {
+  return redactSecrets(stripControl(redactSecrets(text), { keepNewlines }));
+}
+
+/**
  * Free text made safe to store and show (deny reasons): control characters and escapes stripped with
  * newlines and tabs kept, secrets redacted, then cut to `max` UTF-16 code units.
- *
- * Controls are stripped before redaction so a secret split by an escape sequence is still recognized.
  */
 export function sanitizeText(text: string, max: number): string {
-  return truncate(redactSecrets(stripControl(text, { keepNewlines: true })), max);
+  return truncate(redactAroundControls(text, true), max);
+}
+
+/**
+ * Free text kept on one line (tool names, scopes): every control character and escape stripped, newlines
+ * and tabs included, secrets redacted, then cut to `max` UTF-16 code units (by default not cut, for text
+ * whose own length limit is checked afterwards).
+ */
+export function sanitizeLine(text: string, max = Number.POSITIVE_INFINITY): string {
+  return truncate(redactAroundControls(text, false), max);
+}
+
+/** A key whose value is a credential whatever it looks like: `password`, `DB_PASSWORD`, `apiKey`, `client_secret`. */
+const CREDENTIAL_KEY_NAME = new RegExp(`${CREDENTIAL_KEY}$`, "i");
+const PEM_BEGIN = /-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----/g;
+const PEM_END = /-----END (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----/g;
+const CREDENTIAL_MARKER = `${REDACTED_PREFIX}password]`;
+const PRIVATE_KEY_MARKER = `${REDACTED_PREFIX}private_key]`;
+// The controls JSON.stringify writes as they are (DEL, C1, bidi); it escapes C0 controls visibly.
+const UNESCAPED_BY_JSON = new RegExp(String.raw`[\x7f-\x9f${BIDI_CONTROLS}]`, "g");
+
+/**
+ * One decoded string of a tool input, for a JSON preview. With a secret in it: controls stripped and the
+ * secret redacted. Without: only the controls JSON would write raw are dropped, so the escapes JSON shows
+ * (`\u001b[31m`, `\r`) stay visible to an approver judging what the input does.
+ */
+function previewString(text: string): string {
+  const stripped = stripControl(text, { keepNewlines: true });
+  const redacted = redactAroundControls(text, true);
+  return redacted === stripped ? wellFormed(text).replace(UNESCAPED_BY_JSON, "") : redacted;
+}
+
+/** Whether the text opens a PEM private key block that it does not close. */
+function opensPemBlock(text: string): boolean {
+  const begin = [...text.matchAll(PEM_BEGIN)].at(-1)?.index ?? -1;
+  const end = [...text.matchAll(PEM_END)].at(-1)?.index ?? -1;
+  return begin > end;
+}
+
+/**
+ * The strings of an array, where a private key split over elements (one line each) is redacted from the
+ * element that opens it to the one that closes it.
+ */
+function previewArray(items: readonly unknown[]): unknown[] {
+  let insideKey = false;
+  return items.map((item) => {
+    if (typeof item !== "string") return previewNode(item, false);
+    const text = stripControl(item, { keepNewlines: true });
+    if (insideKey) {
+      const end = [...text.matchAll(PEM_END)][0];
+      if (end === undefined) return PRIVATE_KEY_MARKER;
+      insideKey = false;
+      return `${PRIVATE_KEY_MARKER}${previewString(text.slice(end.index + end[0].length))}`;
+    }
+    insideKey = opensPemBlock(text);
+    return previewString(item);
+  });
+}
+
+/**
+ * One node of a tool input made safe to preview, keys included, wherever it is nested. Values under a
+ * credential key (`"password": "hunter2"`, `{"DB_PASSWORD": 1234}`) are redacted whatever they look like;
+ * what a rule already marked keeps its more telling kind. Keys that become equal are told apart with
+ * `#2`, `#3`, … so no entry is hidden from the approver.
+ */
+function previewNode(value: unknown, credential: boolean): unknown {
+  if (typeof value === "string") {
+    const safe = previewString(value);
+    return credential && safe !== "" && !safe.startsWith(REDACTED_PREFIX) ? CREDENTIAL_MARKER : safe;
+  }
+  if (typeof value === "number") return credential ? CREDENTIAL_MARKER : value;
+  if (Array.isArray(value)) return credential ? value.map((v) => previewNode(v, true)) : previewArray(value);
+  if (typeof value !== "object" || value === null) return value;
+  const entries: [string, unknown][] = [];
+  const taken = new Set<string>();
+  for (const [rawKey, inner] of Object.entries(value)) {
+    const safeKey = previewString(rawKey);
+    let key = safeKey;
+    for (let n = 2; taken.has(key); n += 1) key = `${safeKey}#${n}`;
+    taken.add(key);
+    entries.push([key, previewNode(inner, credential || CREDENTIAL_KEY_NAME.test(rawKey))]);
+  }
+  // fromEntries defines each key, so a "__proto__" key stays plain data.
+  return Object.fromEntries(entries);
 }
 
 const TOOL_INPUT_PREVIEW_MAX = 512;
 const UNPRINTABLE_INPUT = "[unprintable input]";
 
 /**
- * A one-line preview of a tool input for approvers: its `JSON.stringify` form with control characters
- * stripped and secrets redacted, then cut to 512 UTF-16 code units, so a secret is never half shown.
- * Never throws: an input that cannot be stringified (a cycle, a bigint, `undefined`) gives
- * `[unprintable input]`.
+ * A one-line preview of a tool input for approvers, cut to 512 UTF-16 code units. Every string and key is
+ * scanned as decoded text, wherever it is nested, and the preview is written as JSON from the redacted
+ * copy: scanning JSON text instead would miss a secret that starts a line, since there it follows `\n`.
+ * Redaction happens before the cut, so a secret is never half shown. Never throws: an input that is not
+ * JSON data (a cycle, a bigint, `undefined`) gives `[unprintable input]`.
  */
 export function previewToolInput(toolInput: unknown): string {
-  let json: string | undefined;
   try {
-    json = JSON.stringify(toolInput);
+    const json = JSON.stringify(toolInput);
+    if (typeof json !== "string") return UNPRINTABLE_INPUT;
+    // Re-read as plain data, so what is previewed is exactly what JSON holds (toJSON applied).
+    return truncate(JSON.stringify(previewNode(JSON.parse(json), false)), TOOL_INPUT_PREVIEW_MAX);
   } catch {
     return UNPRINTABLE_INPUT;
   }
-  if (typeof json !== "string") {
-    return UNPRINTABLE_INPUT;
-  }
-  return truncate(redactSecrets(stripControl(json)), TOOL_INPUT_PREVIEW_MAX);
 }

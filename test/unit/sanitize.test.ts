@@ -2,10 +2,13 @@ import fc from "fast-check";
 import {
   previewToolInput,
   redactSecrets,
+  SECRET_KINDS,
+  sanitizeLine,
   sanitizeText,
   stripControl,
   truncate,
 } from "../../lambdas/core/sanitize";
+import { INPUT_POSITIONS, SECRET_SAMPLES, TEXT_POSITIONS } from "../support/secret-samples";
 
 // Fixtures are assembled from pieces so this file never holds a string a repository secret scanner flags.
 const AWS_KEY_ID = ["AKIA", "IOSFODNN7EXAMPLE"].join("");
@@ -473,5 +476,130 @@ describe("previewToolInput", () => {
 
     // Assess
     expect(preview).toBe("[unprintable input]");
+  });
+});
+
+describe("secrets in every position", () => {
+  const kinds = SECRET_KINDS.map((kind) => [kind, SECRET_SAMPLES[kind]] as const);
+  const textCases = kinds.flatMap(([kind, sample]) =>
+    Object.entries(TEXT_POSITIONS).map(([position, place]) => ({
+      kind,
+      position,
+      sample,
+      text: place(sample.text),
+    })),
+  );
+
+  it.each(textCases)("sanitizeText redacts $kind $position", ({ text, sample }) => {
+    // Act
+    const sanitized = sanitizeText(text, 4000);
+
+    // Assess
+    expect(sanitized).toContain("[REDACTED:");
+    expect(sanitized).not.toContain(sample.secret);
+  });
+
+  it.each(textCases)("sanitizeLine redacts $kind $position", ({ text, sample }) => {
+    // Act
+    const sanitized = sanitizeLine(text, 4000);
+
+    // Assess
+    expect(sanitized).toContain("[REDACTED:");
+    expect(sanitized).not.toContain(sample.secret);
+    expect(sanitized).not.toMatch(/[\n\t]/);
+  });
+
+  it.each(
+    textCases.flatMap((c) =>
+      Object.entries(INPUT_POSITIONS).map(([where, build]) => ({ ...c, where, input: build(c.text) })),
+    ),
+  )("previewToolInput redacts $kind $position in $where", ({ input, sample }) => {
+    // Act
+    const preview = previewToolInput(input);
+
+    // Assess
+    expect(preview).toContain("[REDACTED:");
+    expect(preview).not.toContain(sample.secret);
+  });
+
+  it("redacts the keys of a credentials file written with Write, line by line", () => {
+    // Prepare: the repro, an AWS key and a GitHub token each starting a line of the content.
+    const content = `[default]\n${SECRET_SAMPLES.aws_access_key.text}\n${SECRET_SAMPLES.github_token.text}\n`;
+
+    // Act
+    const preview = previewToolInput({ file_path: ".env", content });
+
+    // Assess
+    expect(preview).toBe(
+      '{"file_path":".env","content":"[default]\\n[REDACTED:aws_access_key]\\n[REDACTED:github_token]\\n"}',
+    );
+  });
+
+  it("redacts every value under a credential key, numbers and nested values included", () => {
+    // Act
+    const preview = previewToolInput({ env: { DB_PASSWORD: 1234, apiKey: ["a", { v: "b" }], pin: 1234 } });
+
+    // Assess
+    expect(preview).toBe(
+      '{"env":{"DB_PASSWORD":"[REDACTED:password]","apiKey":["[REDACTED:password]",{"v":"[REDACTED:password]"}],"pin":1234}}',
+    );
+  });
+
+  it("redacts a private key split over the elements of an array, and what follows stays", () => {
+    // Prepare
+    const lines = ["before", ...SECRET_SAMPLES.private_key.text.split("\n"), "after"];
+
+    // Act
+    const preview = previewToolInput({ lines });
+
+    // Assess
+    expect(preview).toBe(
+      '{"lines":["before","[REDACTED:private_key]","[REDACTED:private_key]","[REDACTED:private_key]","after"]}',
+    );
+  });
+
+  it("keeps both entries when two keys redact to the same text", () => {
+    // Prepare
+    const other = SECRET_SAMPLES.aws_access_key.text.replace("Z7", "Q8");
+
+    // Act
+    const preview = previewToolInput({ [SECRET_SAMPLES.aws_access_key.text]: "rm -rf /", [other]: "ls" });
+
+    // Assess
+    expect(preview).toBe('{"[REDACTED:aws_access_key]":"rm -rf /","[REDACTED:aws_access_key]#2":"ls"}');
+  });
+
+  it("never shows a secret placed anywhere in a generated input", () => {
+    // Prepare: any JSON with one sample secret spliced into some string or key, after any prefix.
+    const kind = fc.constantFrom(...SECRET_KINDS);
+    const prefix = fc.constantFrom("", "\n", "\t", "x_", "\u001b[0m", "\\n", " ", "\u202e");
+    const suffix = fc.constantFrom("", "\n", "_suffix", '"', ".", "\u0000");
+    const placed = fc
+      .tuple(kind, prefix, suffix)
+      .map(([k, p, s]) => ({ kind: k, text: `${p}${SECRET_SAMPLES[k].text}${s}` }));
+    const input = placed.chain(({ kind: k, text }) =>
+      fc
+        .letrec((tie) => ({
+          node: fc.oneof(
+            { depthSize: "small", withCrossShrink: true },
+            fc.constant(text),
+            fc.string({ maxLength: 5 }),
+            fc.array(tie("node"), { maxLength: 3 }),
+            fc.dictionary(fc.oneof(fc.constant(text), fc.string({ maxLength: 5 })), tie("node"), {
+              maxKeys: 3,
+            }),
+          ),
+        }))
+        .node.map((node) => ({ kind: k, input: { at: text, value: node } })),
+    );
+    fc.assert(
+      fc.property(input, ({ kind: k, input: generated }) => {
+        // Act
+        const preview = previewToolInput(generated);
+
+        // Assess
+        expect(preview).not.toContain(SECRET_SAMPLES[k].secret);
+      }),
+    );
   });
 });
