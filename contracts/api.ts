@@ -22,7 +22,7 @@ export const HumanIdSchema = z
   .min(1)
   .max(256)
   .regex(/^[^\s\p{Cc}]+$/u, "must be a non-empty id without spaces or control characters");
-const ToolNameSchema = z.string().min(1).max(128);
+const ToolNameSchema = z.string().min(1).max(LIMITS.maxToolNameLength);
 const ToolInputSchema = z.record(z.string(), z.unknown());
 const TimeoutSchema = z.number().int().min(30).max(3600);
 

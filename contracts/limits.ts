@@ -5,6 +5,7 @@
 export const LIMITS = {
   maxBodyBytes: 256 * 1024,
   maxToolInputBytes: 64 * 1024,
+  maxToolNameLength: 128,
   maxApprovers: 20,
   maxInitialGrants: 20,
   maxGrants: 50,

@@ -40,6 +40,7 @@ import {
 } from "../../core/control-plane/tasks";
 import { ForbiddenError, UnauthenticatedError, ValidationError } from "../../core/errors";
 import type { Principal } from "../../core/principal";
+import { sanitizeLine } from "../../core/sanitize";
 import type { OperationId } from "../../routes";
 import { type OperationHandler, type OperationRequest, parseWith } from "./operation";
 
@@ -82,7 +83,7 @@ export function controlPlaneOperations(
       const body = parseWith(EvaluateBodySchema, req.body, "body");
       // The raw input, not zod's copy: zod drops keys such as "__proto__" that the agent did send.
       const rawInput = (req.body as { tool_input: Record<string, unknown> }).tool_input;
-      return ok(await evaluateCall(deps, agent(req), taskId(req), { ...body, tool_input: rawInput }));
+      return ok(await evaluateCall(deps, agent(req), taskId(req), toolCall(body, rawInput)));
     },
 
     finishTask: async (req) =>
@@ -185,10 +186,27 @@ export function controlPlaneOperations(
     dryRunPolicies: async (req) => {
       const body = parseWith(DryRunBodySchema, req.body, "body");
       const rawInput = (req.body as { tool_input: Record<string, unknown> }).tool_input;
-      return ok(await dryRunPolicies(deps, caller(req), repoId(req), { ...body, tool_input: rawInput }));
+      return ok(await dryRunPolicies(deps, caller(req), repoId(req), toolCall(body, rawInput)));
     },
   };
   return operations;
+}
+
+/**
+ * A tool call as the use cases take it: the agent's raw input, and its tool name sanitized, because the
+ * name is stored, logged and shown wherever the call goes (the one pipeline sees that same name, so
+ * grants and recent denials keep matching).
+ */
+function toolCall<B extends { tool_name: string }>(
+  body: B,
+  rawInput: Record<string, unknown>,
+): B & { tool_input: Record<string, unknown> } {
+  const toolName = sanitizeLine(body.tool_name, LIMITS.maxToolNameLength);
+  if (toolName === "") {
+    const message = "must have a printable character; send the tool's name, e.g. Bash";
+    throw new ValidationError(`tool_name ${message}.`, [{ field: "tool_name", message }]);
+  }
+  return { ...body, tool_name: toolName, tool_input: rawInput };
 }
 
 /** The router already checked the principal kind; this is the handler's own second check. */

@@ -9,7 +9,7 @@ import {
 import type { Actor } from "../ledger";
 import type { Principal } from "../principal";
 import type { ApprovalRecord, TaskRecord } from "../records";
-import { sanitizeText } from "../sanitize";
+import { sanitizeLine, sanitizeText } from "../sanitize";
 import { parseScope } from "../scopes";
 import { isActive } from "../task";
 import { requireApprover, requireOwnAgent, requireVisible } from "./access";
@@ -169,7 +169,8 @@ export async function withdrawApproval(
 async function approvedScope(deps: ControlPlaneDeps, task: TaskRecord, raw: string): Promise<string> {
   const policies = await deps.policies.policySet(task.repo, task.policy_version);
   const softRuleIds = new Set(policies.rules.filter((r) => r.tier === "soft").map((r) => r.rule_id));
-  const parsed = parseScope(raw, { softRuleIds });
+  // The scope is stored, logged and shown, so what is parsed is its sanitized text.
+  const parsed = parseScope(sanitizeLine(raw), { softRuleIds });
   if (!parsed.ok) throw new ValidationError(parsed.message, [{ field: "scope", message: parsed.message }]);
   const isNew = parsed.scope.kind !== "this_call" && !task.grants.some((g) => g.scope === parsed.canonical);
   if (isNew && task.grants.length >= LIMITS.maxGrants) {

@@ -5,7 +5,7 @@ import { sha256Hex } from "../hashing";
 import { GENESIS_HASH, type LedgerEvent } from "../ledger";
 import type { Principal } from "../principal";
 import type { TaskRecord } from "../records";
-import { sanitizeText } from "../sanitize";
+import { sanitizeLine, sanitizeText } from "../sanitize";
 import { parseScope } from "../scopes";
 import { isActive, TASK_DEFAULTS, type TaskStatus } from "../task";
 import { requireApprover, requireOwnAgent, requireVisible } from "./access";
@@ -34,7 +34,7 @@ export async function createTask(
   const problems: { field: string; message: string }[] = [];
   const grants: string[] = [];
   (body.initial_grants ?? []).forEach((raw, i) => {
-    const parsed = parseScope(raw, { softRuleIds });
+    const parsed = parseScope(sanitizeLine(raw), { softRuleIds });
     if (!parsed.ok) problems.push({ field: `initial_grants[${i}]`, message: parsed.message });
     else if (parsed.scope.kind !== "this_call" && !grants.includes(parsed.canonical))
       grants.push(parsed.canonical);
@@ -197,8 +197,10 @@ export function revokeGrant(
   taskId: string,
   scope: string,
 ): Promise<TaskView> {
-  const parsed = parseScope(scope);
-  const wanted = parsed.ok ? parsed.canonical : scope.trim();
+  // Grants are stored sanitized, so the scope to revoke is compared (and echoed) the same way.
+  const text = sanitizeLine(scope);
+  const parsed = parseScope(text);
+  const wanted = parsed.ok ? parsed.canonical : text.trim();
   return changeTask(deps, taskId, (found, now) => {
     const current = requireApprover(found, taskId, human);
     if (!isActive(current.status)) throw new TaskNotActiveError(taskId, current.status);
