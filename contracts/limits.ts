@@ -4,6 +4,8 @@
 /** Limits of the REST contract, in one place. */
 export const LIMITS = {
   maxBodyBytes: 256 * 1024,
+  /** Levels of arrays and objects in a JSON body, the body itself being level 1. */
+  maxJsonDepth: 64,
   maxToolInputBytes: 64 * 1024,
   maxToolNameLength: 128,
   maxApprovers: 20,

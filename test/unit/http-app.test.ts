@@ -474,6 +474,43 @@ describe("createHttpApp body and query", () => {
     expect(errorOf(result).message).toContain("send a JSON object");
   });
 
+  it.each([
+    ["arrays", (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`],
+    ["objects", (n: number) => `${'{"k":'.repeat(n)}1${"}".repeat(n)}`],
+    ["arrays and objects", (n: number) => `${'[{"k":'.repeat(n / 2)}1${"}]".repeat(n / 2)}`],
+  ])(
+    "answers 400 VALIDATION_ERROR naming the field where %s nest too deep, before any operation runs",
+    async (_kind, nested) => {
+      // Prepare: far deeper than any stack could walk, in a body well under the size limit.
+      const { app, seen } = appWith();
+      const body = `{"owner":"alice","tool_input":${nested(30_000)}}`;
+
+      // Act
+      const result = await app.resolve(createTaskEvent(body));
+
+      // Assess
+      expect(result.statusCode).toBe(400);
+      expect(errorOf(result)).toMatchObject({
+        code: "VALIDATION_ERROR",
+        details: { fields: [{ field: "tool_input", message: expect.stringContaining("64 levels deep") }] },
+      });
+      expect(seen).toHaveLength(0);
+    },
+  );
+
+  it("accepts a body nested exactly to the limit", async () => {
+    // Prepare: the body is level 1, so its field may hold 63 levels.
+    const { app, seen } = appWith();
+    const body = `{"tool_input":${"[".repeat(LIMITS.maxJsonDepth - 1)}${"]".repeat(LIMITS.maxJsonDepth - 1)}}`;
+
+    // Act
+    const result = await app.resolve(createTaskEvent(body));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(seen).toHaveLength(1);
+  });
+
   it("decodes a base64 body", async () => {
     // Prepare
     const { app, seen } = appWith();

@@ -53,6 +53,12 @@ describe("parseInteraction", () => {
       click({ action_id: "approve_scope", selected_option: { value: "t1|R1" } }),
     ],
     ["a block action without a team", form({ type: "block_actions", user: { id: "U1" }, actions: [] })],
+    [
+      "a payload nested deeper than any body may be",
+      new URLSearchParams({
+        payload: `{"type":"shortcut","view":${"[".repeat(30_000)}${"]".repeat(30_000)}}`,
+      }).toString(),
+    ],
   ])("refuses %s as a validation error", (_name, body) => {
     expect(() => parseInteraction(body)).toThrow(ValidationError);
   });

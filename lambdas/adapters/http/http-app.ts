@@ -12,6 +12,7 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from "../../core/errors";
+import { pathDeeperThan } from "../../core/json-depth";
 import { ADMIN_GROUP, type Principal } from "../../core/principal";
 import { type PrincipalKind, ROUTES, type RouteDef } from "../../routes";
 import type { OperationHandler, Operations } from "./operation";
@@ -290,6 +291,13 @@ function bodyOf(text: string): unknown {
   if (!isRecord(parsed)) {
     const what = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`;
     throw new InvalidJsonError(`The request body is ${what}; send a JSON object, e.g. {}.`);
+  }
+  // JSON.parse itself does not recurse, but everything after it (schemas, size checks, hashing) may.
+  const deep = pathDeeperThan(parsed, LIMITS.maxJsonDepth);
+  if (deep !== undefined) {
+    const field = typeof deep[0] === "string" ? deep[0] : "body";
+    const message = `nests arrays and objects more than ${LIMITS.maxJsonDepth} levels deep; send flatter data`;
+    throw new ValidationError(`The request body ${message} (at ${field}).`, [{ field, message }]);
   }
   return parsed;
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { LIMITS } from "../../../contracts/api";
 import { ValidationError } from "../errors";
+import { pathDeeperThan } from "../json-depth";
 
 /** The deny modal's ids, shared by the view we open and the submission we read back. */
 export const DENY_MODAL = { callbackId: "gates_deny", blockId: "reason", actionId: "reason_input" } as const;
@@ -70,6 +72,8 @@ export function parseInteraction(rawBody: string): SlackInteraction {
   } catch {
     throw invalid("payload", "must be JSON");
   }
+  if (pathDeeperThan(json, LIMITS.maxJsonDepth) !== undefined)
+    throw invalid("payload", `must not nest more than ${LIMITS.maxJsonDepth} levels deep`);
   const type = Envelope.safeParse(json);
   if (type.success && type.data.type === "block_actions") return blockAction(parse(BlockActions, json));
   if (type.success && type.data.type === "view_submission")

@@ -2,6 +2,7 @@ import { findFreePort } from "../../../local/dynamodb-local";
 import { startLocalControlPlane } from "../../../local/local-control-plane";
 import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
 import { AGENT, APPROVER, gatesClient, OTHER_AGENT, OWNER } from "../../support/gates-client";
+import { postSigned } from "../slack/slack-fakes";
 
 let h: Harness;
 beforeAll(async () => {
@@ -121,6 +122,34 @@ describe("documented error codes", () => {
     expect([huge.status, codeOf(huge.body)]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
     expect([big.status, codeOf(big.body)]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
   });
+
+  it.each([
+    ["arrays", (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`],
+    ["objects", (n: number) => `${'{"k":'.repeat(n)}1${"}".repeat(n)}`],
+    ["arrays in objects", (n: number) => `${'{"k":['.repeat(n / 2)}${"]}".repeat(n / 2)}`],
+  ])(
+    "VALIDATION_ERROR, never a 5xx, for %s nested thousands deep, on every door that parses JSON",
+    async (_kind, nest) => {
+      const taskId = await createTask(h.client);
+      const deep = nest(30_000);
+      const evaluate = await h.client
+        .as(AGENT)
+        .post(
+          `/v1/tasks/${taskId}/tool-calls`,
+          `{"tool_name":"Bash","tool_input":{"command":"ls","x":${deep}}}`,
+        );
+      const dryRun = await h.client
+        .as(AGENT)
+        .post("/v1/repos/acme%2Fapp/policies/evaluate", `{"tool_name":"Bash","tool_input":{"x":${deep}}}`);
+      // Form-encoding triples the size, so Slack's payload nests less, still far past the limit.
+      const form = new URLSearchParams({ payload: `{"type":"shortcut","x":${nest(10_000)}}` });
+      const slack = await postSigned(h, "/v1/slack/interactions", form.toString());
+      for (const reply of [evaluate, dryRun, slack]) {
+        expect([reply.status, codeOf(reply.body)]).toEqual([400, "VALIDATION_ERROR"]);
+        expect(JSON.stringify(reply.body)).toContain("64 levels deep");
+      }
+    },
+  );
 
   it("RATE_LIMITED with retry-after past 120 pending listings a minute", async () => {
     const client = h.client.as("local:human:rate-tester");
