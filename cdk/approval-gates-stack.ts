@@ -10,6 +10,7 @@ import { GatesApi } from "./constructs/gates-api";
 import { GatesFunction } from "./constructs/gates-function";
 import { GatesIdentity } from "./constructs/gates-identity";
 import { GatesMonitoring } from "./constructs/gates-monitoring";
+import { acknowledgeNag } from "./constructs/nag";
 import type { MixedRouteAuth } from "./constructs/route-authorization";
 import { addSecretsExtension } from "./constructs/secrets-extension";
 import { SlackFanout } from "./constructs/slack-fanout";
@@ -105,6 +106,8 @@ export class ApprovalGatesStack extends Stack {
     });
     // Slack's webhooks check signatures with the signing secret and open the deny modal with the bot token.
     if (props.slack) configureSlack(this, apiFunctions.slack, props.slack);
+    // Pending lists are read by humans and by Slack's `/gates pending`; both sign their page tokens.
+    signPageTokens(this, [apiFunctions.human, apiFunctions.slack]);
 
     const reconciler = functionFor("Reconciler", "reconciler", "reconciler", {
       timeout: Duration.seconds(50),
@@ -185,6 +188,27 @@ function configureSlack(scope: Construct, fn: NodejsFunction, slack: SlackSettin
   fn.addEnvironment("SLACK_CHANNEL", slack.channel);
   // The signing secret is read from Secrets Manager at run time, through the extension.
   addSecretsExtension(scope, fn);
+}
+
+/**
+ * One generated key for every function that lists an inbox, so a `next_token` made by one instance
+ * works on all of them, and nobody but the API can make one.
+ */
+function signPageTokens(scope: Construct, functions: readonly NodejsFunction[]): void {
+  const key = new Secret(scope, "PageTokenKey", {
+    description: "Approval Gates: signs the next_token of GET /v1/pending",
+    generateSecretString: { passwordLength: 64, excludePunctuation: true },
+  });
+  acknowledgeNag(
+    key,
+    "SMG4",
+    "The key only signs page positions that are used within seconds; changing it costs an in-flight listing one 400, so it needs no rotation schedule.",
+  );
+  for (const fn of functions) {
+    key.grantRead(fn);
+    fn.addEnvironment("GATES_PAGE_TOKEN_SECRET_ID", key.secretArn);
+    addSecretsExtension(scope, fn);
+  }
 }
 
 function capitalize(text: string): string {

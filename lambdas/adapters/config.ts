@@ -7,6 +7,12 @@ export interface GatesConfig {
   readonly dynamoEndpoint?: string;
   readonly tables: TableNames;
   readonly version: string;
+  /**
+   * The name or ARN of the Secrets Manager secret whose value signs `next_token`s
+   * (`GATES_PAGE_TOKEN_SECRET_ID`).
+   * @default a random key per process, which is right for local mode's single process only
+   */
+  readonly pageTokenSecretId?: string;
 }
 
 /** The environment variable carrying a table's physical name, e.g. `GATES_TABLE_TASKS`. */
@@ -27,11 +33,13 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): G
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new Error(`GATES_DYNAMO_ENDPOINT "${endpoint}" is not an http(s) URL.`);
   }
+  const pageTokenSecretId = env.GATES_PAGE_TOKEN_SECRET_ID;
   return {
     region,
     tables,
     version: env.GATES_VERSION ?? "dev",
     ...(endpoint ? { dynamoEndpoint: endpoint } : {}),
+    ...(pageTokenSecretId ? { pageTokenSecretId } : {}),
   };
 }
 

@@ -21,10 +21,11 @@ export interface TaskChange {
 /** Why a transaction was refused; the caller re-reads and decides again. */
 export type CommitResult = "committed" | "conflict";
 
-export interface Page<T> {
-  readonly items: readonly T[];
-  /** Opaque; absent on the last page. */
-  readonly nextToken?: string;
+/** One page of an approver's inbox. */
+export interface InboxPage {
+  readonly items: readonly InboxRow[];
+  /** Where the next page starts (the last row's sort key); absent on the last page. */
+  readonly after?: string;
 }
 
 /** The task data plane. Reads are strongly consistent. Failures of DynamoDB throw ServiceUnavailableError. */
@@ -37,12 +38,16 @@ export interface TaskStore {
     afterSeq: number,
     limit: number,
   ): Promise<{ items: LedgerEvent[]; more: boolean }>;
-  /** PENDING requests of an approver with a deadline after `notBefore`, soonest first. */
+  /**
+   * PENDING requests of an approver with a deadline after `notBefore`, soonest first, starting after
+   * the row at `after` (a position this store returned). A position that `notBefore` has passed since
+   * starts at the first row still open, which is where its next page now begins.
+   */
   listInbox(
     approverId: string,
     notBefore: string,
-    options: { limit: number; nextToken?: string; repo?: string },
-  ): Promise<Page<InboxRow>>;
+    options: { limit: number; after?: string; repo?: string },
+  ): Promise<InboxPage>;
   /** PENDING requests whose deadline is before `now`, for the reconciler. */
   listExpiredPending(now: string, limit: number): Promise<Pick<ApprovalRecord, "task_id" | "request_id">[]>;
 }
@@ -69,6 +74,12 @@ export interface RateLimiter {
     windowS: number,
     now: Date,
   ): Promise<{ allowed: boolean; retryAfterS: number }>;
+}
+
+/** The secret that signs page tokens, the same in every process of a deployment. */
+export interface SigningKey {
+  /** The key's bytes; a key that cannot be read throws ServiceUnavailableError. */
+  get(): Promise<Uint8Array>;
 }
 
 export interface Clock {

@@ -12,6 +12,7 @@ import { type ControlPlaneInfo, controlPlaneOperations } from "../adapters/http/
 import type { Operations } from "../adapters/http/operation";
 import { slackOperations } from "../adapters/http/slack-operations";
 import { secretsExtensionSecret } from "../adapters/secrets/secrets-extension";
+import { processSigningKey, secretSigningKey } from "../adapters/secrets/signing-key";
 import { loadBashParser } from "../adapters/shell/tree-sitter-bash";
 import { readSlackInboundConfig, slackInboundDeps } from "../adapters/slack/inbound/slack-inbound-config";
 import type { ControlPlaneDeps } from "../core/control-plane/deps";
@@ -38,7 +39,18 @@ export function buildControlPlane(
   }).doc,
   slackOverrides: Partial<SlackInboundDeps> = {},
 ) {
-  const deps = controlPlaneDeps(doc, config.tables, overrides);
+  const pageTokenKey = config.pageTokenSecretId
+    ? secretSigningKey(
+        secretsExtensionSecret({
+          secretId: config.pageTokenSecretId,
+          sessionToken: process.env.AWS_SESSION_TOKEN,
+        }),
+      )
+    : undefined;
+  const deps = controlPlaneDeps(doc, config.tables, {
+    ...(pageTokenKey ? { pageTokenKey } : {}),
+    ...overrides,
+  });
   const info: ControlPlaneInfo = { version: config.version, builtinVersion: BUILTIN_VERSION };
   const slack: SlackInboundDeps = {
     // In Lambda, named secrets come from Secrets Manager through the Parameters and Secrets extension.
@@ -75,6 +87,7 @@ export function controlPlaneDeps(
         throw new ServiceUnavailableError(error);
       }),
     rateLimiter: new DynamoRateLimiter(doc, tables),
+    pageTokenKey: processSigningKey(),
     clock: { now: () => new Date() },
     sleeper: { sleep: (ms) => sleep(ms) },
     ids: { ulid: (now) => ulid(now.getTime()) },

@@ -5,9 +5,8 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { ValidationError } from "../../core/errors";
 import type { LedgerEvent } from "../../core/ledger";
-import type { CommitResult, Page, TaskChange, TaskStore } from "../../core/ports";
+import type { CommitResult, InboxPage, TaskChange, TaskStore } from "../../core/ports";
 import type { ApprovalRecord, InboxRow, TaskRecord } from "../../core/records";
 import { callDynamo, isLostRace } from "./dynamo-errors";
 import { PENDING_EXPIRY_INDEX, type TableNames, TTL_ATTRIBUTE } from "./tables";
@@ -182,29 +181,32 @@ export class DynamoTaskStore implements TaskStore {
   async listInbox(
     approverId: string,
     notBefore: string,
-    options: { limit: number; nextToken?: string; repo?: string },
-  ): Promise<Page<InboxRow>> {
-    const start = options.nextToken ? decodeInboxToken(options.nextToken, approverId) : undefined;
+    options: { limit: number; after?: string; repo?: string },
+  ): Promise<InboxPage> {
+    // "~" sorts after every task id character, so a deadline equal to now is excluded.
+    const lowest = `${notBefore}#~`;
+    // DynamoDB refuses a start key outside the key condition; a position now past is where the
+    // still open rows begin, so the query simply starts there.
+    const start = options.after !== undefined && options.after > lowest ? options.after : undefined;
     const out = await callDynamo(() =>
       this.doc.send(
         new QueryCommand({
           TableName: this.tables.Inbox,
-          // "~" sorts after every task id character, so a deadline equal to now is excluded.
           KeyConditionExpression: "approver_id = :a AND sk > :after",
           ExpressionAttributeValues: {
             ":a": approverId,
-            ":after": `${notBefore}#~`,
+            ":after": lowest,
             ...(options.repo ? { ":repo": options.repo } : {}),
           },
           ...(options.repo ? { FilterExpression: "repo = :repo" } : {}),
           Limit: options.limit,
-          ...(start ? { ExclusiveStartKey: start } : {}),
+          ...(start !== undefined ? { ExclusiveStartKey: { approver_id: approverId, sk: start } } : {}),
         }),
       ),
     );
     const items = (out.Items ?? []).map((i) => stripStorage<InboxRow>(i, ["sk", TTL_ATTRIBUTE]));
-    const next = out.LastEvaluatedKey;
-    return next ? { items, nextToken: encodeToken(next) } : { items };
+    const last: unknown = out.LastEvaluatedKey?.sk;
+    return typeof last === "string" ? { items, after: last } : { items };
   }
 
   async listExpiredPending(
@@ -236,26 +238,4 @@ function stripStorage<T>(item: Record<string, unknown>, keys: readonly string[])
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) if (!keys.includes(k)) out[k] = v;
   return out as T;
-}
-
-function encodeToken(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
-}
-
-/** A page token is opaque to callers; one that is not ours is a 400, never a 500. */
-function decodeInboxToken(token: string, approverId: string): Record<string, string> {
-  const refuse = () =>
-    new ValidationError("next_token is not valid; pass the next_token of the previous page unchanged.", [
-      { field: "next_token", message: "is not a token this API issued for you" },
-    ]);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch {
-    throw refuse();
-  }
-  const fields = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  const sk = fields.sk;
-  if (fields.approver_id !== approverId || typeof sk !== "string") throw refuse();
-  return { approver_id: approverId, sk };
 }

@@ -7,6 +7,7 @@ import {
   ValidationError,
 } from "../errors";
 import type { Actor } from "../ledger";
+import { openPageToken, sealPageToken } from "../page-token";
 import type { Principal } from "../principal";
 import type { ApprovalRecord, TaskRecord } from "../records";
 import { sanitizeLine, sanitizeText } from "../sanitize";
@@ -262,13 +263,17 @@ export async function listPending(
   const now = deps.clock.now();
   const limit = await deps.rateLimiter.hit(`pending#${human.id}`, PENDING_READS_PER_MINUTE, 60, now);
   if (!limit.allowed) throw new RateLimitedError("pending listings", limit.retryAfterS);
+  const after = options.nextToken
+    ? await openPageToken(deps.pageTokenKey, human.id, options.nextToken)
+    : undefined;
   const page = await deps.tasks.listInbox(human.id, now.toISOString(), {
     limit: options.limit ?? LIMITS.defaultListLimit,
-    ...(options.nextToken ? { nextToken: options.nextToken } : {}),
+    ...(after !== undefined ? { after } : {}),
     ...(options.repo ? { repo: options.repo } : {}),
   });
   const items = page.items.map(toPendingItem);
-  return page.nextToken ? { items, next_token: page.nextToken } : { items };
+  if (page.after === undefined) return { items };
+  return { items, next_token: await sealPageToken(deps.pageTokenKey, human.id, page.after) };
 }
 
 /** Times out every PENDING request past its deadline; returns how many it closed. */

@@ -1,4 +1,4 @@
-import type { Clock, IdGenerator, RateLimiter, Sleeper, TaskStore } from "../ports";
+import type { Clock, IdGenerator, RateLimiter, SigningKey, Sleeper, TaskStore } from "../ports";
 import type { ShellParser } from "../shell/syntax";
 import type { PolicyCatalog } from "./policy-catalog";
 
@@ -9,6 +9,8 @@ export interface ControlPlaneDeps {
   /** The shell parser, loaded once per process; the first call waits for it. */
   readonly shell: () => Promise<ShellParser>;
   readonly rateLimiter: RateLimiter;
+  /** Signs and checks `next_token`s, so a caller can neither forge one nor use another caller's. */
+  readonly pageTokenKey: SigningKey;
   readonly clock: Clock;
   readonly sleeper: Sleeper;
   readonly ids: IdGenerator;
