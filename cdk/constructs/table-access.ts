@@ -54,7 +54,7 @@ export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
     Approvals: [GET, UPDATE],
     Inbox: [QUERY, DELETE],
     PolicySets: [GET],
-    RateLimits: [GET, UPDATE],
+    RateLimits: [UPDATE],
     SlackLinks: [GET, PUT, DELETE, QUERY],
   },
   // Slack's webhooks: the same decisions and inbox as humans, reading links and writing link codes.

@@ -67,13 +67,11 @@ export interface RateLimiter {
     windowS: number,
     now: Date,
   ): Promise<{ allowed: boolean; retryAfterS: number }>;
-  /** Whether the current window still has room, without counting anything. */
-  peek(
-    key: string,
-    limit: number,
-    windowS: number,
-    now: Date,
-  ): Promise<{ allowed: boolean; retryAfterS: number }>;
+  /**
+   * Takes back one hit counted in the window `now` falls in (pass the `now` of the hit), for a
+   * counted attempt that turned out not to count, such as a success where only failures do.
+   */
+  refund(key: string, windowS: number, now: Date): Promise<void>;
 }
 
 /** The secret that signs page tokens, the same in every process of a deployment. */

@@ -1,6 +1,6 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { RateLimiter } from "../../core/ports";
-import { callDynamo } from "./dynamo-errors";
+import { callDynamo, isConditionFailed } from "./dynamo-errors";
 import { type TableNames, TTL_ATTRIBUTE } from "./tables";
 
 /** Fixed-window counters: one item per key and window, counted with an atomic ADD, expired by TTL. */
@@ -33,25 +33,26 @@ export class DynamoRateLimiter implements RateLimiter {
     return { allowed: count <= limit, retryAfterS: Math.max(1, Math.ceil((end - now.getTime()) / 1000)) };
   }
 
-  async peek(
-    key: string,
-    limit: number,
-    windowS: number,
-    now: Date,
-  ): Promise<{ allowed: boolean; retryAfterS: number }> {
-    const { start, end } = windowOf(windowS, now);
-    const out = await callDynamo(() =>
-      this.doc.send(
-        new GetCommand({
+  async refund(key: string, windowS: number, now: Date): Promise<void> {
+    const { start } = windowOf(windowS, now);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
           TableName: this.tables.RateLimits,
           Key: { key: `${key}#${start}` },
-          ConsistentRead: true,
+          UpdateExpression: "ADD #count :minus_one",
+          // Never below zero, and never creating a counter for a window that has none.
+          ConditionExpression: "#count > :zero",
+          ExpressionAttributeNames: { "#count": "count" },
+          ExpressionAttributeValues: { ":minus_one": -1, ":zero": 0 },
         }),
-      ),
-    );
-    const count = Number(out.Item?.count ?? 0);
-    return { allowed: count < limit, retryAfterS: Math.max(1, Math.ceil((end - now.getTime()) / 1000)) };
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) return;
+      await callDynamo(() => Promise.reject(error));
+    }
   }
+
 }
 
 /** The fixed window `now` falls in, in epoch milliseconds. */

@@ -145,9 +145,11 @@ export async function handleCommand(
 }
 
 /**
- * An authenticated human binds a code from `/gates link`. Every attempt counts against an
- * hourly limit (a human links rarely, an attacker guessing codes often), after which the
- * human is rate limited whatever the code.
+ * An authenticated human binds a code from `/gates link`. Only failed attempts count against an
+ * hourly limit (a human links rarely, an attacker guessing codes often). The count is taken with
+ * the attempt, in one atomic update, before the code is looked up: past the limit even a right
+ * guess learns nothing, and however many guesses arrive at once, at most the limit are checked.
+ * A right code gives its count back.
  */
 export async function linkSlackAccount(
   deps: ControlPlaneDeps,
@@ -156,14 +158,14 @@ export async function linkSlackAccount(
   typedCode: string,
 ): Promise<{ linked: true; slack_team_id: string; slack_user_id: string }> {
   const now = deps.clock.now();
-  // Only failed attempts count, but the limit is checked before the lookup, so past it even a
-  // right guess learns nothing.
   const limitKey = `slack-link#${human.id}`;
-  const limit = await deps.rateLimiter.peek(limitKey, LINK_ATTEMPTS_PER_HOUR, 3600, now);
+  const limit = await deps.rateLimiter.hit(limitKey, LINK_ATTEMPTS_PER_HOUR, 3600, now);
   if (!limit.allowed) throw new RateLimitedError("failed Slack link attempts", limit.retryAfterS);
   const code = normalizeLinkCode(typedCode);
   const found = code === undefined ? undefined : await slack.links.getCode(code, now);
   const result = found === undefined ? "no_code" : await slack.links.bind(found, human.id, now);
+  // A right code is no failed attempt, whether it linked or found the Slack account linked already.
+  if (result !== "no_code") await deps.rateLimiter.refund(limitKey, 3600, now);
   if (result === "linked" && found !== undefined) {
     return { linked: true, slack_team_id: found.teamId, slack_user_id: found.userId };
   }
@@ -172,7 +174,6 @@ export async function linkSlackAccount(
       "That Slack account is already linked; unlink first (DELETE /v1/slack/link), then link again.",
     );
   }
-  await deps.rateLimiter.hit(limitKey, LINK_ATTEMPTS_PER_HOUR, 3600, now);
   const message = "no such code, or it expired or was used; run /gates link in Slack for a new one";
   throw new ValidationError(`The link code is not valid: ${message}.`, [{ field: "code", message }]);
 }

@@ -140,6 +140,36 @@ describe("linking a Slack account", () => {
     expect(right.headers.get("retry-after")).toBeTruthy();
   });
 
+  it("checks at most 10 of 30 guesses sent at once; the others are refused unchecked", async () => {
+    // Act: all in flight together, as a script guessing codes would send them.
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        h.client
+          .as("local:human:racer")
+          .post("/v1/slack/link", { code: `ZZZZ-ZZ${String(i).padStart(2, "0")}` }),
+      ),
+    );
+
+    // Assess
+    const statuses = replies.map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(10).fill(400), ...Array(20).fill(429)]);
+  });
+
+  it("gives a right code's count back, so failures alone use up the hour", async () => {
+    // Prepare: nine failures, then a success.
+    for (let i = 0; i < 9; i += 1)
+      await h.client.as("local:human:mixed").post("/v1/slack/link", { code: "ZZZZ-ZZZZ" });
+    const code = await linkCodeFor(h, newSlackUser());
+    const linked = await h.client.as("local:human:mixed").post("/v1/slack/link", { code });
+
+    // Act
+    const tenth = await h.client.as("local:human:mixed").post("/v1/slack/link", { code: "ZZZZ-ZZZZ" });
+    const eleventh = await h.client.as("local:human:mixed").post("/v1/slack/link", { code: "ZZZZ-ZZZZ" });
+
+    // Assess
+    expect([linked.status, tenth.status, eleventh.status]).toEqual([200, 400, 429]);
+  });
+
   it("counts only failed attempts: successful links never use up the hour", async () => {
     // Act
     const statuses: number[] = [];
