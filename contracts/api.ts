@@ -185,6 +185,10 @@ export const TaskViewSchema = z.object({
   created_at: TimeSchema,
   updated_at: TimeSchema,
   last_event_seq: z.number().int(),
+  last_event_hash: z.string().meta({
+    description:
+      "the hash of the event at last_event_seq: with it, a copy of the ledger can be checked for a missing tail",
+  }),
 });
 export type TaskView = z.infer<typeof TaskViewSchema>;
 

@@ -28,6 +28,7 @@ import {
   type WhoamiView,
   WithdrawBodySchema,
 } from "../contracts/api";
+import { type ChainHead, verifyLedger } from "../lambdas/core/ledger";
 import { GatesApiError } from "./gates-api-error";
 import { guardToolCall } from "./guard";
 import { HttpTransport, type TransportOptions } from "./http-transport";
@@ -38,6 +39,7 @@ import type {
   GuardResult,
   HealthView,
   LedgerEvent,
+  LedgerVerification,
   PendingPage,
   PolicyView,
   PublishedPolicies,
@@ -222,6 +224,22 @@ export class GatesClient {
         page.next_after_seq !== undefined && page.next_after_seq > after ? page.next_after_seq : undefined;
     }
     return items;
+  }
+
+  /**
+   * Checks the task's whole ledger against the task's head: every hash of the chain, and that no
+   * event is missing from its end (which the chain alone cannot show). The task is read first, so
+   * events appended meanwhile pass. A task view without a head hash fails the check.
+   */
+  async verifyLedger(taskId: string): Promise<LedgerVerification> {
+    const task = await this.task(taskId);
+    const events = await this.events(taskId);
+    const head: ChainHead = { last_event_seq: task.last_event_seq, last_event_hash: task.last_event_hash };
+    if (typeof head.last_event_seq !== "number" || typeof head.last_event_hash !== "string") {
+      const check = { ok: false, seq: 0, problem: "the task view names no last event seq and hash" } as const;
+      return { check, events, head };
+    }
+    return { check: verifyLedger(events, head), events, head };
   }
 
   /** Ends the task as the agent (COMPLETED or FAILED); pending requests are cancelled. */

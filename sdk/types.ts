@@ -1,4 +1,4 @@
-import type { LedgerEvent } from "../lambdas/core/ledger";
+import type { ChainCheck, ChainHead, LedgerEvent } from "../lambdas/core/ledger";
 import type { PolicyDiagnostic } from "../lambdas/core/policy/rules";
 
 export type {
@@ -22,7 +22,14 @@ export type {
   TaskView,
   WhoamiView,
 } from "../contracts/api";
-export type { LedgerEvent, PolicyDiagnostic };
+export type { ChainCheck, ChainHead, LedgerEvent, PolicyDiagnostic };
+
+/** What {@link GatesClient.verifyLedger} found: the check, and the events and head it checked. */
+export interface LedgerVerification {
+  readonly check: ChainCheck;
+  readonly events: readonly LedgerEvent[];
+  readonly head: ChainHead;
+}
 
 /** One page of `GET /v1/tasks/{task_id}/events`. */
 export interface EventsPage {

@@ -1,10 +1,15 @@
+import { readFile } from "node:fs/promises";
 import type { TaskView } from "../../contracts/api";
-import { verifyChain } from "../../lambdas/core/ledger";
+import { type ChainCheck, verifyChain, verifyLedger } from "../../lambdas/core/ledger";
+import { lazyModule } from "../../sdk/lazy-module";
 import type { LedgerEvent } from "../../sdk/types";
 import type { CommandContext } from "../cli-context";
-import { CheckFailed, clean, cut, type Output } from "../cli-io";
+import { CheckFailed, type CliIo, clean, cut, type Output, UsageError } from "../cli-io";
 import { intervalMs, ndjson, pause } from "../watch";
 import type { Register } from "./register";
+
+// zod loads with `gates verify`, not at start-up.
+const ledgerExport = lazyModule(() => require("./ledger-export") as typeof import("./ledger-export"));
 
 /** How often `events --watch` asks for new events, unless `--interval` says otherwise. */
 const EVENTS_REFRESH_S = 2;
@@ -67,10 +72,12 @@ async function followEvents(
   const { out, io } = ctx;
   const stop = io.signal ?? new AbortController().signal;
   const seen: LedgerEvent[] = [];
-  for (let batch = await ctx.client.events(task); ; ) {
+  // The ledger read first must reach the task's head; later batches only have to chain on.
+  const start = options.verify ? await ctx.client.verifyLedger(task) : undefined;
+  let check: ChainCheck | undefined = start?.check;
+  for (let batch = start?.events ?? (await ctx.client.events(task)); ; ) {
     seen.push(...batch);
     for (const e of batch) io.stdout.write(out.json ? ndjson(e) : `${eventLine(e)}\n`);
-    const check = options.verify && batch.length > 0 ? verifyChain(seen) : undefined;
     if (check && !check.ok) {
       if (out.json) io.stdout.write(ndjson({ verify: check }));
       else out.line(`${out.paint("FAIL")} chain broken at seq ${check.seq}: ${check.problem}`);
@@ -80,10 +87,23 @@ async function followEvents(
     await pause(options.everyMs, stop);
     if (stop.aborted) return;
     batch = await ctx.client.events(task, { afterSeq: seen.at(-1)?.seq ?? 0 });
+    check = options.verify && batch.length > 0 ? verifyChain([...seen, ...batch]) : undefined;
   }
 }
 
-/** `task`, `events`, `cancel`, `grants revoke`. */
+function printCheck(out: Output, check: ChainCheck, count: number): void {
+  if (check.ok) out.line(`\n${out.paint("OK")} chain verified: ${count} events, up to the task's last event`);
+  else out.line(`\n${out.paint("FAIL")} chain broken at seq ${check.seq}: ${clean(check.problem)}`);
+}
+
+async function readAll(stdin: CliIo["stdin"]): Promise<string> {
+  if (stdin === undefined) throw new UsageError("no standard input to read; name a file instead of -");
+  let text = "";
+  for await (const chunk of stdin) text += String(chunk);
+  return text;
+}
+
+/** `task`, `events`, `verify`, `cancel`, `grants revoke`. */
 export const registerTaskCommands: Register = (program, action) => {
   program
     .command("task <task>")
@@ -97,7 +117,7 @@ export const registerTaskCommands: Register = (program, action) => {
   program
     .command("events <task>")
     .description("the task's hash-chained ledger")
-    .option("--verify", "recompute the hash chain; exit 1 naming the first bad seq")
+    .option("--verify", "check the hash chain against the task's last event; exit 1 naming the first bad seq")
     .option("--watch", "follow the task: print new events as they come (NDJSON with --json) until it ends")
     .option("--interval <seconds>", `how often --watch asks for new events (default ${EVENTS_REFRESH_S})`)
     .action(
@@ -108,9 +128,9 @@ export const registerTaskCommands: Register = (program, action) => {
             verify: options.verify === true,
             everyMs: intervalMs(options.interval, EVENTS_REFRESH_S),
           });
-        const events = await ctx.client.events(task);
-        const check = options.verify ? verifyChain(events) : undefined;
-        if (out.json) out.data({ items: events, ...(check ? { verify: check } : {}) });
+        const { check, events, head } = await ctx.client.verifyLedger(task);
+        // The head travels with a --json export, so `gates verify` can check the copy later.
+        if (out.json) out.data({ items: events, head, ...(options.verify ? { verify: check } : {}) });
         else {
           out.line(
             out.table(
@@ -124,11 +144,26 @@ export const registerTaskCommands: Register = (program, action) => {
               ]),
             ),
           );
-          if (check?.ok) out.line(`\n${out.paint("OK")} chain verified: ${events.length} events`);
-          else if (check)
-            out.line(`\n${out.paint("FAIL")} chain broken at seq ${check.seq}: ${check.problem}`);
+          if (options.verify) printCheck(out, check, events.length);
         }
-        if (check && !check.ok) throw new CheckFailed(`chain broken at seq ${check.seq}`);
+        if (options.verify && !check.ok) throw new CheckFailed(`chain broken at seq ${check.seq}`);
+      }),
+    );
+
+  program
+    .command("verify <file>")
+    .description("check exported events (gates --json events <task> > file; - reads stdin) with no server")
+    .option("--head-seq <n>", "the task's last_event_seq, for events exported without their head")
+    .option("--head-hash <hash>", "the task's last_event_hash, with --head-seq")
+    .action(
+      action(async (ctx, file: string, options: { headSeq?: string; headHash?: string }) => {
+        const { out } = ctx;
+        const text = file === "-" ? await readAll(ctx.io.stdin) : await readFile(file, "utf8");
+        const { events, head } = ledgerExport().readLedgerExport(text, options);
+        const check = verifyLedger(events, head);
+        if (out.json) out.data({ verify: check, head, events: events.length });
+        else printCheck(out, check, events.length);
+        if (!check.ok) throw new CheckFailed(`chain broken at seq ${check.seq}`);
       }),
     );
 

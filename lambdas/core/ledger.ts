@@ -1,22 +1,27 @@
 import { canonicalJson } from "./canonical-json";
 import { sha256Hex } from "./hashing";
 
-export type ActorKind = "human" | "agent" | "system" | "slack";
+/** Who can act on a task, as events record it. */
+export const ACTOR_KINDS = ["human", "agent", "system", "slack"] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 export interface Actor {
   readonly kind: ActorKind;
   readonly id: string;
 }
 
-export type EventType =
-  | "task.created"
-  | "tool_call.evaluated"
-  | "tool_call.outcome"
-  | "approval.requested"
-  | "approval.decided"
-  | "grant.revoked"
-  | "task.finished"
-  | "task.cancelled";
+/** Every kind of ledger event. */
+export const EVENT_TYPES = [
+  "task.created",
+  "tool_call.evaluated",
+  "tool_call.outcome",
+  "approval.requested",
+  "approval.decided",
+  "grant.revoked",
+  "task.finished",
+  "task.cancelled",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
 
 /** One ledger entry, as stored and as served. */
 export interface LedgerEvent {
@@ -71,5 +76,34 @@ export function verifyChain(events: readonly LedgerEvent[]): ChainCheck {
     prev = e.hash;
     expectedSeq += 1;
   }
+  return { ok: true };
+}
+
+/** A task's chain head, as its view shows it: the seq and hash of its last event. */
+export interface ChainHead {
+  readonly last_event_seq: number;
+  readonly last_event_hash: string;
+}
+
+/**
+ * Verifies a task's events against the task's head: the chain itself ({@link verifyChain}), and that
+ * it reaches the head, whose event must carry the head's hash. A chain that stops short of the head
+ * had events removed from its end, which a chain alone cannot show. Events after the head are
+ * accepted (they were appended after the head was read), as long as they chain too.
+ */
+export function verifyLedger(events: readonly LedgerEvent[], head: ChainHead): ChainCheck {
+  const chain = verifyChain(events);
+  if (!chain.ok) return chain;
+  const last = events.at(-1)?.seq ?? 0;
+  const atHead = events.find((e) => e.seq === head.last_event_seq);
+  if (atHead === undefined) {
+    return {
+      ok: false,
+      seq: last + 1,
+      problem: `the ledger ends at seq ${last} but the task's last event is seq ${head.last_event_seq}: events are missing from the end`,
+    };
+  }
+  if (atHead.hash !== head.last_event_hash)
+    return { ok: false, seq: atHead.seq, problem: "hash does not match the task's last event hash" };
   return { ok: true };
 }

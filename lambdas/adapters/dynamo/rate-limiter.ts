@@ -52,7 +52,6 @@ export class DynamoRateLimiter implements RateLimiter {
       await callDynamo(() => Promise.reject(error));
     }
   }
-
 }
 
 /** The fixed window `now` falls in, in epoch milliseconds. */

@@ -22,6 +22,7 @@ export function toTaskView(t: TaskRecord): TaskView {
     created_at: t.created_at,
     updated_at: t.updated_at,
     last_event_seq: t.version,
+    last_event_hash: t.last_event_hash,
   });
 }
 

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { createDynamoClients } from "../../../lambdas/adapters/dynamo/clients";
 import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
 import { ADMIN, AGENT, OWNER, waitFor } from "../../support/gates-client";
@@ -151,6 +151,70 @@ describe("gates task, cancel, grants revoke and events", () => {
     const bad = await asOwner(["events", taskId, "--verify"]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain("chain broken at seq 2");
+  });
+
+  it("sees events deleted from the end of the ledger, live and in an export", async () => {
+    // Prepare: a ledger of four events, exported whole, then its last two deleted.
+    const taskId = await createTask(h.client);
+    await requestApproval(h.client, taskId);
+    await requestApproval(h.client, taskId, "git push --force origin master");
+    await h.client.as(OWNER).post(`/v1/tasks/${taskId}/cancel`, {});
+    const whole = (await asOwner(["--json", "events", taskId])).stdout;
+    const exported = JSON.parse(whole) as { items: { seq: number }[]; head: { last_event_seq: number } };
+    expect(exported.head.last_event_seq).toBe(4);
+    const { doc } = createDynamoClients({ region: "local", endpoint: h.plane.dynamoEndpoint });
+    for (const seq of [3, 4])
+      await doc.send(
+        new DeleteCommand({ TableName: h.plane.config.tables.Events, Key: { task_id: taskId, seq } }),
+      );
+    const wholeFile = join(dir, "whole.json");
+    const cutFile = join(dir, "cut.json");
+    await writeFile(wholeFile, whole);
+    await writeFile(cutFile, JSON.stringify({ ...exported, items: exported.items.slice(0, 2) }));
+
+    // Act
+    const live = await asOwner(["events", taskId, "--verify"]);
+    const liveJson = jsonOf(await asOwner(["--json", "events", taskId, "--verify"]));
+    const copy = await gates(h.plane.url, undefined, ["verify", wholeFile]);
+    const cutCopy = await gates(h.plane.url, undefined, ["verify", cutFile]);
+    const headless = await gates(h.plane.url, undefined, [
+      "verify",
+      cutFile,
+      "--head-seq",
+      "2",
+      "--head-hash",
+      "0".repeat(64),
+    ]);
+
+    // Assess
+    expect(live.code).toBe(1);
+    expect(live.stdout).toContain(
+      "chain broken at seq 3: the ledger ends at seq 2 but the task's last event is seq 4",
+    );
+    expect(liveJson).toMatchObject({ verify: { ok: false, seq: 3 }, head: { last_event_seq: 4 } });
+    expect([copy.code, copy.stdout]).toEqual([0, expect.stringContaining("chain verified: 4 events")]);
+    expect([cutCopy.code, cutCopy.stdout]).toEqual([
+      1,
+      expect.stringContaining("events are missing from the end"),
+    ]);
+    expect([headless.code, headless.stdout]).toEqual([1, expect.stringContaining("last event hash")]);
+  });
+
+  it("refuses to verify a file that is not an events export, or has no head to check against", async () => {
+    // Prepare
+    const notJson = join(dir, "not.json");
+    const noHead = join(dir, "nohead.json");
+    await writeFile(notJson, "{");
+    await writeFile(noHead, JSON.stringify({ items: [] }));
+
+    // Act
+    const runs = await Promise.all(
+      [notJson, noHead].map((f) => gates(h.plane.url, undefined, ["verify", f])),
+    );
+
+    // Assess
+    expect(runs.map((r) => r.code)).toEqual([2, 2]);
+    expect(runs[1]?.stderr).toContain("--head-seq");
   });
 });
 

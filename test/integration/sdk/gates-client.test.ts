@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { GatesApiError, GatesClient } from "../../../sdk";
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
+import { createDynamoClients } from "../../../lambdas/adapters/dynamo/clients";
+import { GatesApiError, GatesClient, verifyLedger } from "../../../sdk";
 import { type Harness, startHarness } from "../../support/control-plane-harness";
 import { ADMIN, AGENT, OWNER, waitFor } from "../../support/gates-client";
 
@@ -58,6 +60,27 @@ describe("GatesClient against the local control plane", () => {
     expect((await agent.finish(taskId, { status: "COMPLETED" })).status).toBe("COMPLETED");
     const events = await owner.events(taskId);
     expect(events.map((ev) => ev.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it("verifies a ledger against the task's head, and sees its last events deleted", async () => {
+    // Prepare
+    const taskId = await newTask();
+    await agent.evaluate(taskId, { tool_name: "Bash", tool_input: { command: "ls" } });
+    await agent.evaluate(taskId, { tool_name: "Bash", tool_input: { command: "pwd" } });
+    const whole = await owner.verifyLedger(taskId);
+    const { doc } = createDynamoClients({ region: "local", endpoint: h.plane.dynamoEndpoint });
+    await doc.send(
+      new DeleteCommand({ TableName: h.plane.config.tables.Events, Key: { task_id: taskId, seq: 3 } }),
+    );
+
+    // Act
+    const cut = await owner.verifyLedger(taskId);
+
+    // Assess
+    expect(whole).toMatchObject({ check: { ok: true }, head: { last_event_seq: 3 } });
+    expect(verifyLedger(whole.events, whole.head)).toEqual({ ok: true });
+    expect(cut.check).toMatchObject({ ok: false, seq: 3 });
+    expect(cut.events).toHaveLength(2);
   });
 
   it("denies with a reason, revokes a grant, cancels, and reads policies and dry runs", async () => {
