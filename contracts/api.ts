@@ -142,6 +142,8 @@ export const EventsQuerySchema = z.strictObject({
   limit: intParam(1, LIMITS.maxListLimit).optional(),
 });
 export const EmptyQuerySchema = z.strictObject({});
+/** For routes that take no body fields: sending any is a mistake worth a 400. */
+export const EmptyBodySchema = z.strictObject({});
 
 /*
  * Answers, as the core builds them. These schemas type them for the core and the SDK and

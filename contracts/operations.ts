@@ -9,6 +9,7 @@ import {
   DenyBodySchema,
   DryRunBodySchema,
   DryRunResultSchema,
+  EmptyBodySchema,
   EmptyQuerySchema,
   EvaluateBodySchema,
   EvaluationResponseSchema,
@@ -186,6 +187,8 @@ export const OPERATIONS = {
   },
   unlinkSlack: {
     summary: "Unlink every Slack account linked to the caller",
+    body: EmptyBodySchema,
+    query: EmptyQuerySchema,
     responses: { 200: SlackUnlinkViewSchema },
     errors: [],
   },

@@ -1,4 +1,4 @@
-import { SlackLinkBodySchema } from "../../../contracts/api";
+import { EmptyBodySchema, EmptyQuerySchema, SlackLinkBodySchema } from "../../../contracts/api";
 import type { ControlPlaneDeps } from "../../core/control-plane/deps";
 import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from "../../core/errors";
 import type { Principal } from "../../core/principal";
@@ -54,7 +54,11 @@ export function slackOperations(
       return ok(await linkSlackAccount(deps, slack, human(req), code));
     },
 
-    unlinkSlack: async (req) => ok(await unlinkSlackAccount(slack, human(req))),
+    unlinkSlack: async (req) => {
+      parseWith(EmptyBodySchema, req.body, "body");
+      parseWith(EmptyQuerySchema, req.query, "query");
+      return ok(await unlinkSlackAccount(slack, human(req)));
+    },
   };
 }
 

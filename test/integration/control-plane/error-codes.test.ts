@@ -1,7 +1,8 @@
+import { ROUTES } from "../../../lambdas/routes";
 import { findFreePort } from "../../../local/dynamodb-local";
 import { startLocalControlPlane } from "../../../local/local-control-plane";
 import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
-import { AGENT, APPROVER, gatesClient, OTHER_AGENT, OWNER } from "../../support/gates-client";
+import { ADMIN, AGENT, APPROVER, gatesClient, OTHER_AGENT, OWNER } from "../../support/gates-client";
 import { postSigned } from "../slack/slack-fakes";
 
 let h: Harness;
@@ -28,6 +29,27 @@ describe("documented error codes", () => {
     const fields = (reply.body as { error: { details: { fields: { field: string }[] } } }).error.details
       .fields;
     expect(fields.map((f) => f.field).sort()).toEqual(["approval_timeout_s", "owner", "ownr", "repo"]);
+  });
+
+  it.each(
+    ROUTES.filter((r) => r.method !== "GET" && !("body" in r)).map(
+      (r) => [`${r.method} ${r.path}`, r] as const,
+    ),
+  )("VALIDATION_ERROR naming an unknown body field on %s", async (_name, route) => {
+    const kinds = new Set<string>(route.principals === "anyone" ? [] : route.principals);
+    const caller = kinds.has("agent") ? AGENT : kinds.has("admin") ? ADMIN : OWNER;
+    const path = route.path
+      .replace("{task_id}", "any-task")
+      .replace("{repo_id}", "acme%2Fapp")
+      .replace("{request_id}", "01JAAAAAAAAAAAAAAAAAAAAAAA");
+    const res = await fetch(`${h.plane.url}${path}`, {
+      method: route.method,
+      headers: { authorization: `Bearer ${caller}`, "content-type": "application/json" },
+      body: JSON.stringify({ bogus: 1 }),
+    });
+    const body = (await res.json()) as { error: { code: string; details: { fields: { field: string }[] } } };
+    expect([res.status, body.error.code]).toEqual([400, "VALIDATION_ERROR"]);
+    expect(body.error.details.fields.map((f) => f.field)).toContain("bogus");
   });
 
   it("VALIDATION_ERROR for a bad scope, naming the field", async () => {
