@@ -1,5 +1,4 @@
-import { type EvaluateBody, type EvaluationResponse, LIMITS } from "../../../contracts/api";
-import { PayloadTooLargeError } from "../errors";
+import type { EvaluateBody, EvaluationResponse } from "../../../contracts/api";
 import { inputSha256 } from "../hashing";
 import { type Evaluation, evaluateToolCall } from "../policy/evaluate";
 import type { Principal } from "../principal";
@@ -9,6 +8,7 @@ import { requireOwnAgent } from "./access";
 import type { ControlPlaneDeps } from "./deps";
 import { withOpenCall } from "./outcomes";
 import { inboxRowsOf, pruneRequestTimes } from "./request-lifecycle";
+import { requireToolInputWithinLimit } from "./tool-input-limit";
 import { appendEvent, changeTask } from "./transact";
 
 /**
@@ -33,12 +33,7 @@ export async function evaluateCall(
   taskId: string,
   body: EvaluateBody,
 ): Promise<EvaluationResponse> {
-  const size = Buffer.byteLength(JSON.stringify(body.tool_input), "utf8");
-  if (size > LIMITS.maxToolInputBytes) {
-    throw new PayloadTooLargeError(
-      `tool_input is ${size} bytes as JSON; the limit is ${LIMITS.maxToolInputBytes}. Send a smaller input.`,
-    );
-  }
+  requireToolInputWithinLimit(body.tool_input);
   const sha = inputSha256(body.tool_input);
   const toolUseId = body.tool_use_id === undefined ? undefined : sanitizeText(body.tool_use_id, 256);
   const call = { tool_name: body.tool_name, tool_input: body.tool_input };

@@ -5,16 +5,20 @@ import type {
   PublishedPolicies,
   PublishPoliciesBody,
 } from "../../../contracts/api";
-import { RateLimitedError } from "../errors";
+import { PayloadTooLargeError, RateLimitedError } from "../errors";
 import { inputSha256 } from "../hashing";
 import { evaluateToolCall } from "../policy/evaluate";
 import type { CompiledPolicySet } from "../policy/policy-set";
+import { MAX_POLICY_TEXT_BYTES } from "../policy/rules";
 import type { Principal } from "../principal";
 import { freshTaskSnapshot } from "../task";
 import type { ControlPlaneDeps } from "./deps";
+import { requireToolInputWithinLimit } from "./tool-input-limit";
 import { withoutUndefined } from "./transact";
 
 export const PUBLISHES_PER_MINUTE = 10;
+/** Dry runs per principal per minute, agents and humans alike. */
+export const DRY_RUNS_PER_MINUTE = 60;
 
 function toPolicyView(
   repoId: string,
@@ -61,13 +65,31 @@ export async function publishPolicies(
   };
 }
 
-/** What the repo's policies (or candidate text) would decide for a call on a fresh task. Writes nothing. */
+/**
+ * What the repo's policies (or candidate text) would decide for a call on a fresh task. Writes nothing
+ * but a rate-limit count: compiling candidate text costs a few hundred milliseconds of CPU, so each
+ * principal gets a bounded number of dry runs a minute. The tool input has the limit of a real call.
+ */
 export async function dryRunPolicies(
   deps: ControlPlaneDeps,
   principal: Principal,
   repoId: string,
   body: DryRunBody,
 ): Promise<DryRunResult> {
+  requireToolInputWithinLimit(body.tool_input);
+  const candidateBytes = body.policies === undefined ? 0 : Buffer.byteLength(body.policies, "utf8");
+  if (candidateBytes > MAX_POLICY_TEXT_BYTES) {
+    throw new PayloadTooLargeError(
+      `policies is ${candidateBytes} bytes; candidate text, like published text, may be at most ${MAX_POLICY_TEXT_BYTES} bytes. Split or simplify it.`,
+    );
+  }
+  const limit = await deps.rateLimiter.hit(
+    `dry-run#${principal.kind}#${principal.id}`,
+    DRY_RUNS_PER_MINUTE,
+    60,
+    deps.clock.now(),
+  );
+  if (!limit.allowed) throw new RateLimitedError("policy dry runs", limit.retryAfterS);
   const policies =
     body.policies !== undefined
       ? deps.policies.candidate(body.policies)

@@ -98,4 +98,40 @@ describe("policies", () => {
     const after = await h.client.as(OWNER).get<{ version: number }>("/v1/repos/acme%2Fdry/policies");
     expect(after.body.version).toBe(0);
   });
+
+  it("refuses a dry run's tool_input over 64 KiB and candidate text over 64 KiB with 413, like real calls", async () => {
+    const path = "/v1/repos/acme%2Fdry/policies/evaluate";
+    const bigInput = await h.client
+      .as(AGENT)
+      .post(path, { tool_name: "Write", tool_input: { content: "x".repeat(200_000) } });
+    const bigText = await h.client.as(AGENT).post(path, {
+      tool_name: "Bash",
+      tool_input: { command: "ls" },
+      policies: `${NO_PROD}\n// ${"x".repeat(70_000)}`,
+    });
+    for (const reply of [bigInput, bigText]) {
+      expect([reply.status, (reply.body as { error: { code: string } }).error.code]).toEqual([
+        413,
+        "PAYLOAD_TOO_LARGE",
+      ]);
+    }
+  });
+
+  it("rate limits each principal to 60 dry runs a minute, with retry-after, apart from other principals", async () => {
+    const path = "/v1/repos/acme%2Fdry/policies/evaluate";
+    const call = { tool_name: "Bash", tool_input: { command: "ls" }, policies: NO_PROD };
+    // Start at the top of a fixed one-minute window, so the calls below all fall in one.
+    h.clock.advance(60_000 - (h.clock.now().getTime() % 60_000));
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i += 1)
+      statuses.push((await h.client.as("local:agent:dry-runner").post(path, call)).status);
+    const limited = await h.client.as("local:agent:dry-runner").post(path, call);
+    const other = await h.client.as("local:human:dry-runner").post(path, call);
+    h.clock.advance(60_000);
+    const nextMinute = await h.client.as("local:agent:dry-runner").post(path, call);
+
+    expect(statuses).toEqual([...Array(60).fill(200), 429]);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect([other.status, nextMinute.status]).toEqual([200, 200]);
+  });
 });
