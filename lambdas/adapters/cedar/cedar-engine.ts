@@ -19,6 +19,7 @@ import {
   type RuleMeta,
   type RuleSource,
 } from "../../core/policy/rules";
+import { policyTextProblem } from "../../core/policy-text-limits";
 import { GATES_CEDAR_SCHEMA } from "../../policies/builtin";
 
 /** Candidate sets of dry runs reuse these few preparse slots instead of accumulating in memory. */
@@ -75,6 +76,9 @@ export class CedarPolicyEngine {
         ],
       };
     }
+    // Text past these limits would overflow the parser's stack and break the module for good.
+    const tooComplex = policyTextProblem(custom);
+    if (tooComplex !== undefined) return { ok: false, diagnostics: [{ message: tooComplex }] };
     const documents: ParsedDocument[] = [];
     for (const text of this.builtinTexts)
       documents.push(parseDocument(this.wasm, text, "builtin", diagnostics));

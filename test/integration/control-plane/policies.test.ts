@@ -117,6 +117,29 @@ describe("policies", () => {
     }
   });
 
+  it("refuses candidate text nested past Cedar's means with 422, and the gate keeps judging calls", async () => {
+    const deep = `@rule_id("deep") @tier("hard") forbid (principal, action, resource) when { ${"(".repeat(200)}true${")".repeat(200)} };`;
+    const refused = await h.client.as(AGENT).post("/v1/repos/acme%2Fdry/policies/evaluate", {
+      tool_name: "Bash",
+      tool_input: { command: "ls" },
+      policies: deep,
+    });
+    const published = await h.client.as(ADMIN).put("/v1/repos/acme%2Fdeep/policies", { policies: deep });
+    const task = await h.client.as(AGENT).post<TaskView>("/v1/tasks", { owner: "alice", repo: "acme/app" });
+    const judged = await h.client
+      .as(AGENT)
+      .post<EvaluationResponse>(`/v1/tasks/${task.body.task_id}/tool-calls`, {
+        tool_name: "Bash",
+        tool_input: { command: "rm -rf /" },
+      });
+
+    for (const reply of [refused, published]) {
+      expect(reply.status).toBe(422);
+      expect(JSON.stringify(reply.body)).toContain("nests brackets more than 32 levels deep");
+    }
+    expect(judged.body).toMatchObject({ decision: "DENY", source: "hard_deny", rule_ids: ["rm_rf_root"] });
+  });
+
   it("rate limits each principal to 60 dry runs a minute, with retry-after, apart from other principals", async () => {
     const path = "/v1/repos/acme%2Fdry/policies/evaluate";
     const call = { tool_name: "Bash", tool_input: { command: "ls" }, policies: NO_PROD };
