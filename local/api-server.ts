@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { ulid } from "ulid";
 import { type ErrorBody, LIMITS } from "../contracts/api";
 import { localTokenToContext } from "../lambdas/adapters/http/local-identity";
+import { stripControl } from "../lambdas/core/sanitize";
 import { ROUTES, type RouteDef } from "../lambdas/routes";
 
 /** Anything that answers API Gateway REST proxy events, such as the router of `createHttpApp`. */
@@ -37,13 +38,16 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
  * Starts the local HTTP server that stands in for API Gateway: each request becomes a REST
  * (v1) proxy event matched against the same route manifest, with the caller taken from a
  * local token (`Authorization: Bearer local:<human|admin|agent>:<id>`), and the app's
- * answer is written back as is.
+ * answer is written back as is. Only requests whose `Host` names this machine (loopback or
+ * the bind address) reach the app; the local tokens are forgeable by design, so a web page
+ * reaching the server through DNS rebinding must be turned away (403).
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const routes = options.routes ?? ROUTES;
   const host = options.host ?? "127.0.0.1";
+  const hosts = allowedHosts(host);
   const server = createServer((req, res) => {
-    void serve(options.app, routes, req, res);
+    void serve(options.app, routes, hosts, req, res);
   });
   // Long-polls (up to 25 s) wait on the response, which these limits do not bound: they only
   // bound how long a client may take to send its request, and how long idle sockets live.
@@ -76,11 +80,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 async function serve(
   app: LocalApiApp,
   routes: readonly RouteDef[],
+  hosts: ReadonlySet<string>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   // A client that goes away mid-answer must not crash the server.
   res.on("error", () => undefined);
+  if (!hostIsLocal(req.headers.host, hosts)) {
+    req.resume();
+    writeResult(res, foreignHost(req.headers.host, hosts));
+    return;
+  }
   const body = await readCapped(req);
   if (body === undefined) {
     return;
@@ -172,6 +182,32 @@ function toProxyEvent(req: IncomingMessage, body: Buffer, routes: readonly Route
       resourcePath: resource,
     },
   };
+}
+
+/**
+ * The Host names local mode answers to, lower case: loopback by every name, and the bind address.
+ * Any other name means the request came through a name that is not this machine's own, as a web
+ * page does by DNS rebinding to reach a local server with the local tokens, which anyone can forge.
+ */
+function allowedHosts(bindHost: string): ReadonlySet<string> {
+  const bind = bindHost.includes(":") ? `[${bindHost}]` : bindHost;
+  return new Set(["127.0.0.1", "localhost", "[::1]", bind.toLowerCase()]);
+}
+
+/** Whether a Host header names this server: an allowed name, with or without a port. */
+function hostIsLocal(header: string | undefined, hosts: ReadonlySet<string>): boolean {
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d{1,5})?$/i.exec(header ?? "");
+  return match?.[1] !== undefined && hosts.has(match[1].toLowerCase());
+}
+
+function foreignHost(header: string | undefined, hosts: ReadonlySet<string>): APIGatewayProxyResult {
+  const shown = JSON.stringify(stripControl(header ?? "").slice(0, 100));
+  const names = [...hosts].join(", ");
+  return errorResult(403, "FORBIDDEN", () =>
+    header === undefined
+      ? `The request has no Host header; the local control plane answers only to ${names}.`
+      : `Host ${shown} is not this machine's: the local control plane answers only to ${names} (with any port), so that no web page can reach it through a DNS name of its own. Call it as http://127.0.0.1:<port>.`,
+  );
 }
 
 interface RouteMatch {
@@ -280,17 +316,24 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResult): void {
 
 /** Only for an app that breaks its promise never to throw; the app shapes every other error. */
 function internalError(): APIGatewayProxyResult {
+  return errorResult(
+    500,
+    "INTERNAL_ERROR",
+    (id) => `Something went wrong on our side; quote request id ${id}.`,
+  );
+}
+
+/** An answer of the server itself, in the app's error envelope. */
+function errorResult(
+  status: number,
+  code: string,
+  message: (requestId: string) => string,
+): APIGatewayProxyResult {
   const requestId = ulid();
-  const body: ErrorBody = {
-    error: {
-      code: "INTERNAL_ERROR",
-      message: `Something went wrong on our side; quote request id ${requestId}.`,
-      request_id: requestId,
-    },
-  };
+  const body: ErrorBody = { error: { code, message: message(requestId), request_id: requestId } };
   return {
-    statusCode: 500,
-    headers: { "content-type": "application/json", "x-request-id": requestId },
+    statusCode: status,
+    headers: { "content-type": "application/json", "cache-control": "no-store", "x-request-id": requestId },
     body: JSON.stringify(body),
   };
 }

@@ -302,6 +302,93 @@ describe("startApiServer with the router", () => {
   });
 });
 
+/** Sends one request through node:http, which (unlike fetch) lets a test choose the Host header and raw bytes. */
+function sendRaw(
+  server: ApiServer,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: Buffer },
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${server.url}${options.path ?? "/v1/health"}`,
+      { method: options.method ?? "GET", headers: options.headers ?? {}, setHost: !options.headers?.host },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
+    req.on("error", reject).end(options.body);
+  });
+}
+
+describe("startApiServer Host check", () => {
+  const app = echoApp();
+  let server: ApiServer;
+  let other: ApiServer | undefined;
+
+  beforeAll(async () => {
+    server = await startApiServer({ app, port: 0 });
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await other?.close();
+  });
+
+  it.each(["127.0.0.1", "127.0.0.1:3000", "localhost", "LocalHost:1", "[::1]", "[::1]:3000"])(
+    "lets a request for Host %s reach the app",
+    async (host) => {
+      // Act
+      const reply = await sendRaw(server, { headers: { host } });
+
+      // Assess
+      expect(reply.status).toBe(200);
+    },
+  );
+
+  it.each([
+    "evil.example",
+    "evil.example:3000",
+    "127.0.0.1.evil.example",
+    "localhost.evil.example:80",
+    "[::2]:3000",
+    "127.0.0.1:3000:80",
+  ])("refuses Host %j with 403 FORBIDDEN before the app sees it", async (host) => {
+    // Prepare
+    const before = app.events.length;
+
+    // Act
+    const reply = await sendRaw(server, {
+      method: "POST",
+      path: "/v1/tasks/t1/approve",
+      headers: { host, authorization: "Bearer local:human:alice", "content-type": "application/json" },
+      body: Buffer.from('{"request_id":"01JAAAAAAAAAAAAAAAAAAAAAAA"}'),
+    });
+
+    // Assess
+    expect(reply.status).toBe(403);
+    expect(reply.body).toMatchObject({
+      error: { code: "FORBIDDEN", message: expect.stringContaining("127.0.0.1") },
+    });
+    expect(app.events).toHaveLength(before);
+  });
+
+  it("also answers to the address it was told to bind, and refuses that name on another server", async () => {
+    // Prepare: another loopback address, which Linux routes without configuration.
+    other = await startApiServer({ app, port: 0, host: "127.0.0.2" });
+
+    // Act
+    const own = await sendRaw(other, { headers: { host: `127.0.0.2:${other.port}` } });
+    const foreign = await sendRaw(server, { headers: { host: `127.0.0.2:${server.port}` } });
+
+    // Assess
+    expect([own.status, foreign.status]).toEqual([200, 403]);
+  });
+});
+
 describe("ApiServer.close", () => {
   it("resolves while a keep-alive connection is open", async () => {
     // Prepare
