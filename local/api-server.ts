@@ -147,8 +147,7 @@ function toProxyEvent(req: IncomingMessage, body: Buffer, routes: readonly Route
     pathParameters:
       match === undefined || match.params.length === 0 ? null : Object.fromEntries(match.params),
     stageVariables: null,
-    body: body.length === 0 ? null : body.toString("utf8"),
-    isBase64Encoded: false,
+    ...bodyOf(body),
     requestContext: {
       accountId: "000000000000",
       apiId: "local",
@@ -182,6 +181,21 @@ function toProxyEvent(req: IncomingMessage, body: Buffer, routes: readonly Route
       resourcePath: resource,
     },
   };
+}
+
+/**
+ * The body as API Gateway hands it over: UTF-8 text as a string, and other bytes base64-encoded, so
+ * the router sees them as they are and refuses them (400 INVALID_JSON) instead of reading a lossy
+ * decoding with U+FFFD in place of what was sent.
+ */
+function bodyOf(body: Buffer): Pick<APIGatewayProxyEvent, "body" | "isBase64Encoded"> {
+  if (body.length === 0) return { body: null, isBase64Encoded: false };
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(body);
+    return { body: body.toString("utf8"), isBase64Encoded: false };
+  } catch {
+    return { body: body.toString("base64"), isBase64Encoded: true };
+  }
 }
 
 /**

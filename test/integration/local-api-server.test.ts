@@ -389,6 +389,49 @@ describe("startApiServer Host check", () => {
   });
 });
 
+describe("startApiServer bodies that are not UTF-8", () => {
+  it("hands them to the router as bytes, which refuses them with 400 INVALID_JSON as on Lambda", async () => {
+    // Prepare
+    const seen: string[] = [];
+    const router = createHttpApp({
+      operations: { createTask: async (req) => ({ status: 201, body: { seen: req.body } }) },
+      logger: console,
+      version: "t",
+    });
+    const server = await startApiServer({
+      app: {
+        resolve: (event) => {
+          seen.push(String(event.body));
+          return router.resolve(event);
+        },
+      },
+      port: 0,
+    });
+    const invalid = Buffer.concat([
+      Buffer.from('{"owner":"al'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('ice"}'),
+    ]);
+    const send = (body: Buffer) =>
+      sendRaw(server, {
+        method: "POST",
+        path: "/v1/tasks",
+        headers: { authorization: "Bearer local:agent:bot", "content-type": "application/json" },
+        body,
+      });
+
+    // Act
+    const refused = await send(invalid);
+    const accepted = await send(Buffer.from('{"owner":"ålice"}'));
+    await server.close();
+
+    // Assess
+    expect(refused).toMatchObject({ status: 400, body: { error: { code: "INVALID_JSON" } } });
+    expect(accepted).toMatchObject({ status: 201, body: { seen: { owner: "ålice" } } });
+    expect(seen.join("\n")).not.toContain("\ufffd");
+  });
+});
+
 describe("ApiServer.close", () => {
   it("resolves while a keep-alive connection is open", async () => {
     // Prepare
