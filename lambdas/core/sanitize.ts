@@ -46,15 +46,10 @@ const PAIR_VALUE = [
 ].join("|");
 
 /**
- * Where a token may start: at the start of the text, after a character that cannot be part of it, or
- * right after a `\n`-style escape, so a token that starts a line is found in JSON-escaped text too.
- */
-const TOKEN_START = String.raw`(?<=^|[^A-Za-z0-9]|\\[nrtbf])`;
-
-/**
  * Every kind of secret, specific kinds first so that a value is marked with the most telling kind.
- * Boundaries are written as lookarounds on letters and digits, never `\b`: `_` is a word character, so
- * `\b` misses a key in `KEY_AKIA…` or `AKIA…_suffix`.
+ * No pattern leans on `\b`: `_` is a word character, so `\b` misses a key in `KEY_AKIA…` or
+ * `AKIA…_suffix`. Distinctive prefixes are found wherever they start; only a character that would
+ * make the match part of a longer token stops it.
  */
 const SECRET_RULES: readonly SecretRule[] = [
   {
@@ -64,9 +59,10 @@ const SECRET_RULES: readonly SecretRule[] = [
       /-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----|$)/g,
   },
   {
-    // AWS access key ids, long-term (AKIA) and temporary (ASIA) alike.
+    // AWS access key ids, long-term (AKIA) and temporary (ASIA) alike, wherever they start; one that
+    // goes on in capitals or digits is part of a longer word and not a key id.
     kind: "aws_access_key",
-    pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Z0-9])/g,
+    pattern: /(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}(?![A-Z0-9])/g,
   },
   {
     // A 40-character AWS secret access key written after its key name, as in `~/.aws/credentials`.
@@ -77,10 +73,11 @@ const SECRET_RULES: readonly SecretRule[] = [
   },
   {
     // A bare 40-character AWS secret access key: the AWS alphabet mixing upper and lower case with a
-    // digit, "/" or "+". Hex digests (git SHAs) and plain words lack that mix and stay readable.
+    // digit, "/" or "+". Hex digests (git SHAs) and plain words lack that mix and stay readable. It may
+    // follow "=" (an assignment), but not be followed by one, which would make it part of longer base64.
     kind: "aws_secret_key",
     pattern:
-      /(?<=^|[^A-Za-z0-9/+=]|\\[nrtbf])(?=[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))(?=[a-z0-9/+]{0,39}[A-Z])(?=[A-Z0-9/+]{0,39}[a-z])(?=[A-Za-z]{0,39}[0-9/+])[A-Za-z0-9/+]{40}/g,
+      /(?<=^|[^A-Za-z0-9/+]|\\[nrtbf])(?=[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))(?=[a-z0-9/+]{0,39}[A-Z])(?=[A-Z0-9/+]{0,39}[a-z])(?=[A-Za-z]{0,39}[0-9/+])[A-Za-z0-9/+]{40}/g,
   },
   {
     // GitHub classic tokens (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained personal access tokens; the
@@ -94,13 +91,10 @@ const SECRET_RULES: readonly SecretRule[] = [
     pattern: /(?:xox[abposr]-|xapp-)[A-Za-z0-9-]{10,}/g,
   },
   {
-    // The credential after `Bearer ` (base64url included, so `_` too); only lowercase letters is prose
+    // The credential after `Bearer `, wherever the word starts; only lowercase letters is prose
     // ("bearer instrument"), not a token.
     kind: "bearer_token",
-    pattern: new RegExp(
-      String.raw`${TOKEN_START}(?<head>bearer[ \t]+)(?<token>[A-Za-z0-9._~+/=_-]{8,})`,
-      "gi",
-    ),
+    pattern: /(?<head>bearer[ \t]+)(?<token>[A-Za-z0-9._~+/=-]{8,})/gi,
     render: (match, marker) =>
       /^[a-z]+$/.test(match.groups?.token ?? "") ? match[0] : `${match.groups?.head ?? ""}${marker}`,
   },

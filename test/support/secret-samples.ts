@@ -47,6 +47,7 @@ export const TEXT_POSITIONS: Readonly<Record<string, (secret: string) => string>
   "before _suffix": (s) => `${s}_suffix`,
   "after a KEY_ prefix": (s) => `MY_KEY_${s}`,
   "after a control character": (s) => `X\u0001${s}`,
+  "after an equals sign": (s) => `SOME_VALUE=${s}`,
   "after a \\n escape in JSON text": (s) => JSON.stringify({ content: `first line\n${s}\n` }),
 };
 

@@ -202,7 +202,7 @@ describe("redactSecrets", () => {
     { why: "a key that only starts with token", input: "tokens: 5" },
     { why: "a key that continues after token", input: "token_count=3" },
     { why: "an AWS prefix with too few characters", input: "AKIA1234567890" },
-    { why: "an AWS-like id inside a longer word", input: `X${AWS_KEY_ID}Y` },
+    { why: "an AWS-like id that goes on in capitals", input: `X${AWS_KEY_ID}Y` },
     { why: "the word Bearer on its own", input: "use a Bearer header" },
     { why: "bearer in prose", input: "the bearer instrument is valid" },
     { why: "a short bearer token", input: "Bearer abc1" },
