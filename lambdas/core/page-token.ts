@@ -37,6 +37,8 @@ export async function openPageToken(key: SigningKey, owner: string, token: strin
   if (!payload || !signature || rest.length > 0) throw refused();
   const expected = mac(await key.get(), owner, payload);
   const given = Buffer.from(signature, "base64url");
+  // base64url decoding skips stray characters and ignores spare bits; only our own spelling passes.
+  if (given.toString("base64url") !== signature) throw refused();
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw refused();
   return Buffer.from(payload, "base64url").toString("utf8");
 }

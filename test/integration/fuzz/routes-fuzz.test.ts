@@ -88,10 +88,35 @@ const hostileValue = fc.oneof(
   fc.jsonValue({ maxDepth: 12 }),
   fc.array(hostileString, { maxLength: 30 }),
 );
+/** JSON text nesting one kind of container (or both, alternating) `depth` levels around a value. */
+function nestedJson(depth: number, kind: "array" | "object" | "both", inner: string): string {
+  const open = { array: "[", object: '{"k":', both: '[{"k":' }[kind];
+  const close = { array: "]", object: "}", both: "}]" }[kind];
+  const levels = kind === "both" ? Math.ceil(depth / 2) : depth;
+  return `${open.repeat(levels)}${inner}${close.repeat(levels)}`;
+}
+
+/** Text, since no JSON.stringify could write what it nests: every container, around the limit and far past it. */
+const deepJson = fc
+  .record({
+    depth: fc.oneof(fc.integer({ min: 60, max: 70 }), fc.integer({ min: 1_000, max: 20_000 })),
+    kind: fc.constantFrom("array" as const, "object" as const, "both" as const),
+    inner: fc.constantFrom("1", "[]", "{}", '"x"', "null"),
+  })
+  .map(({ depth, kind, inner }) => nestedJson(depth, kind, inner));
+
+/** Bodies that nest deep inside a field, a tool input, or at the top. */
+const deepBody = fc.oneof(
+  fc.tuple(fc.constantFrom(...FIELDS), deepJson).map(([field, deep]) => `{${JSON.stringify(field)}:${deep}}`),
+  deepJson.map((deep) => `{"tool_name":"Bash","tool_input":{"command":"ls","x":${deep}}}`),
+  deepJson,
+);
+
 const body = fc.oneof(
   fc.dictionary(fc.constantFrom(...FIELDS), hostileValue, { maxKeys: 6 }),
   fc.jsonValue({ maxDepth: 4 }),
   fc.string({ maxLength: 30 }),
+  deepBody,
 );
 const token = fc.oneof(
   fc.constantFrom(
@@ -195,6 +220,10 @@ describe("hostile input on every route", () => {
       const value = fc.oneof(
         hostileString,
         fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
+        // Form-encoding triples the size, so Slack's deep payloads stay under the body limit.
+        deepJson
+          .filter((deep) => deep.length < 60_000)
+          .map((deep) => `{"type":"block_actions","view":${deep}}`),
       );
       const slackPayload = fc.record(
         {
@@ -242,6 +271,55 @@ describe("hostile input on every route", () => {
     },
     120_000,
   );
+
+  it("takes a next_token only from its caller: forged, altered and borrowed ones are 400, expired ones go on", async () => {
+    // Prepare: two approvers of the same requests, each with a real token for the second page.
+    const pagedTask = await createTask(h.client);
+    for (const branch of ["main", "master", "prod"])
+      await requestApproval(h.client, pagedTask, `git push --force origin ${branch}`);
+    const tokenOf = async (who: string) =>
+      String((await h.client.as(who).get<{ next_token?: string }>("/v1/pending?limit=1")).body.next_token);
+    const tokens = new Map([
+      [OWNER, await tokenOf(OWNER)],
+      [APPROVER, await tokenOf(APPROVER)],
+    ]);
+    const base64url = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+    const forge = fc.oneof(
+      fc.constant((own: string) => own),
+      fc.constant((_own: string, other: string) => other),
+      fc.tuple(fc.nat(), base64url).map(
+        ([at, c]) =>
+          (own: string) =>
+            `${own.slice(0, at % own.length)}${c}${own.slice((at % own.length) + 1)}`,
+      ),
+      fc.nat().map((at) => (own: string) => own.slice(0, at % own.length)),
+      fc
+        .string({ unit: base64url, minLength: 1, maxLength: 8 })
+        .map((tail) => (own: string) => `${own}${tail}`),
+      fc.constant((own: string, other: string) => `${own.split(".")[0]}.${other.split(".")[1]}`),
+      fc.string({ unit: base64url, minLength: 1, maxLength: 200 }).map((text) => () => text),
+    );
+
+    // Act and assess: only the caller's own token is a position; deadlines pass as the runs go on.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(OWNER, APPROVER),
+        forge,
+        fc.integer({ min: 1_000, max: 60_000 }),
+        async (caller, make, advanceMs) => {
+          h.clock.advance(advanceMs);
+          const own = tokens.get(caller) ?? "";
+          const token = make(own, tokens.get(caller === OWNER ? APPROVER : OWNER) ?? "");
+          const reply = await h.client
+            .as(caller)
+            .get<{ error?: { code: string } }>(`/v1/pending?limit=1&next_token=${encodeURIComponent(token)}`);
+          const outcome = [reply.status, reply.body.error?.code];
+          expect(outcome).toEqual(token === own ? [200, undefined] : [400, "VALIDATION_ERROR"]);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
 
   it("leaves Object.prototype untouched", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
