@@ -57,7 +57,8 @@ const MIN_JAVA_MAJOR = 17;
 const JAVA_FIX = 'install it, e.g. "sudo apt-get install openjdk-17-jre-headless", then retry.';
 const JAVA_MISSING = `Java ${MIN_JAVA_MAJOR}+ is required for local mode (DynamoDB Local): ${JAVA_FIX}`;
 const DEFAULT_HOST = "127.0.0.1";
-const DEFAULT_START_TIMEOUT_MS = 15_000;
+// A JVM starting on a busy two-core machine (a laptop running tests, a CI runner) can take 20 s.
+const DEFAULT_START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
 const POLL_INTERVAL_MS = 100;
 const PROBE_TIMEOUT_MS = 2_000;

@@ -29,7 +29,7 @@ describe("DynamoDB stops under traffic", () => {
       reconcileEveryMs: 3_600_000,
       onError: () => undefined,
     });
-  });
+  }, 90_000);
   afterAll(async () => {
     await plane.stop();
     await dynamo.stop();
@@ -50,33 +50,48 @@ describe("DynamoDB stops under traffic", () => {
     // Traffic runs while DynamoDB goes away.
     let stop = false;
     const seen: { status: number; decision?: string }[] = [];
+    // A request that fails on the wire is recorded as status 0 (which the checks below refuse)
+    // rather than thrown, so a failure here cannot outlive the test as an unhandled rejection.
     const traffic = (async () => {
       for (let i = 0; !stop; i++) {
-        const r = await client.as(AGENT).post<EvaluationResponse>(`/v1/tasks/${tasks[i % 2]}/tool-calls`, {
-          tool_name: "Bash",
-          tool_input: { command: `ls ${i}` },
-        });
+        const r = await client
+          .as(AGENT)
+          .post<EvaluationResponse>(`/v1/tasks/${tasks[i % 2]}/tool-calls`, {
+            tool_name: "Bash",
+            tool_input: { command: `ls ${i}` },
+          })
+          .catch(() => ({ status: 0, body: {} as Partial<EvaluationResponse> }));
         seen.push({ status: r.status, decision: r.body.decision });
       }
     })();
-    await waitFor(async () => (seen.length >= 5 ? true : undefined), 10_000, "traffic before the outage");
-    await dynamo.stop();
+    const outageAndRecovery = async () => {
+      await waitFor(async () => (seen.length >= 5 ? true : undefined), 10_000, "traffic before the outage");
+      await dynamo.stop();
 
-    const during = await client.as(AGENT).post("/v1/tasks/outage-a/tool-calls", {
-      tool_name: "Bash",
-      tool_input: { command: "ls" },
-    });
-    const decision = await client.as(OWNER).post("/v1/tasks/outage-a/approve", { request_id: requestId });
-    expect([during.status, during.body]).toEqual([
-      503,
-      { error: expect.objectContaining({ code: "SERVICE_UNAVAILABLE" }) },
-    ]);
-    expect(decision.status).toBe(503);
+      const during = await client.as(AGENT).post("/v1/tasks/outage-a/tool-calls", {
+        tool_name: "Bash",
+        tool_input: { command: "ls" },
+      });
+      const decision = await client.as(OWNER).post("/v1/tasks/outage-a/approve", { request_id: requestId });
+      expect([during.status, during.body]).toEqual([
+        503,
+        { error: expect.objectContaining({ code: "SERVICE_UNAVAILABLE" }) },
+      ]);
+      expect(decision.status).toBe(503);
 
-    dynamo = await startDynamoDbLocal({ port, dataDir });
-    await waitFor(async () => (seen.at(-1)?.status === 200 ? true : undefined), 20_000, "traffic to recover");
-    stop = true;
-    await traffic;
+      dynamo = await startDynamoDbLocal({ port, dataDir });
+      await waitFor(
+        async () => (seen.at(-1)?.status === 200 ? true : undefined),
+        20_000,
+        "traffic to recover",
+      );
+    };
+    try {
+      await outageAndRecovery();
+    } finally {
+      stop = true;
+      await traffic;
+    }
 
     for (const s of seen) {
       expect([200, 503]).toContain(s.status);
@@ -91,5 +106,6 @@ describe("DynamoDB stops under traffic", () => {
         .get<{ items: LedgerEvent[] }>(`/v1/tasks/${task}/events?limit=100`);
       expect(verifyChain(events.body.items)).toEqual({ ok: true });
     }
-  });
+    // It stops and starts a JVM under traffic, which takes a while on a busy machine.
+  }, 120_000);
 });
