@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildCliPackage } from "../scripts/build-packages";
 import type { BenchRow } from "./results";
@@ -44,6 +44,8 @@ function median(samples: readonly number[]): number {
  * `--version`, `--help` and bare Node, interleaved so load on the machine hits all three alike.
  */
 export async function benchCliStart(runs = 20): Promise<CliStartFigures> {
+  // dist/ is build output, absent from a fresh clone.
+  mkdirSync(join(REPO, "dist"), { recursive: true });
   const dir = mkdtempSync(join(REPO, "dist", "bench-cli-"));
   try {
     await buildCliPackage(dir);
