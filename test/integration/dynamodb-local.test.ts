@@ -78,7 +78,8 @@ describe("startDynamoDbLocal", () => {
 
     // Assess
     expect(item).toEqual({ task_id: "kept", version: 1 });
-  });
+    // Two JVM starts, each of which can take 20 s on a busy machine.
+  }, 120_000);
 
   it("leaves no Java process behind after stop", async () => {
     // Prepare

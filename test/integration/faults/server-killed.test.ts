@@ -34,7 +34,7 @@ describe("the server killed with requests in flight", () => {
     const url = `http://127.0.0.1:${port}`;
     const client = gatesClient(url);
     server = startServer(port, dataDir);
-    await waitFor(() => healthy(url), 20_000, "the server to start");
+    await waitFor(() => healthy(url), 60_000, "the server to start");
 
     const tasks = ["k1", "k2", "k3"];
     for (const task_id of tasks)
@@ -55,7 +55,7 @@ describe("the server killed with requests in flight", () => {
     await Promise.all(inFlight);
 
     server = startServer(port, dataDir);
-    await waitFor(() => healthy(url), 20_000, "the server to restart");
+    await waitFor(() => healthy(url), 60_000, "the server to restart");
 
     for (const task of tasks) {
       const view = await client.as(OWNER).get<TaskView>(`/v1/tasks/${task}`);
@@ -82,5 +82,5 @@ describe("the server killed with requests in flight", () => {
       const after = await client.as(OWNER).get<TaskView>(`/v1/tasks/${task}`);
       expect(after.body).toMatchObject({ status: "RUNNING", pending_request_ids: [] });
     }
-  }, 90_000);
+  }, 180_000);
 });
