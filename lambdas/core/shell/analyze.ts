@@ -50,6 +50,8 @@ export class Analyzer {
   private parsedChars = 0;
   /** Files a downloader wrote earlier in the command, so running one later runs a download. */
   private readonly downloaded = new Set<string>();
+  /** Files written earlier in the command with text known here, so reading one later reads it. */
+  private readonly written = new Map<string, string>();
 
   constructor(private readonly parser: ShellParser) {}
 
@@ -71,6 +73,20 @@ export class Analyzer {
   /** Whether a downloader wrote this file earlier in the command. */
   isDownloaded(path: string): boolean {
     return this.downloaded.has(path);
+  }
+
+  /** Notes what a file holds after a write: known text (appended or not), or undefined when unknown. */
+  markWritten(path: string, text: string | undefined, append: boolean): void {
+    const before = this.written.get(path);
+    if (text === undefined) this.written.delete(path);
+    else this.written.set(path, append ? `${before ?? ""}${text}` : text);
+  }
+
+  /** What reading a file gives: a download or text written earlier in the command, else an unknown file. */
+  fileContent(path: string): Stream {
+    if (this.downloaded.has(path)) return { kind: "download" };
+    const text = this.written.get(path);
+    return text === undefined ? { kind: "file" } : { kind: "text", text };
   }
 
   /** Records a command once: a repeat of one already recorded (`true; true`) adds nothing. */

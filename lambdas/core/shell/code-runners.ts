@@ -20,6 +20,44 @@ export const shell: ProgramHandler = (ctx, args) => {
   else ctx.runFile(first);
   return { flags: [...options.flags], operands: args.slice(options.stop) };
 };
+/**
+ * PowerShell (`pwsh`, `powershell`): its options are single-dash words in any case. `-Command -`,
+ * `-` or no script reads the script from input; `-Command text` is PowerShell, not shell, so only
+ * where it comes from is judged; `-EncodedCommand` is code nobody can read here.
+ */
+export const powershell: ProgramHandler = (ctx, args) => {
+  const name = (arg: Arg | undefined) => arg?.value?.toLowerCase().replace(/^[-/]+/, "");
+  let script = false;
+  for (let i = 0; i < args.length; i++) {
+    const option = name(args[i]);
+    const next = args[i + 1];
+    if (!args[i]?.value?.startsWith("-") || args[i]?.value === "-") {
+      if (args[i]?.value === "-") opaqueCode(ctx, ctx.input);
+      else if (args[i]) ctx.runFile(args[i] as Arg);
+      script = true;
+      break;
+    }
+    if (option === "c" || option === "command") {
+      if (next?.value === "-") opaqueCode(ctx, ctx.input);
+      else opaqueCode(ctx, next);
+      script = true;
+      break;
+    }
+    if (option === "e" || option === "ec" || option === "encodedcommand") {
+      ctx.unresolved.add("script");
+      script = true;
+      break;
+    }
+    if (option === "f" || option === "file") {
+      if (next?.value === "-") opaqueCode(ctx, ctx.input);
+      else if (next) ctx.runFile(next);
+      script = true;
+      break;
+    }
+  }
+  if (!script) opaqueCode(ctx, ctx.input);
+  return { operands: args };
+};
 /** An interpreter: its code options, a script from input or a process substitution, in-place edits. */
 export const interpreter: ProgramHandler = (ctx, args, program) => {
   const spec = INTERPRETERS[interpreterOf(program) as string] ?? { codeOptions: [] };
@@ -114,6 +152,8 @@ export const alias: ProgramHandler = (ctx, args) => {
 };
 /** SQL clients: the SQL is in their arguments and their input; SQL only known at run time is unknown code. */
 const SQL_OPTIONS = new Set(["-c", "--command", "-e", "--execute", "-q", "--query", "-Q", "--eval", "-cmd"]);
+/** Options of SQL clients whose value is a file of SQL to run. */
+const SQL_FILE_OPTIONS: ReadonlySet<string> = new Set(["-f", "--file", "-i", "--queries-file"]);
 export const sqlClient: ProgramHandler = (ctx, args) => {
   // The SQL is in option values and operands; option names (`--eval`) would read as comments.
   const pieces: string[] = [];
@@ -126,6 +166,16 @@ export const sqlClient: ProgramHandler = (ctx, args) => {
     const carriesSql =
       SQL_OPTIONS.has(args[i - 1]?.value ?? "") || /^--(command|execute|query|eval)=/.test(arg.view);
     if (arg.value === undefined && carriesSql) ctx.unresolved.add("script");
+  });
+  // A script file written earlier in the command (`echo 'DROP …' > f.sql && psql -f f.sql`).
+  args.forEach((arg, i) => {
+    const file = SQL_FILE_OPTIONS.has(args[i - 1]?.value ?? "")
+      ? arg
+      : /^--(file|queries-file)=/.test(arg.value ?? "")
+        ? literal((arg.value as string).slice((arg.value as string).indexOf("=") + 1))
+        : undefined;
+    const content = file ? ctx.readFile(file) : undefined;
+    if (content?.kind === "text") pieces.push(content.text);
   });
   if (ctx.input.kind === "text") pieces.push(ctx.input.text);
   // A heredoc with expansions still shows its SQL as written.

@@ -46,6 +46,8 @@ export interface CommandContext {
   writeDownload(target: Arg): void;
   /** Runs a file as code: a download if a downloader wrote it earlier in the command. */
   runFile(file: Arg): void;
+  /** What reading a file gives, as far as the command so far shows (see {@link Analyzer.fileContent}). */
+  readFile(file: Arg): Stream;
   /** Judges code the command runs: a script text, or what a stream holds. */
   runCode(code: Arg | Stream, input?: Stream): void;
 }
@@ -103,7 +105,7 @@ export function judgeCommand(
   const writes: WriteFacts[] = [];
   const pushes: PushFacts[] = [];
   let runsDownload = false;
-  const input = inputOf(command.redirects, stream, state.fds);
+  const input = knownFileInput(analyzer, command.redirects, inputOf(command.redirects, stream, state.fds), state);
   const ctx: CommandContext = {
     analyzer,
     state,
@@ -130,6 +132,7 @@ export function judgeCommand(
       if (path?.resolved && analyzer.isDownloaded(path.path)) runsDownload = true;
     },
     runCode: (code, codeInput) => runCode(ctx, code, codeInput ?? { kind: "none" }),
+    readFile: (file) => readFile(analyzer, file, state.cwd),
   };
 
   for (const a of command.assignments) {
@@ -201,14 +204,36 @@ export function judgeCommand(
   });
   const output: Stream =
     details.output ?? (input.kind === "download" ? { kind: "download" } : { kind: "unknown" });
-  if (output.kind === "download") {
-    // `curl … > f`: the file holds the download.
-    for (const r of command.redirects) {
-      if (r.kind === "file" && writesFile(r) && (r.fd === undefined || r.fd === 1) && r.operator !== "<>")
-        markDownloaded(analyzer, r.target, state.cwd);
-    }
+  for (const r of command.redirects) {
+    if (r.kind !== "file" || !writesFile(r) || !(r.fd === undefined || r.fd === 1) || r.operator === "<>")
+      continue;
+    // `curl … > f`: the file holds the download; `echo … > f`: it holds that text.
+    if (output.kind === "download") markDownloaded(analyzer, r.target, state.cwd);
+    const write = writeTarget(r.target, state.cwd);
+    if (write?.resolved)
+      analyzer.markWritten(write.path, output.kind === "text" ? output.text : undefined, r.operator === ">>");
   }
   return output;
+}
+
+/** A file read with `<`: a download or the text written to it earlier in the command, when known. */
+function knownFileInput(
+  analyzer: Analyzer,
+  redirects: readonly PreparedRedirect[],
+  input: Stream,
+  state: ShellState,
+): Stream {
+  if (input.kind !== "file") return input;
+  const from = redirects.findLast(
+    (r) => r.kind === "file" && r.operator === "<" && (r.fd === undefined || r.fd === 0),
+  );
+  return from?.kind === "file" ? readFile(analyzer, from.target, state.cwd) : input;
+}
+
+function readFile(analyzer: Analyzer, file: Arg, cwd: string | undefined): Stream {
+  if (file.process) return file.process;
+  const path = writeTarget(file, cwd);
+  return path?.resolved ? analyzer.fileContent(path.path) : { kind: "file" };
 }
 
 function facts(

@@ -372,6 +372,24 @@ export const wget: ProgramHandler = (ctx, args) => {
     }
   return { flags: [...options.flags], operands, output: { kind: "text", text: "" } };
 };
+/** aria2c: saves to the URL's file name, `-o file` or under `-d dir`; it never writes the download out. */
+export const aria2c: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, { valued: ["o", "out", "d", "dir", "i", "input-file", "l", "log"] });
+  const operands = pick(args, options.operands);
+  const file = options.values.get("out") ?? options.values.get("o");
+  const directory = options.values.get("dir") ?? options.values.get("d");
+  const log = options.values.get("log") ?? options.values.get("l");
+  if (log !== undefined && log !== "-") ctx.write(literal(log));
+  const names =
+    file !== undefined
+      ? [literal(file)]
+      : operands.map((url) =>
+          url.value === undefined ? url : literal(urlFileName(url.value) || "index.html"),
+        );
+  for (const name of names)
+    ctx.writeDownload(directory !== undefined ? joined(literal(directory), name) : name);
+  return { flags: [...options.flags], operands, output: { kind: "text", text: "" } };
+};
 function urlFileName(url: string): string {
   const path = url.replace(/[?#].*$/, "").replace(/^[a-z]+:\/\/[^/]*/i, "");
   return baseName(path);

@@ -4,6 +4,7 @@ import {
   databaseDropper,
   evalBuiltin,
   interpreter,
+  powershell,
   shell,
   source,
   sqlClient,
@@ -11,6 +12,7 @@ import {
 } from "./code-runners";
 import { type ProgramHandler, pick } from "./command";
 import {
+  aria2c,
   awk,
   copies,
   copiesTo,
@@ -98,6 +100,9 @@ const HANDLERS: Readonly<Record<string, ProgramHandler>> = {
   unset,
   curl,
   wget,
+  aria2c,
+  pwsh: powershell,
+  powershell,
   sort,
   tar,
   unzip,
