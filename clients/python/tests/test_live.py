@@ -17,6 +17,7 @@ from approval_gates import (
     UnauthenticatedError,
     ValidationError,
     verify_chain,
+    verify_ledger,
 )
 
 PUSH = {"command": "git push --force origin main"}
@@ -126,6 +127,20 @@ class LedgerVerification(unittest.TestCase):
         self.assertEqual((broken.ok, broken.seq), (False, 2))
         self.assertEqual(broken.problem, "hash does not match the content")
         self.assertEqual([e["seq"] for e in human.events(task_id, after_seq=3)], list(range(4, len(events) + 1)))
+
+    def test_a_ledger_missing_its_last_events_fails_against_the_task_head(self) -> None:
+        agent, human = _clients()
+        task_id = _new_task(agent)
+        agent.evaluate(task_id, "Bash", {"command": "ls"})
+        human.cancel(task_id, reason="done")
+        events, head = human.events(task_id), human.task(task_id)
+
+        self.assertTrue(verify_ledger(events, head).ok)
+        cut = verify_ledger(events[:-2], head)
+        self.assertEqual((cut.ok, cut.seq), (False, len(events) - 1))
+        self.assertIn("events are missing from the end", cut.problem or "")
+        forged_head = dict(head, last_event_hash="0" * 64)
+        self.assertEqual(verify_ledger(events, forged_head).problem, "hash does not match the task's last event hash")
 
 
 class TypedErrors(unittest.TestCase):

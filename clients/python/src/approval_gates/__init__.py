@@ -9,7 +9,7 @@ from .canonical_json import canonical_json
 from .client import GatesClient, GuardResult, SigV4
 from .errors import *  # noqa: F401,F403 - the typed errors are part of the API
 from .errors import __all__ as _error_names
-from .ledger import GENESIS_HASH, ChainCheck, event_hash, verify_chain
+from .ledger import GENESIS_HASH, ChainCheck, event_hash, verify_chain, verify_ledger
 from .sigv4 import AwsCredentials
 from .transport import RetryOptions
 
@@ -26,5 +26,6 @@ __all__ = [
     "canonical_json",
     "event_hash",
     "verify_chain",
+    "verify_ledger",
     *_error_names,
 ]

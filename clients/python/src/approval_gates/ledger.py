@@ -8,7 +8,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from .canonical_json import canonical_json
 
-__all__ = ["GENESIS_HASH", "ChainCheck", "event_hash", "verify_chain"]
+__all__ = ["GENESIS_HASH", "ChainCheck", "event_hash", "verify_chain", "verify_ledger"]
 
 #: The ``prev_hash`` of a task's first event.
 GENESIS_HASH = "0" * 64
@@ -48,4 +48,32 @@ def verify_chain(events: Iterable[Mapping[str, Any]]) -> ChainCheck:
             return ChainCheck(False, seq, "hash does not match the content")
         prev = recomputed
         expected_seq += 1
+    return ChainCheck(True)
+
+
+def verify_ledger(events: Iterable[Mapping[str, Any]], head: Mapping[str, Any]) -> ChainCheck:
+    """Checks the chain (:func:`verify_chain`) and that it reaches the task's head, whose event
+    must carry the head's hash: ``head`` is the task view (``client.task(...)``) or any mapping
+    with its ``last_event_seq`` and ``last_event_hash``. A chain that stops short of the head had
+    events removed from its end, which the chain alone cannot show. Events after the head are
+    accepted (they were appended after the head was read), as long as they chain too."""
+    events = list(events)
+    chain = verify_chain(events)
+    if not chain.ok:
+        return chain
+    head_seq = head.get("last_event_seq")
+    head_hash = head.get("last_event_hash")
+    if not isinstance(head_seq, int) or isinstance(head_seq, bool) or not isinstance(head_hash, str):
+        return ChainCheck(False, None, "the head has no last_event_seq and last_event_hash to check against")
+    last = events[-1]["seq"] if events else 0
+    at_head = next((e for e in events if e.get("seq") == head_seq), None)
+    if at_head is None:
+        return ChainCheck(
+            False,
+            last + 1,
+            "the ledger ends at seq %d but the task's last event is seq %d: events are missing from the end"
+            % (last, head_seq),
+        )
+    if at_head.get("hash") != head_hash:
+        return ChainCheck(False, head_seq, "hash does not match the task's last event hash")
     return ChainCheck(True)
