@@ -51,8 +51,11 @@ export function analyzeCall(call: ToolCall, parser: ShellParser): CallAnalysis {
     ...(url !== undefined ? { url } : {}),
   };
   const units: CallUnit[] = [];
-  if (FILE_WRITE_TOOLS.has(call.tool_name) && filePath !== undefined)
-    units.push({ write: fileToolWrite(filePath) });
+  if (FILE_WRITE_TOOLS.has(call.tool_name)) {
+    if (filePath !== undefined) units.push({ write: fileToolWrite(filePath) });
+  } else if (writesFiles(call.tool_name)) {
+    for (const path of pathFields(input)) units.push({ write: fileToolWrite(path) });
+  }
 
   if (typeof raw === "string" || Array.isArray(raw)) {
     const command =
@@ -67,6 +70,75 @@ export function analyzeCall(call: ToolCall, parser: ShellParser): CallAnalysis {
     };
   }
   return { ...base, units: units.length > 0 ? units : [{}] };
+}
+
+/**
+ * Tools other than Claude Code's own that write files by their name: an MCP filesystem server's
+ * `write_file`, `edit_file` or `move_file` behind the gateway (`fs__write_file`), `createFile`, …
+ * A verb is a whole word of the name (split at `_`, `-`, `.`, `:`, `/` and camel case), so
+ * `read_file` or `list_directory` are not writes.
+ */
+const WRITE_VERBS: ReadonlySet<string> = new Set([
+  "write",
+  "edit",
+  "create",
+  "move",
+  "rename",
+  "delete",
+  "remove",
+  "append",
+  "patch",
+  "save",
+  "overwrite",
+  "replace",
+  "copy",
+  "mkdir",
+  "upload",
+  "put",
+]);
+
+function writesFiles(toolName: string): boolean {
+  const words = toolName
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[\s_\-.:/]+/);
+  return words.some((w) => WRITE_VERBS.has(w));
+}
+
+/** Input fields that name a file such a tool writes, moves or deletes. */
+const PATH_FIELDS = [
+  "file_path",
+  "filePath",
+  "path",
+  "notebook_path",
+  "filename",
+  "file",
+  "target",
+  "destination",
+  "source",
+  "new_path",
+  "old_path",
+] as const;
+
+function pathFields(input: Readonly<Record<string, unknown>>): string[] {
+  const paths: string[] = [];
+  for (const key of PATH_FIELDS) {
+    const value = stringField(input, key);
+    if (value !== undefined && value !== "") paths.push(value);
+  }
+  // `write_multiple_files`-style tools: a list of files, each with its path.
+  const files = Object.hasOwn(input, "files") ? input.files : undefined;
+  if (Array.isArray(files)) {
+    for (const file of files) {
+      if (typeof file === "string") paths.push(wellFormed(file));
+      else if (file && typeof file === "object")
+        for (const key of PATH_FIELDS) {
+          const value = stringField(file as Record<string, unknown>, key);
+          if (value !== undefined && value !== "") paths.push(value);
+        }
+    }
+  }
+  return [...new Set(paths)];
 }
 
 /** A command is judged once per file it writes and ref it pushes to, or once when it has neither. */
