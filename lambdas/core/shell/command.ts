@@ -105,7 +105,12 @@ export function judgeCommand(
   const writes: WriteFacts[] = [];
   const pushes: PushFacts[] = [];
   let runsDownload = false;
-  const input = knownFileInput(analyzer, command.redirects, inputOf(command.redirects, stream, state.fds), state);
+  const input = knownFileInput(
+    analyzer,
+    command.redirects,
+    inputOf(command.redirects, stream, state.fds),
+    state,
+  );
   const ctx: CommandContext = {
     analyzer,
     state,
@@ -173,7 +178,10 @@ export function judgeCommand(
     unresolved.add("program");
     if (programArg.download) ctx.runsDownload();
   }
-  if (programArg?.value?.includes("/")) ctx.runFile(programArg);
+  // A URL as the program is what `npx https://…/pkg.tgz` or `bunx git+https://…` fetch and run.
+  if (programArg?.value !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(programArg.value))
+    ctx.runsDownload();
+  else if (programArg?.value?.includes("/")) ctx.runFile(programArg);
   // `do rm …` or `sudo { …; }`: bash refuses such a line, so it is not read as commands either.
   if (program !== undefined && RESERVED_WORDS.has(program))
     analyzer.fail(`"${program}" is a shell keyword where a command was expected`);

@@ -1,5 +1,12 @@
 // Tools with global options and subcommands: git (push, config, -c), kubectl, aws, docker.
-import { type CommandContext, literal, type ProgramDetails, type ProgramHandler, pick } from "./command";
+import {
+  type CommandContext,
+  judgeCommand,
+  literal,
+  type ProgramDetails,
+  type ProgramHandler,
+  pick,
+} from "./command";
 import type { Arg } from "./expand";
 import { type OptionSpec, readOptions } from "./options";
 import { GIT_CODE_CONFIG, GIT_PUSH_OPTIONS, SAME_AS, TOOL_OPTIONS } from "./programs";
@@ -48,10 +55,41 @@ export const git: ProgramHandler = (ctx, args, program) => {
   }
   if (details.subcommandIndex === undefined) return details;
   const rest = args.slice(index + 1);
+  const expansion = aliasExpansion(args.slice(0, index), details.subcommand);
+  if (expansion !== undefined) {
+    // `git -c alias.p='push --force' p origin main` runs `git push --force origin main`.
+    judgeCommand(
+      ctx.analyzer,
+      {
+        assignments: [],
+        args: [literal(program), ...expansion.map(literal), ...rest],
+        redirects: [],
+        text: args.map((a) => a.view).join(" "),
+        wrappers: ["git alias"],
+      },
+      ctx.state,
+      ctx.input,
+      ctx.depth,
+    );
+  }
   if (details.subcommand === "push") return { ...details, ...gitPush(ctx, rest, details.globalFlags) };
   if (details.subcommand === "config") gitConfig(ctx, rest);
   return details;
 };
+/** The git arguments a `-c alias.<name>=…` given before the subcommand stands for (not `!` shell aliases). */
+function aliasExpansion(globals: readonly Arg[], subcommand: string | undefined): string[] | undefined {
+  if (subcommand === undefined) return undefined;
+  let expansion: string[] | undefined;
+  globals.forEach((arg, i) => {
+    const setting = arg.value === "-c" ? globals[i + 1]?.value : undefined;
+    const eq = setting?.indexOf("=") ?? -1;
+    if (setting === undefined || eq === -1) return;
+    if (setting.slice(0, eq).toLowerCase() !== `alias.${subcommand.toLowerCase()}`) return;
+    const value = setting.slice(eq + 1).trim();
+    expansion = value.startsWith("!") ? undefined : value.split(/\s+/).filter((w) => w !== "");
+  });
+  return expansion;
+}
 /** `git -c key=value`: a key whose value git runs as a command is code the agent brings along. */
 function gitConfigValue(ctx: CommandContext, arg: Arg | undefined): void {
   if (!arg) return;
