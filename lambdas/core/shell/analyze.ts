@@ -28,7 +28,7 @@ const MAX_UNROLLED_VALUES = 8;
  */
 export function analyzeCommand(command: string | readonly unknown[], parser: ShellParser): CommandAnalysis {
   const analyzer = new Analyzer(parser);
-  const state: ShellState = { vars: new Map(), cwd: "", fds: new Map() };
+  const state: ShellState = { vars: new Map(), cwd: "", fds: new Map(), aliases: new Map() };
   if (typeof command === "string") analyzer.runScript(command, state, { kind: "none" }, 0);
   else if (command.every((a): a is string => typeof a === "string")) {
     const args: Arg[] = command.map((value) => ({

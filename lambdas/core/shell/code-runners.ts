@@ -146,7 +146,19 @@ export const trap: ProgramHandler = (ctx, args) => {
 export const alias: ProgramHandler = (ctx, args) => {
   for (const arg of args) {
     if (arg.value === undefined) ctx.unresolved.add("script");
-    else if (arg.value.includes("=")) ctx.runCode(literal(arg.value.slice(arg.value.indexOf("=") + 1)));
+    else if (arg.value.includes("=")) {
+      const text = arg.value.slice(arg.value.indexOf("=") + 1);
+      ctx.runCode(literal(text));
+      // Kept for the commands that follow: `alias ls='rm -rf'; ls /` is judged as `rm -rf /`.
+      ctx.state.aliases.set(arg.value.slice(0, arg.value.indexOf("=")), text);
+    }
+  }
+  return { operands: args };
+};
+export const unalias: ProgramHandler = (ctx, args) => {
+  for (const arg of args) {
+    if (arg.value === "-a") ctx.state.aliases.clear();
+    else if (arg.value !== undefined) ctx.state.aliases.delete(arg.value);
   }
   return { operands: args };
 };

@@ -146,6 +146,7 @@ export function judgeCommand(
   for (const r of command.redirects) {
     if (r.kind === "file" && writesFile(r)) ctx.write(r.target);
   }
+  expandAlias(ctx, command.args);
 
   if (command.args.length === 0) {
     // Assignments alone change the shell's variables for the commands that follow.
@@ -462,6 +463,25 @@ function runCode(ctx: CommandContext, code: Arg | Stream, input: Stream): void {
   }
   if (code.download) ctx.runsDownload();
   else ctx.unresolved.add("script");
+}
+
+/**
+ * A command whose first word is an alias defined earlier (and written plainly: `\ls` and `"ls"`
+ * are not expanded) is also judged as what it stands for, with its arguments. Bash expands
+ * aliases only in interactive shells or with `expand_aliases`; judging as if it did is the side
+ * that cannot let a command through. The alias is not expanded again inside itself.
+ */
+function expandAlias(ctx: CommandContext, args: readonly Arg[]): void {
+  const first = args[0];
+  if (first?.value === undefined || first.view !== first.value) return;
+  const text = ctx.state.aliases.get(first.value);
+  if (text === undefined) return;
+  const rest = args
+    .slice(1)
+    .map((a) => (a.value === undefined ? a.view : `'${a.value.replace(/'/g, "'\\''")}'`));
+  const inner = copyState(ctx.state);
+  inner.aliases.delete(first.value);
+  ctx.analyzer.runScript([text, ...rest].join(" "), inner, ctx.input, ctx.depth + 1);
 }
 
 /** Whether a redirection writes a file (not `2>&1`, `>&-`, or input). */

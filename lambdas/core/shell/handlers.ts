@@ -9,6 +9,7 @@ import {
   source,
   sqlClient,
   trap,
+  unalias,
 } from "./code-runners";
 import { type ProgramHandler, pick } from "./command";
 import {
@@ -93,6 +94,7 @@ const HANDLERS: Readonly<Record<string, ProgramHandler>> = {
   ".": source,
   trap,
   alias,
+  unalias,
   cd,
   pushd: cd,
   popd: cd,

@@ -9,6 +9,8 @@ export interface ShellState {
   cwd: string | undefined;
   /** What descriptors opened by `exec 3< file` read, so `bash <&3` is followed. */
   readonly fds: Map<number, Stream>;
+  /** Aliases defined earlier in the command, by name: the text each stands for. */
+  readonly aliases: Map<string, string>;
 }
 
 /** A redirection with its target expanded. */
@@ -93,7 +95,12 @@ export function openDescriptors(state: ShellState, redirects: readonly PreparedR
 }
 
 export function copyState(state: ShellState): ShellState {
-  return { vars: new Map(state.vars), cwd: state.cwd, fds: new Map(state.fds) };
+  return {
+    vars: new Map(state.vars),
+    cwd: state.cwd,
+    fds: new Map(state.fds),
+    aliases: new Map(state.aliases),
+  };
 }
 
 /** What several commands in a row write: their texts joined, else the most telling kind. */
