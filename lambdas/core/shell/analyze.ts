@@ -28,7 +28,13 @@ const MAX_UNROLLED_VALUES = 8;
  */
 export function analyzeCommand(command: string | readonly unknown[], parser: ShellParser): CommandAnalysis {
   const analyzer = new Analyzer(parser);
-  const state: ShellState = { vars: new Map(), cwd: "", fds: new Map(), aliases: new Map() };
+  const state: ShellState = {
+    vars: new Map(),
+    cwd: "",
+    fds: new Map(),
+    aliases: new Map(),
+    functions: new Map(),
+  };
   if (typeof command === "string") analyzer.runScript(command, state, { kind: "none" }, 0);
   else if (command.every((a): a is string => typeof a === "string")) {
     const args: Arg[] = command.map((value) => ({
@@ -123,6 +129,31 @@ export class Analyzer {
     return this.node(script.body, state, input, depth);
   }
 
+  /**
+   * A call of a function defined earlier: its body, with `$1`… and `$#` (and `$@`, `$*` for a
+   * single argument) set to the arguments. The function is not called again inside itself.
+   */
+  runFunction(name: string, args: readonly Arg[], state: ShellState, input: Stream, depth: number): Stream {
+    const body = state.functions.get(name);
+    if (body === undefined) return { kind: "unknown" };
+    if (depth > MAX_SCRIPT_DEPTH) {
+      this.fail(`the command nests scripts more than ${MAX_SCRIPT_DEPTH} levels deep`);
+      return { kind: "unknown" };
+    }
+    const inner = copyState(state);
+    inner.functions.delete(name);
+    const value = (a: Arg | undefined): VariableValue =>
+      a?.value !== undefined
+        ? { known: true, text: a.value }
+        : { known: false, download: a?.download ?? false };
+    args.forEach((a, i) => inner.vars.set(String(i + 1), value(a)));
+    inner.vars.set("#", { known: true, text: String(args.length) });
+    const all: VariableValue = args.length === 1 ? value(args[0]) : { known: false, download: false };
+    inner.vars.set("@", all);
+    inner.vars.set("*", all);
+    return this.node(body, inner, input, depth + 1);
+  }
+
   /** Judges an argv as one simple command. */
   runArgv(args: readonly Arg[], state: ShellState): void {
     judgeCommand(
@@ -207,6 +238,8 @@ export class Analyzer {
       }
       case "function":
         this.node(node.body, copyState(state), { kind: "unknown" }, depth);
+        // Kept for the calls that follow, which are judged with their arguments.
+        state.functions.set(node.name, node.body);
         return { kind: "text", text: "" };
     }
   }

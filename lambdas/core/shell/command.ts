@@ -147,6 +147,9 @@ export function judgeCommand(
     if (r.kind === "file" && writesFile(r)) ctx.write(r.target);
   }
   expandAlias(ctx, command.args);
+  const first = command.args[0];
+  if (first?.value !== undefined && first.view === first.value && state.functions.has(first.value))
+    analyzer.runFunction(first.value, command.args.slice(1), state, input, depth);
 
   if (command.args.length === 0) {
     // Assignments alone change the shell's variables for the commands that follow.

@@ -1,6 +1,6 @@
 import type { Arg, ExpansionScope, Stream, VariableValue } from "./expand";
 import { expandWhole, expandWord } from "./expand";
-import type { Redirect, Word } from "./syntax";
+import type { Redirect, ScriptNode, Word } from "./syntax";
 
 /** The shell's state as the analysis follows it: known variables and the working directory. */
 export interface ShellState {
@@ -11,6 +11,8 @@ export interface ShellState {
   readonly fds: Map<number, Stream>;
   /** Aliases defined earlier in the command, by name: the text each stands for. */
   readonly aliases: Map<string, string>;
+  /** Functions defined earlier in the command, by name. */
+  readonly functions: Map<string, ScriptNode>;
 }
 
 /** A redirection with its target expanded. */
@@ -100,6 +102,7 @@ export function copyState(state: ShellState): ShellState {
     cwd: state.cwd,
     fds: new Map(state.fds),
     aliases: new Map(state.aliases),
+    functions: new Map(state.functions),
   };
 }
 
