@@ -146,7 +146,9 @@ export class Analyzer {
       a?.value !== undefined
         ? { known: true, text: a.value }
         : { known: false, download: a?.download ?? false };
-    args.forEach((a, i) => inner.vars.set(String(i + 1), value(a)));
+    args.forEach((a, i) => {
+      inner.vars.set(String(i + 1), value(a));
+    });
     inner.vars.set("#", { known: true, text: String(args.length) });
     const all: VariableValue = args.length === 1 ? value(args[0]) : { known: false, download: false };
     inner.vars.set("@", all);
