@@ -29,6 +29,7 @@ function countingStore(inner: TaskStore): TaskStore & { conflicts: () => number 
     listEvents: (t, a, l) => inner.listEvents(t, a, l),
     listInbox: (a, n, o) => inner.listInbox(a, n, o),
     listExpiredPending: (n, l) => inner.listExpiredPending(n, l),
+    listLivePending: (n, l) => inner.listLivePending(n, l),
     commit: async (change) => {
       const result = await inner.commit(change);
       if (result === "conflict") conflicts += 1;

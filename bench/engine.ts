@@ -48,7 +48,13 @@ const TASK: TaskSnapshot = freshTaskSnapshot(
   },
   {
     counters: { tool_calls: 10, approvals_requested: 1 },
-    grants: [{ scope: "command:npm test *", granted_by: "alice", granted_at: "2026-11-22T12:00:00.000Z" }],
+    grants: [
+      {
+        scope: "command:npm test *",
+        granted_by: { kind: "human", id: "alice" },
+        granted_at: "2026-11-22T12:00:00.000Z",
+      },
+    ],
   },
 );
 
@@ -111,7 +117,15 @@ function measure(
 
   const ours = (i: number) => {
     const call = calls[i % calls.length] as ToolCall;
-    evaluateToolCall({ task: TASK, call, inputSha256: inputSha256(call.tool_input), policies, shell, now });
+    evaluateToolCall({
+      task: TASK,
+      call,
+      inputSha256: inputSha256(call.tool_input),
+      policies,
+      shell,
+      locks: [],
+      now,
+    });
   };
   const floor = (i: number) => {
     const command = commands[i % calls.length];

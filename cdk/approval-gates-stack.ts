@@ -92,7 +92,11 @@ export class ApprovalGatesStack extends Stack {
         tables,
         ...(extra.cedar === false ? {} : { policyLayers }),
         ...(extra.timeout ? { timeout: extra.timeout } : {}),
-        environment: { GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev" },
+        environment: {
+          GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev",
+          // Repos without published settings: the named owner only watches, gates-approvers decide.
+          GATES_DEFAULT_SETTINGS: "strict",
+        },
       });
 
     // Every API group builds the whole control plane, Cedar included, so each carries the layer.

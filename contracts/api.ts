@@ -1,8 +1,9 @@
 import { z } from "zod";
 
-import { LIMITS, REPO_ID_PATTERN, TASK_ID_PATTERN, ULID_PATTERN } from "./limits";
+import { LIMITS, TASK_ID_PATTERN, ULID_PATTERN } from "./limits";
+import { CANONICAL_LAYER_ID, CANONICAL_REPO_ID, canonicalLayerId, canonicalRepoId } from "./repo-id";
 
-export { LIMITS, REPO_ID_PATTERN, TASK_ID_PATTERN, ULID_PATTERN };
+export { LIMITS, TASK_ID_PATTERN, ULID_PATTERN };
 
 export const TaskIdSchema = z
   .string()
@@ -10,9 +11,27 @@ export const TaskIdSchema = z
     TASK_ID_PATTERN,
     "must be 1–128 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
   );
+/** A repo id, canonicalized (lower case, no `.git`): every spelling of one repo is one key. */
 export const RepoIdSchema = z
   .string()
-  .regex(REPO_ID_PATTERN, "must look like 'owner/name' or 'name' (letters, digits, '.', '_', '-')");
+  .transform((raw, ctx) => {
+    const canonical = canonicalRepoId(raw);
+    if (canonical.ok) return canonical.id;
+    ctx.addIssue({ code: "custom", message: canonical.message });
+    return z.NEVER;
+  })
+  // What the transform gives, stated, so the OpenAPI document shows the canonical form.
+  .pipe(z.string().regex(CANONICAL_REPO_ID));
+/** Where rules and settings are published: `*` (the deployment), `owner/*` or a repo, canonicalized. */
+export const LayerIdSchema = z
+  .string()
+  .transform((raw, ctx) => {
+    const canonical = canonicalLayerId(raw);
+    if (canonical.ok) return canonical.id;
+    ctx.addIssue({ code: "custom", message: canonical.message });
+    return z.NEVER;
+  })
+  .pipe(z.string().regex(CANONICAL_LAYER_ID));
 export const RequestIdSchema = z
   .string()
   .regex(ULID_PATTERN, "must be a request_id as returned by the API (a ULID)");
@@ -158,13 +177,33 @@ export type Via = z.infer<typeof ViaSchema>;
 
 const TimeSchema = z.string().meta({ description: "ISO-8601 UTC with milliseconds", format: "date-time" });
 
+/** Who really granted a scope: the agent (a pre-grant its repo's settings allow), a human, or a policy. */
+export const GrantorSchema = z.object({
+  kind: z.enum(["agent", "human", "policy"]),
+  id: z.string(),
+});
+export type Grantor = z.infer<typeof GrantorSchema>;
+
 export const GrantViewSchema = z.object({
   scope: z.string(),
-  granted_by: z.string(),
+  granted_by: GrantorSchema,
   granted_at: TimeSchema,
   request_id: z.string().optional(),
+  approved_by: z
+    .array(z.string())
+    .optional()
+    .meta({
+      description: "every human who approved the request that granted it, when it needed more than one",
+    }),
 });
 export type GrantView = z.infer<typeof GrantViewSchema>;
+
+/** A published version of one layer of rules or settings: `*`, `owner/*` or a repo. */
+export const LayerVersionSchema = z.object({
+  layer: z.string(),
+  version: z.number().int(),
+});
+export type LayerVersion = z.infer<typeof LayerVersionSchema>;
 
 export const TaskViewSchema = z.object({
   task_id: z.string(),
@@ -172,7 +211,13 @@ export const TaskViewSchema = z.object({
     .string()
     .meta({ description: "RUNNING, AWAITING_APPROVAL, COMPLETED, FAILED, CANCELLED or TIMED_OUT" }),
   owner: z.string(),
-  approvers: z.array(z.string()),
+  approvers: z.array(z.string()).meta({
+    description:
+      "humans who may decide the task's requests, from the repo's settings (the owner first when it may)",
+  }),
+  approver_groups: z
+    .array(z.string())
+    .meta({ description: "identity groups (e.g. Cognito groups) whose members may decide them too" }),
   agent_id: z.string(),
   repo: z.string(),
   description: z.string().optional(),
@@ -180,7 +225,15 @@ export const TaskViewSchema = z.object({
   approval_timeout_s: z.number().int(),
   approval_gate_cap: z.number().int(),
   max_tool_calls: z.number().int(),
-  policy_version: z.number().int(),
+  policy_version: z.number().int().meta({
+    description:
+      "the version of the repo's own policy layer; policy_layers has every layer the task is judged by",
+  }),
+  policy_layers: z.array(LayerVersionSchema),
+  settings: LayerVersionSchema.meta({
+    description:
+      'the settings the task was registered under (layer "default" is the deployment\'s built-in default)',
+  }),
   grants: z.array(GrantViewSchema),
   pending_request_ids: z.array(z.string()),
   counters: z.object({ tool_calls: z.number().int(), approvals_requested: z.number().int() }),
@@ -196,13 +249,20 @@ export type TaskView = z.infer<typeof TaskViewSchema>;
 
 export const EvaluationResponseSchema = z.object({
   decision: DecisionSchema,
-  source: z.string().meta({ description: "which step of the pipeline decided, e.g. hard_deny or grant" }),
+  source: z
+    .string()
+    .meta({ description: "which step of the pipeline decided, e.g. hard_deny, lock or grant" }),
   reason: z.string(),
   rule_ids: z.array(z.string()),
   request_id: z.string().optional().meta({ description: "set when the decision is REQUIRE_APPROVAL" }),
   severity: z.string().optional(),
   timeout_s: z.number().int().optional(),
   expires_at: TimeSchema.optional(),
+  approvals_required: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: "REQUIRE_APPROVAL only: distinct approvers the request needs" }),
   event_seq: z.number().int(),
   input_sha256: z.string().meta({
     description:
@@ -221,6 +281,16 @@ export const OutcomeViewSchema = z.object({
 });
 export type OutcomeView = z.infer<typeof OutcomeViewSchema>;
 
+/** A request's quorum: how many must approve, who did, and the line the CLI, Slack and the terminal show. */
+const quorumFields = {
+  approvals_required: z
+    .number()
+    .int()
+    .meta({ description: "how many distinct approvers must approve; one deny ends the request" }),
+  approved_by: z.array(z.string()).meta({ description: "who approved so far (or in the end), in order" }),
+  progress: z.string().meta({ description: 'e.g. "1 of 2 approvals (alice)"' }),
+};
+
 export const ApprovalViewSchema = z.object({
   task_id: z.string(),
   request_id: z.string(),
@@ -238,6 +308,11 @@ export const ApprovalViewSchema = z.object({
   via: ViaSchema.optional(),
   scope: z.string().optional(),
   deny_reason: z.string().optional(),
+  ...quorumFields,
+  approver_not_owner: z
+    .boolean()
+    .optional()
+    .meta({ description: "true when a matched rule excludes the task's owner from approving" }),
 });
 export type ApprovalView = z.infer<typeof ApprovalViewSchema>;
 
@@ -252,6 +327,7 @@ export const PendingItemSchema = z.object({
   reason: z.string(),
   created_at: TimeSchema,
   expires_at: TimeSchema,
+  ...quorumFields,
 });
 export type PendingItem = z.infer<typeof PendingItemSchema>;
 
@@ -307,18 +383,35 @@ export const RuleViewSchema = z.object({
   rule_id: z.string(),
   tier: z.enum(["hard", "soft"]),
   source: z.enum(["builtin", "custom"]),
+  layer: z
+    .string()
+    .optional()
+    .meta({ description: "the layer a custom rule was published in: *, owner/* or a repo" }),
   severity: z.string().optional(),
   approval_timeout_s: z.number().int().optional(),
+  approvals_required: z.number().int().optional(),
+  approver_not_owner: z.boolean().optional(),
   category: z.string().optional(),
   summary: z.string().optional(),
 });
 export type RuleView = z.infer<typeof RuleViewSchema>;
 
-/** `GET /v1/repos/{repo_id}/policies`: the rules new tasks of the repo pin. */
+/** One published layer that judges the repo, with who published its version and when. */
+export const PolicyLayerViewSchema = LayerVersionSchema.extend({
+  published_by: z.string(),
+  published_at: TimeSchema,
+});
+export type PolicyLayerView = z.infer<typeof PolicyLayerViewSchema>;
+
+/**
+ * `GET /v1/repos/{repo_id}/policies`: the rules new tasks of the repo pin, from every layer that covers
+ * it (`*`, `owner/*`, the repo), widest first; `version` is the layer's own.
+ */
 export const PolicyViewSchema = z.object({
   repo_id: z.string(),
   version: z.number().int(),
   builtin_version: z.string(),
+  layers: z.array(PolicyLayerViewSchema),
   hard: z.array(RuleViewSchema),
   soft: z.array(RuleViewSchema),
   disabled: z.array(z.string()),
@@ -337,6 +430,7 @@ export const DryRunResultSchema = z.object({
   rule_ids: z.array(z.string()),
   severity: z.string().optional(),
   timeout_s: z.number().int().optional(),
+  approvals_required: z.number().int().optional(),
 });
 export type DryRunResult = z.infer<typeof DryRunResultSchema>;
 

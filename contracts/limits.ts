@@ -21,5 +21,4 @@ export const LIMITS = {
 } as const;
 
 export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-export const REPO_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(\/[A-Za-z0-9._-]{1,100})?$/;
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;

@@ -5,6 +5,7 @@ import type { ErrorCode } from "../lambdas/core/errors";
 import { type HandlerGroup, ROUTES, type RouteDef } from "../lambdas/routes";
 import { version } from "../package.json";
 import * as api from "./api";
+import * as governance from "./governance";
 import { OPERATIONS, type OperationContract } from "./operations";
 
 /** An OpenAPI 3.1 document, as plain JSON. */
@@ -14,7 +15,9 @@ export type OpenApiDocument = Record<string, unknown>;
 const PATH_PARAMETERS: Readonly<Record<string, z.ZodType>> = {
   task_id: api.TaskIdSchema,
   request_id: api.RequestIdSchema,
-  repo_id: api.RepoIdSchema,
+  // Repo routes take a layer: a repo, `owner/*` or `*`.
+  repo_id: api.LayerIdSchema,
+  lock_id: governance.LockIdSchema,
 };
 
 const GROUP_TAGS: Readonly<Record<HandlerGroup, string>> = {
@@ -29,14 +32,17 @@ const GROUP_TAGS: Readonly<Record<HandlerGroup, string>> = {
 const ERROR_REF = "#/components/schemas/ErrorBody";
 
 /**
- * Every exported `…Schema` of `contracts/api.ts` becomes a named component (query schemas
- * excepted: they become parameters), so the document's names are the contract's names.
+ * Every exported `…Schema` of `contracts/api.ts` and `contracts/governance.ts` becomes a named
+ * component (query schemas excepted: they become parameters), so the document's names are the
+ * contract's names.
  */
 function componentRegistry() {
   const registry = z.registry<{ id: string }>();
-  for (const [name, value] of Object.entries(api)) {
-    if (value instanceof z.ZodType && name.endsWith("Schema") && !name.endsWith("QuerySchema"))
-      registry.add(value, { id: name.slice(0, -"Schema".length) });
+  for (const module of [api, governance]) {
+    for (const [name, value] of Object.entries(module)) {
+      if (value instanceof z.ZodType && name.endsWith("Schema") && !name.endsWith("QuerySchema"))
+        registry.add(value, { id: name.slice(0, -"Schema".length) });
+    }
   }
   return registry;
 }

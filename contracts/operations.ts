@@ -33,6 +33,14 @@ import {
   WhoamiViewSchema,
   WithdrawBodySchema,
 } from "./api";
+import {
+  LiftLockBodySchema,
+  LocksPageSchema,
+  LockViewSchema,
+  PlaceLockBodySchema,
+  RepoSettingsBodySchema,
+  SettingsViewSchema,
+} from "./governance";
 
 /** What one operation takes and answers, as the OpenAPI document shows it. */
 export interface OperationContract {
@@ -66,6 +74,14 @@ const TASK_DECISION_ERRORS = [
   "TASK_NOT_ACTIVE",
 ] as const satisfies readonly ErrorCode[];
 
+/** An approval may also be a second vote, the owner where a rule excludes it, or a locked task's. */
+const APPROVE_ERRORS = [
+  ...TASK_DECISION_ERRORS,
+  "ALREADY_VOTED",
+  "SEPARATION_OF_DUTIES",
+  "LOCKED",
+] as const satisfies readonly ErrorCode[];
+
 /**
  * Every operation of the route manifest with its contract; `satisfies` makes a route without
  * one a type error, and the OpenAPI generator reads both.
@@ -87,7 +103,7 @@ export const OPERATIONS = {
     summary: "Register a task (idempotent with the same task_id and body)",
     body: CreateTaskBodySchema,
     responses: { 201: TaskViewSchema, 200: TaskViewSchema },
-    errors: ["TASK_EXISTS"],
+    errors: ["TASK_EXISTS", "FORBIDDEN_BY_SETTINGS"],
   },
   evaluateToolCall: {
     summary: "Evaluate a tool call: ALLOW, DENY or REQUIRE_APPROVAL",
@@ -141,7 +157,7 @@ export const OPERATIONS = {
     summary: "Approve a request, optionally granting a wider scope",
     body: ApproveBodySchema,
     responses: { 200: ApprovalViewSchema },
-    errors: TASK_DECISION_ERRORS,
+    errors: APPROVE_ERRORS,
   },
   deny: {
     summary: "Deny a request; the reason reaches the agent",
@@ -178,6 +194,42 @@ export const OPERATIONS = {
     body: DryRunBodySchema,
     responses: { 200: DryRunResultSchema },
     errors: ["POLICY_INVALID"],
+  },
+  getSettings: {
+    summary: "The settings new tasks of a repo (or layer) are registered under, and where they come from",
+    query: EmptyQuerySchema,
+    responses: { 200: SettingsViewSchema },
+    errors: [],
+  },
+  publishSettings: {
+    summary: "Publish a layer's next immutable settings version (admins); 422 lists every problem",
+    body: RepoSettingsBodySchema,
+    responses: { 200: SettingsViewSchema },
+    errors: ["SETTINGS_INVALID"],
+  },
+  placeLock: {
+    summary: "Lock every task, a repo or prefix, or an agent: its evaluations answer DENY (admins)",
+    body: PlaceLockBodySchema,
+    responses: { 201: LockViewSchema },
+    errors: [],
+  },
+  listLocks: {
+    summary: "The locks in force, oldest first",
+    query: EmptyQuerySchema,
+    responses: { 200: LocksPageSchema },
+    errors: [],
+  },
+  listLockEvents: {
+    summary: "The lock ledger: every lock placed, lifted or expired, hash-chained",
+    query: EventsQuerySchema,
+    responses: { 200: EventsPageSchema },
+    errors: [],
+  },
+  liftLock: {
+    summary: "Lift a lock; evaluations it stopped are judged as before (admins)",
+    body: LiftLockBodySchema,
+    responses: { 200: LockViewSchema },
+    errors: ["LOCK_NOT_FOUND"],
   },
   linkSlack: {
     summary: "Link the caller's Slack account with the code `/gates link` showed",

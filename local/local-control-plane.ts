@@ -12,6 +12,8 @@ import { buildSlackFanout } from "../lambdas/adapters/slack/outbound/build-slack
 import type { StreamConsumer } from "../lambdas/adapters/stream/stream-consumer";
 import { reconcile } from "../lambdas/core/control-plane/approvals";
 import type { ControlPlaneDeps } from "../lambdas/core/control-plane/deps";
+import { sweepExpiredLocks } from "../lambdas/core/control-plane/locks";
+import type { DefaultSettingsProfile } from "../lambdas/core/governance/settings";
 import type { SlackInboundDeps } from "../lambdas/core/slack/ports";
 import { buildControlPlane } from "../lambdas/handlers/control-plane";
 import { type ApiServer, startApiServer } from "./api-server";
@@ -48,6 +50,11 @@ export interface LocalControlPlaneOptions {
   readonly skipTableSetup?: boolean;
   /** Post approval requests to a Slack channel (see {@link localSlackFromEnv}). @default no Slack messages */
   readonly slackFanout?: LocalSlackSettings;
+  /**
+   * The settings of repos no admin published settings for.
+   * @default "local": the owner an agent names approves, so the README walkthrough works
+   */
+  readonly defaultSettings?: DefaultSettingsProfile;
 }
 
 /** What local mode needs to post approval requests to Slack. */
@@ -112,6 +119,7 @@ export async function startLocalControlPlane(
       dynamoEndpoint: endpoint,
       tables: tableNames(options.tablePrefix ?? "gates-local"),
       version: "local",
+      defaultSettings: options.defaultSettings ?? "local",
     };
     const { client, doc } = createDynamoClients({ region: config.region, endpoint });
     if (!options.skipTableSetup) await ensureTables(client, config.tables);
@@ -162,6 +170,7 @@ export async function startLocalControlPlane(
 
     const timer = setInterval(() => {
       reconcile(deps).catch((e: unknown) => onError("reconciler run failed", e));
+      sweepExpiredLocks(deps).catch((e: unknown) => onError("lock expiry run failed", e));
     }, options.reconcileEveryMs ?? 5000);
     timer.unref();
     stops.push(async () => clearInterval(timer));

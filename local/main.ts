@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      "usage: npm start [-- --in-memory | --data-dir DIR]\n  GATES_PORT  the API port (default 3000)\n  data is kept in .gates/ unless --data-dir names another directory",
+      "usage: npm start [-- --in-memory | --data-dir DIR]\n  GATES_PORT  the API port (default 3000)\n  GATES_DEFAULT_SETTINGS  local (default: the named owner approves) or strict\n  data is kept in .gates/ unless --data-dir names another directory",
     );
     return;
   }
@@ -25,10 +25,15 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const slack = localSlackFromEnv(process.env);
+  const defaults = process.env.GATES_DEFAULT_SETTINGS ?? "local";
+  if (defaults !== "local" && defaults !== "strict") {
+    throw new Error(`GATES_DEFAULT_SETTINGS "${defaults}" is not "local" or "strict".`);
+  }
   const plane = await startLocalControlPlane({
     port,
     ...(slack ? { slackFanout: slack } : {}),
     inMemory: values["in-memory"],
+    defaultSettings: defaults,
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     notify: (text) => process.stdout.write(`${text}\n`),
   });
@@ -49,6 +54,7 @@ async function main(): Promise<void> {
 Approval Gates — local control plane, ready in ${((Date.now() - started) / 1000).toFixed(1)} s
   API       ${u}
   DynamoDB  ${plane.dynamoEndpoint} ${values["in-memory"] ? "(in memory)" : `(data in ${values["data-dir"] ?? ".gates/"})`}
+  Settings  ${defaults === "local" ? "local default: the owner an agent names approves (GATES_DEFAULT_SETTINGS=strict for the deployed default)" : "strict default: gates-approvers decide"}
   Slack     ${slack ? `posting to ${slack.channel}${slack.apiUrl ? ` via ${slack.apiUrl}` : ""}` : "off (set SLACK_BOT_TOKEN and SLACK_CHANNEL to post approval requests)"}
   Tokens    agent  Authorization: Bearer local:agent:agent-1
             human  Authorization: Bearer local:human:alice

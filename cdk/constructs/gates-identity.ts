@@ -13,7 +13,7 @@ import {
 import { IdentityPool, UserPoolAuthenticationProvider } from "aws-cdk-lib/aws-cognito-identitypool";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
-import { ADMIN_GROUP } from "../../lambdas/core/principal";
+import { ADMIN_GROUP, APPROVER_GROUP } from "../../lambdas/core/principal";
 import type { MixedIamMethod } from "./gates-api";
 import { acknowledgeNag } from "./nag";
 
@@ -82,7 +82,13 @@ export class GatesIdentity extends Construct {
       new CfnUserPoolGroup(this, "AdminsGroup", {
         userPoolId: pool.userPoolId,
         groupName: ADMIN_GROUP,
-        description: "May publish policy sets",
+        description: "May publish policies and settings, and place locks",
+      });
+      // Under the strict default settings, members of this group approve every repo's tasks.
+      new CfnUserPoolGroup(this, "ApproversGroup", {
+        userPoolId: pool.userPoolId,
+        groupName: APPROVER_GROUP,
+        description: "Approve agents' requests on repos without settings of their own",
       });
       this.userPool = pool;
     }

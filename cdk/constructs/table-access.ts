@@ -30,13 +30,16 @@ const UPDATE = "dynamodb:UpdateItem";
 export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
   // Health answers from memory.
   public: {},
-  // Create, evaluate and finish: the task transaction, the inbox rows of a new request, and the pinned policy set.
+  // Create, evaluate and finish: the task transaction, the inbox rows of a new request, the pinned
+  // policy layers, the settings a new task registers under, and the locks every evaluation checks.
   agent: {
     Tasks: [GET, PUT],
     Events: [PUT],
     Approvals: [GET, PUT, UPDATE],
     Inbox: [PUT, DELETE],
     PolicySets: [GET, QUERY],
+    RepoSettings: [QUERY],
+    Locks: [QUERY],
   },
   // Reads that agents and humans share: task, approval (long poll) and the ledger. Reading an
   // overdue request times it out on the spot, in the same transaction the reconciler writes.
@@ -46,38 +49,53 @@ export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
     Events: [PUT, QUERY],
     Inbox: [DELETE],
   },
-  // Decide, cancel, revoke and the inbox, with per-human rate limits; link (a transaction that
-  // deletes the one-time code and puts the link) and unlink (by the user index) a Slack account.
+  // Decide (a vote re-puts the request's inbox rows), cancel, revoke and the inbox, with per-human
+  // rate limits; no approval while a lock holds; link (a transaction that deletes the one-time code and
+  // puts the link) and unlink (by the user index) a Slack account.
   human: {
     Tasks: [GET, PUT],
     Events: [PUT],
     Approvals: [GET, UPDATE],
-    Inbox: [QUERY, DELETE],
+    Inbox: [QUERY, PUT, DELETE],
     PolicySets: [GET],
     RateLimits: [UPDATE],
     SlackLinks: [GET, PUT, DELETE, QUERY],
+    Locks: [QUERY],
   },
   // Slack's webhooks: the same decisions and inbox as humans, reading links and writing link codes.
   slack: {
     Tasks: [GET, PUT],
     Events: [PUT],
     Approvals: [GET, UPDATE],
-    Inbox: [QUERY, DELETE],
+    Inbox: [QUERY, PUT, DELETE],
     PolicySets: [GET],
     RateLimits: [UPDATE],
     SlackLinks: [GET, PUT],
+    Locks: [QUERY],
   },
-  // Publish, read and dry-run policy versions, with a per-admin publish rate limit.
+  // Governance: publish, read and dry-run policy layers; publish and read settings; place, list and
+  // lift locks with their ledger, cancelling the PENDING requests a lock stops (found through the
+  // pending-expiry index); per-admin publish rate limits.
   policies: {
     PolicySets: [GET, QUERY, PUT],
     RateLimits: [UPDATE],
+    RepoSettings: [QUERY, PUT],
+    Locks: [GET, QUERY, PUT, DELETE],
+    LockEvents: [PUT, QUERY],
+    Tasks: [GET, PUT],
+    Events: [PUT],
+    Approvals: [GET, UPDATE],
+    Inbox: [DELETE],
   },
-  // Finds overdue requests through the pending-expiry index and times each out in one transaction.
+  // Finds overdue requests through the pending-expiry index and times each out in one transaction;
+  // records and removes expired locks.
   reconciler: {
     Tasks: [GET, PUT],
     Events: [PUT],
     Approvals: [GET, UPDATE, QUERY],
     Inbox: [DELETE],
+    Locks: [GET, QUERY, PUT, DELETE],
+    LockEvents: [PUT],
   },
 };
 
@@ -86,5 +104,6 @@ export const INDEX_QUERIES: Readonly<
   Partial<Record<AccessSubject, Partial<Record<TableName, readonly string[]>>>>
 > = {
   reconciler: { Approvals: [PENDING_EXPIRY_INDEX] },
+  policies: { Approvals: [PENDING_EXPIRY_INDEX] },
   human: { SlackLinks: [SLACK_USER_INDEX] },
 };

@@ -60,6 +60,9 @@ export class GatesTables extends Construct {
       PolicySets: table("PolicySets"),
       SlackLinks: table("SlackLinks"),
       RateLimits: table("RateLimits"),
+      RepoSettings: table("RepoSettings"),
+      Locks: table("Locks"),
+      LockEvents: table("LockEvents"),
     };
     this.events = this.byName.Events;
   }

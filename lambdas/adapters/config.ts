@@ -1,3 +1,4 @@
+import type { DefaultSettingsProfile } from "../core/governance/settings";
 import { TABLE_LOGICAL_NAMES, type TableName, type TableNames, tableNames } from "./dynamo/tables";
 
 /** Configuration of a control-plane process, read once from the environment at start-up. */
@@ -13,7 +14,21 @@ export interface GatesConfig {
    * @default a random key per process, which is right for local mode's single process only
    */
   readonly pageTokenSecretId?: string;
+  /**
+   * The settings of repos no admin published settings for (`GATES_DEFAULT_SETTINGS`).
+   * @default "strict"
+   */
+  readonly defaultSettings?: DefaultSettingsProfile;
+  /**
+   * How long a process may keep its copy of the locks (`GATES_LOCK_CACHE_MS`): the most time a lock
+   * placed elsewhere takes to reach this process's evaluations.
+   * @default 1000
+   */
+  readonly lockCacheMs?: number;
 }
+
+/** The longest a process may keep its copy of the locks; locks must reach evaluations within 5 s. */
+export const MAX_LOCK_CACHE_MS = 4000;
 
 /** The environment variable carrying a table's physical name, e.g. `GATES_TABLE_TASKS`. */
 export function tableEnvVar(name: TableName): string {
@@ -34,10 +49,26 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): G
     throw new Error(`GATES_DYNAMO_ENDPOINT "${endpoint}" is not an http(s) URL.`);
   }
   const pageTokenSecretId = env.GATES_PAGE_TOKEN_SECRET_ID;
+  const profile = env.GATES_DEFAULT_SETTINGS ?? "strict";
+  if (profile !== "strict" && profile !== "local") {
+    throw new Error(`GATES_DEFAULT_SETTINGS "${profile}" is not "strict" or "local".`);
+  }
+  const lockCache = env.GATES_LOCK_CACHE_MS;
+  const lockCacheMs = lockCache === undefined ? undefined : Number(lockCache);
+  if (
+    lockCacheMs !== undefined &&
+    (!Number.isInteger(lockCacheMs) || lockCacheMs < 0 || lockCacheMs > MAX_LOCK_CACHE_MS)
+  ) {
+    throw new Error(
+      `GATES_LOCK_CACHE_MS "${lockCache}" is not a whole number of milliseconds from 0 to ${MAX_LOCK_CACHE_MS}.`,
+    );
+  }
   return {
     region,
     tables,
     version: env.GATES_VERSION ?? "dev",
+    defaultSettings: profile,
+    ...(lockCacheMs !== undefined ? { lockCacheMs } : {}),
     ...(endpoint ? { dynamoEndpoint: endpoint } : {}),
     ...(pageTokenSecretId ? { pageTokenSecretId } : {}),
   };

@@ -19,17 +19,23 @@ export type ErrorCode =
   | "VALIDATION_ERROR"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
+  | "FORBIDDEN_BY_SETTINGS"
+  | "SEPARATION_OF_DUTIES"
   | "NOT_FOUND"
   | "TASK_NOT_FOUND"
   | "REQUEST_NOT_FOUND"
   | "GRANT_NOT_FOUND"
   | "CALL_NOT_FOUND"
+  | "LOCK_NOT_FOUND"
   | "TASK_EXISTS"
   | "REQUEST_ALREADY_DECIDED"
+  | "ALREADY_VOTED"
+  | "LOCKED"
   | "TASK_NOT_ACTIVE"
   | "SLACK_ALREADY_LINKED"
   | "PAYLOAD_TOO_LARGE"
   | "POLICY_INVALID"
+  | "SETTINGS_INVALID"
   | "RATE_LIMITED"
   | "INTERNAL_ERROR"
   | "SERVICE_UNAVAILABLE";
@@ -143,6 +149,71 @@ export class PolicyInvalidError extends GatesError {
   constructor(diagnostics: readonly { rule_id?: string; message: string }[]) {
     super(`The policy text was rejected with ${diagnostics.length} problem(s); see details.diagnostics.`, {
       diagnostics,
+    });
+  }
+}
+
+/** A registration the repo's settings do not allow; `details.refusals` names each field and setting. */
+export class ForbiddenBySettingsError extends GatesError {
+  readonly code = "FORBIDDEN_BY_SETTINGS";
+  constructor(
+    readonly refusals: readonly { field: string; setting: string; message: string }[],
+    settings: { layer: string; version: number },
+  ) {
+    const first = refusals[0];
+    const more = refusals.length > 1 ? ` (and ${refusals.length - 1} more; see details.refusals)` : "";
+    super(`Refused by setting ${first?.setting ?? "?"}: ${first?.message ?? ""}${more}.`, {
+      refusals,
+      settings,
+    });
+  }
+}
+
+/** The owner tried to approve a request a rule reserves for someone else. */
+export class SeparationOfDutiesError extends GatesError {
+  readonly code = "SEPARATION_OF_DUTIES";
+  constructor(requestId: string, ruleIds: readonly string[]) {
+    super(
+      `Request "${requestId}" matched ${ruleIds.join(", ")}, which needs an approver other than the task's owner (@approver_not_owner); ask another approver. You may still deny it.`,
+      { rule_ids: [...ruleIds] },
+    );
+  }
+}
+
+export class AlreadyVotedError extends GatesError {
+  readonly code = "ALREADY_VOTED";
+  constructor(requestId: string, progress: string) {
+    super(
+      `You already approved request "${requestId}" (${progress}); another approver has to approve it too.`,
+      { progress },
+    );
+  }
+}
+
+/** A lock stops the task: nothing may be approved for it until the lock is lifted. */
+export class LockedError extends GatesError {
+  readonly code = "LOCKED";
+  constructor(taskId: string, lock: { lock_id: string; target: string; reason: string }) {
+    super(
+      `Task "${taskId}" is stopped by lock ${lock.lock_id} on ${lock.target} (${lock.reason}); it cannot be approved until an admin lifts the lock. You may still deny it.`,
+      { lock_id: lock.lock_id, target: lock.target },
+    );
+  }
+}
+
+export class LockNotFoundError extends GatesError {
+  readonly code = "LOCK_NOT_FOUND";
+  constructor(lockId: string) {
+    super(`No lock "${lockId}" is in force; GET /v1/locks lists them (gates locks).`);
+  }
+}
+
+/** A settings document rejected; `details.problems` lists every field and what to fix. */
+export class SettingsInvalidError extends GatesError {
+  readonly code = "SETTINGS_INVALID";
+  constructor(problems: readonly FieldProblem[]) {
+    super(`The settings were rejected with ${problems.length} problem(s); see details.problems.`, {
+      problems,
     });
   }
 }

@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   "tool_call.evaluated",
   "tool_call.outcome",
   "approval.requested",
+  "approval.voted",
   "approval.decided",
   "grant.revoked",
   "task.finished",
@@ -23,11 +24,18 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** One ledger entry, as stored and as served. */
-export interface LedgerEvent {
+/** Events of the lock ledger, the audit trail of placing and lifting locks. */
+export type LockEventType = "lock.placed" | "lock.lifted" | "lock.expired";
+
+/** The chain id (`task_id`) of the lock ledger; task ids start with a letter or digit, so none is this. */
+export const LOCK_LEDGER_ID = "#locks";
+
+/** One ledger entry, as stored and as served: a task's, or (with lock event types) the lock ledger's. */
+export interface LedgerEvent<T extends string = EventType> {
+  /** The chain the event belongs to: a task id, or {@link LOCK_LEDGER_ID}. */
   readonly task_id: string;
   readonly seq: number;
-  readonly type: EventType;
+  readonly type: T;
   readonly at: string;
   readonly actor: Actor;
   readonly data: Readonly<Record<string, unknown>>;
@@ -39,7 +47,7 @@ export interface LedgerEvent {
 export const GENESIS_HASH = "0".repeat(64);
 
 /** `sha256hex(prev_hash + "\n" + canonical_json({task_id, seq, type, at, actor, data}))`. */
-export function eventHash(prevHash: string, e: Omit<LedgerEvent, "prev_hash" | "hash">): string {
+export function eventHash(prevHash: string, e: Omit<LedgerEvent<string>, "prev_hash" | "hash">): string {
   const body = canonicalJson({
     task_id: e.task_id,
     seq: e.seq,
@@ -52,7 +60,10 @@ export function eventHash(prevHash: string, e: Omit<LedgerEvent, "prev_hash" | "
 }
 
 /** Seals an event onto the chain after `prevHash`. */
-export function chainEvent(prevHash: string, e: Omit<LedgerEvent, "prev_hash" | "hash">): LedgerEvent {
+export function chainEvent<T extends string>(
+  prevHash: string,
+  e: Omit<LedgerEvent<T>, "prev_hash" | "hash">,
+): LedgerEvent<T> {
   return { ...e, prev_hash: prevHash, hash: eventHash(prevHash, e) };
 }
 
@@ -64,7 +75,7 @@ export type ChainCheck =
  * Verifies a task's events, in order from seq 1: consecutive numbers, each `prev_hash` the
  * previous hash, each hash recomputed. Names the first bad seq.
  */
-export function verifyChain(events: readonly LedgerEvent[]): ChainCheck {
+export function verifyChain(events: readonly LedgerEvent<string>[]): ChainCheck {
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
   for (const e of events) {

@@ -1,5 +1,12 @@
-import type { LedgerEvent } from "./ledger";
-import type { ApprovalRecord, InboxRow, PolicyVersionRecord, TaskRecord } from "./records";
+import type { LockRecord } from "./governance/locks";
+import type { LedgerEvent, LockEventType } from "./ledger";
+import type {
+  ApprovalRecord,
+  InboxRow,
+  PolicyVersionRecord,
+  SettingsVersionRecord,
+  TaskRecord,
+} from "./records";
 
 /**
  * One state change of a task, written as a single transaction: the task under its version
@@ -14,6 +21,8 @@ export interface TaskChange {
   readonly createApprovals?: readonly ApprovalRecord[];
   /** Ended requests (must still be PENDING). */
   readonly endApprovals?: readonly ApprovalRecord[];
+  /** Requests that stay PENDING with one more vote (must still be PENDING). */
+  readonly voteApprovals?: readonly ApprovalRecord[];
   readonly putInbox?: readonly InboxRow[];
   readonly deleteInbox?: readonly Pick<InboxRow, "approver_id" | "task_id" | "request_id" | "expires_at">[];
 }
@@ -39,17 +48,57 @@ export interface TaskStore {
     limit: number,
   ): Promise<{ items: LedgerEvent[]; more: boolean }>;
   /**
-   * PENDING requests of an approver with a deadline after `notBefore`, soonest first, starting after
-   * the row at `after` (a position this store returned). A position that `notBefore` has passed since
-   * starts at the first row still open, which is where its next page now begins.
+   * PENDING requests in any of the inboxes (a human's own, then its groups') with a deadline after
+   * `notBefore`, soonest first, each request once, starting after the row at `after` (a position
+   * this store returned). A position that `notBefore` has passed since starts at the first row
+   * still open, which is where its next page now begins.
    */
   listInbox(
-    approverId: string,
+    approverIds: readonly string[],
     notBefore: string,
     options: { limit: number; after?: string; repo?: string },
   ): Promise<InboxPage>;
   /** PENDING requests whose deadline is before `now`, for the reconciler. */
   listExpiredPending(now: string, limit: number): Promise<Pick<ApprovalRecord, "task_id" | "request_id">[]>;
+  /** PENDING requests whose deadline is after `now`, with their repo, for locks that cancel them. */
+  listLivePending(
+    now: string,
+    limit: number,
+  ): Promise<Pick<ApprovalRecord, "task_id" | "request_id" | "repo">[]>;
+}
+
+/** Published settings versions of layers (`*`, `owner/*`, repos). */
+export interface SettingsStore {
+  latest(layer: string): Promise<SettingsVersionRecord | undefined>;
+  /** Puts a new version; "exists" when that version number was taken meanwhile. */
+  put(record: SettingsVersionRecord): Promise<"created" | "exists">;
+}
+
+/** The head of the lock ledger: its last seq and hash. */
+export interface LedgerHead {
+  readonly version: number;
+  readonly last_event_hash: string;
+}
+
+/** One change to the locks, written as one transaction with its audit event. */
+export interface LockChange {
+  /** The head read before the change; the commit fails if another change moved it. */
+  readonly expected: LedgerHead;
+  readonly event: LedgerEvent<LockEventType>;
+  readonly putLock?: LockRecord;
+  readonly deleteLockId?: string;
+}
+
+/** Locks in force and their audit ledger. Reads are strongly consistent. */
+export interface LockStore {
+  /** Every lock not yet lifted (expired ones included), oldest first. */
+  listLocks(): Promise<LockRecord[]>;
+  head(): Promise<LedgerHead>;
+  commit(change: LockChange): Promise<CommitResult>;
+  listEvents(
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ items: LedgerEvent<LockEventType>[]; more: boolean }>;
 }
 
 export interface PolicyStore {

@@ -1,14 +1,19 @@
-import type { ApprovalStatus, Via } from "../../contracts/api";
+import type { ApprovalStatus, LayerVersion, Via } from "../../contracts/api";
+import type { RepoSettings } from "../../contracts/governance";
+import type { Vote } from "./governance/quorum";
 import type { Severity } from "./policy/rules";
 import type { TaskSnapshot } from "./task";
 
 /** A task as stored: the snapshot the pipeline reads plus identity, bookkeeping and the chain head. */
 export interface TaskRecord extends TaskSnapshot {
   readonly task_id: string;
-  /** Always includes the owner, first. */
-  readonly approvers: readonly string[];
   readonly description?: string;
+  /** The version of the repo's own policy layer (0 when it has none). */
   readonly policy_version: number;
+  /** Every policy layer the task is judged by, widest first, at the versions pinned at registration. */
+  readonly policy_layers: readonly LayerVersion[];
+  /** The settings the task was registered under. */
+  readonly settings: LayerVersion;
   readonly pending_request_ids: readonly string[];
   readonly created_at: string;
   readonly updated_at: string;
@@ -37,6 +42,7 @@ export interface ApprovalRecord {
   readonly status: ApprovalStatus;
   readonly repo: string;
   readonly approvers: readonly string[];
+  readonly approver_groups?: readonly string[];
   readonly tool_name: string;
   readonly tool_input_preview: string;
   readonly tool_input_sha256: string;
@@ -44,6 +50,11 @@ export interface ApprovalRecord {
   readonly severity: Severity;
   readonly reason: string;
   readonly timeout_s: number;
+  /** Distinct approvals needed; absent means 1. */
+  readonly approvals_required?: number;
+  readonly approver_not_owner?: boolean;
+  /** Approvals so far, in order, while more are needed; the last one completes the quorum. */
+  readonly votes?: readonly Vote[];
   readonly created_at: string;
   readonly expires_at: string;
   readonly decided_at?: string;
@@ -55,8 +66,9 @@ export interface ApprovalRecord {
   readonly track_outcome?: boolean;
 }
 
-/** One approver's view of one PENDING request; it exists exactly while the request is PENDING. */
+/** One approver's (or one group's) view of one PENDING request; it exists exactly while the request is PENDING. */
 export interface InboxRow {
+  /** A human id, or an approver group's inbox key ({@link groupInboxKey}). */
   readonly approver_id: string;
   readonly task_id: string;
   readonly request_id: string;
@@ -68,6 +80,16 @@ export interface InboxRow {
   readonly reason: string;
   readonly created_at: string;
   readonly expires_at: string;
+  readonly approvals_required?: number;
+  readonly approved_by?: readonly string[];
+}
+
+/**
+ * The inbox partition of an approver group. Human ids never contain whitespace, so no human's inbox
+ * can be a group's.
+ */
+export function groupInboxKey(group: string): string {
+  return `group ${group}`;
 }
 
 /** A published, immutable policy version of a repo. */
@@ -76,6 +98,15 @@ export interface PolicyVersionRecord {
   readonly version: number;
   readonly policies: string;
   readonly disable: readonly string[];
+  readonly published_by: string;
+  readonly published_at: string;
+}
+
+/** A published, immutable settings version of a layer (`*`, `owner/*` or a repo). */
+export interface SettingsVersionRecord {
+  readonly layer: string;
+  readonly version: number;
+  readonly settings: RepoSettings;
   readonly published_by: string;
   readonly published_at: string;
 }

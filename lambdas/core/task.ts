@@ -9,12 +9,20 @@ export function isActive(status: TaskStatus): boolean {
   return ACTIVE_STATUSES.has(status);
 }
 
-/** A scope an approver granted for the rest of the task, in canonical text. */
+/** Who really granted a scope. */
+export interface Grantor {
+  readonly kind: "agent" | "human" | "policy";
+  readonly id: string;
+}
+
+/** A scope granted for the rest of the task, in canonical text. */
 export interface Grant {
   readonly scope: string;
-  readonly granted_by: string;
+  readonly granted_by: Grantor;
   readonly granted_at: string;
   readonly request_id?: string;
+  /** Every approver of the granting request, when it needed more than one. */
+  readonly approved_by?: readonly string[];
 }
 
 /** An approval that ended in a denial, remembered briefly so an agent cannot re-ask at once. */
@@ -34,6 +42,12 @@ export interface TaskCounters {
 /** Everything the evaluation pipeline needs to know about a task, as read from its item. */
 export interface TaskSnapshot extends TaskFacts {
   readonly status: TaskStatus;
+  /** Humans who may decide the task's requests; the owner is among them only when settings allow. */
+  readonly approvers: readonly string[];
+  /** Identity groups whose members may decide them too. */
+  readonly approver_groups: readonly string[];
+  /** Approvals a request needs unless a matched rule asks for more. */
+  readonly approvals_required: number;
   readonly approval_timeout_s: number;
   readonly approval_gate_cap: number;
   readonly max_tool_calls: number;
@@ -56,6 +70,9 @@ export function freshTaskSnapshot(facts: TaskFacts, overrides: Partial<TaskSnaps
   return {
     ...facts,
     status: "RUNNING",
+    approvers: [facts.owner],
+    approver_groups: [],
+    approvals_required: 1,
     ...TASK_DEFAULTS,
     counters: { tool_calls: 0, approvals_requested: 0 },
     grants: [],

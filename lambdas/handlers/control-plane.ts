@@ -4,9 +4,10 @@ import { monotonicFactory } from "ulid";
 import { CedarPolicyEngine } from "../adapters/cedar/cedar-engine";
 import type { GatesConfig } from "../adapters/config";
 import { createDynamoClients } from "../adapters/dynamo/clients";
+import { DynamoLockStore } from "../adapters/dynamo/lock-store";
 import { DynamoPolicyStore } from "../adapters/dynamo/policy-store";
 import { DynamoRateLimiter } from "../adapters/dynamo/rate-limiter";
-import type { TableNames } from "../adapters/dynamo/tables";
+import { DynamoSettingsStore } from "../adapters/dynamo/settings-store";
 import { DynamoTaskStore } from "../adapters/dynamo/task-store";
 import { type ControlPlaneInfo, controlPlaneOperations } from "../adapters/http/control-plane-operations";
 import type { Operations } from "../adapters/http/operation";
@@ -16,8 +17,10 @@ import { processSigningKey, secretSigningKey } from "../adapters/secrets/signing
 import { loadBashParser } from "../adapters/shell/tree-sitter-bash";
 import { readSlackInboundConfig, slackInboundDeps } from "../adapters/slack/inbound/slack-inbound-config";
 import type { ControlPlaneDeps } from "../core/control-plane/deps";
+import { LockCatalog } from "../core/control-plane/lock-catalog";
 import { PolicyCatalog } from "../core/control-plane/policy-catalog";
 import { ServiceUnavailableError } from "../core/errors";
+import { DEFAULT_SETTINGS } from "../core/governance/settings";
 import { sha256Hex } from "../core/hashing";
 import type { SlackInboundDeps } from "../core/slack/ports";
 import { BUILTIN_POLICY_TEXTS } from "../policies/builtin";
@@ -47,7 +50,7 @@ export function buildControlPlane(
         }),
       )
     : undefined;
-  const deps = controlPlaneDeps(doc, config.tables, {
+  const deps = controlPlaneDeps(doc, config, {
     ...(pageTokenKey ? { pageTokenKey } : {}),
     ...overrides,
   });
@@ -66,14 +69,18 @@ export function buildControlPlane(
   return { deps, info, operations };
 }
 
+/** How long a process keeps its copy of the locks unless configured otherwise. */
+export const DEFAULT_LOCK_CACHE_MS = 1000;
+
 export function controlPlaneDeps(
   doc: DynamoDBDocumentClient,
-  tables: TableNames,
+  config: Pick<GatesConfig, "tables" | "defaultSettings" | "lockCacheMs">,
   overrides: Partial<ControlPlaneDeps> = {},
 ): ControlPlaneDeps {
   // The parser's WebAssembly compiles in the background while Cedar's loads; a failure here
   // is seen, and retried, by the first evaluation that waits for it.
   loadBashParser().catch(() => undefined);
+  const { tables } = config;
   const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
   const ulid = monotonicFactory();
   return {
@@ -86,6 +93,13 @@ export function controlPlaneDeps(
       loadBashParser().catch((error: unknown) => {
         throw new ServiceUnavailableError(error);
       }),
+    settings: new DynamoSettingsStore(doc, tables),
+    defaultSettings: DEFAULT_SETTINGS[config.defaultSettings ?? "strict"],
+    locks: new LockCatalog(
+      new DynamoLockStore(doc, tables),
+      config.lockCacheMs ?? DEFAULT_LOCK_CACHE_MS,
+      () => performance.now(),
+    ),
     rateLimiter: new DynamoRateLimiter(doc, tables),
     pageTokenKey: processSigningKey(),
     clock: { now: () => new Date() },

@@ -184,11 +184,41 @@ describe("functions", () => {
       "Events:PutItem",
       "Inbox:DeleteItem",
       "Inbox:PutItem",
+      "Locks:Query",
       "PolicySets:GetItem",
       "PolicySets:Query",
+      "RepoSettings:Query",
       "Tasks:GetItem",
       "Tasks:PutItem",
     ]);
+  });
+
+  it("lets only the governance API publish settings and place or lift locks, with their audit ledger", () => {
+    // Assess
+    const writers = (grant: string) =>
+      ["agent API", "shared API", "human API", "slack API", "policies API", "reconciler"].filter((f) =>
+        dynamoGrants(f).includes(grant),
+      );
+    expect(writers("RepoSettings:PutItem")).toEqual(["policies API"]);
+    expect(writers("Locks:PutItem")).toEqual(["policies API", "reconciler"]);
+    expect(writers("LockEvents:PutItem")).toEqual(["policies API", "reconciler"]);
+    expect(dynamoGrants("policies API").filter((g) => g.startsWith("Lock"))).toEqual([
+      "LockEvents:PutItem",
+      "LockEvents:Query",
+      "Locks:DeleteItem",
+      "Locks:GetItem",
+      "Locks:PutItem",
+      "Locks:Query",
+    ]);
+  });
+
+  it("starts every function on the strict default settings", () => {
+    // Assess
+    for (const [, fn] of Object.entries(template.findResources("AWS::Lambda::Function"))) {
+      const env = (fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
+        .Environment?.Variables;
+      if (env?.GATES_TABLE_TASKS !== undefined) expect(env.GATES_DEFAULT_SETTINGS).toBe("strict");
+    }
   });
 
   it("lets the shared API time out an overdue request it reads, in one transaction", () => {
@@ -204,11 +234,16 @@ describe("functions", () => {
     ]);
   });
 
-  it("lets only the reconciler query the pending-expiry index, and only the human API the Slack user index", () => {
+  it("lets only the reconciler and the governance API query the pending-expiry index, and only the human API the Slack user index", () => {
     // Assess
     expect(dynamoGrants("reconciler").filter((g) => g.includes("/"))).toEqual([
       "Approvals/pending-expiry:Query",
     ]);
+    // A lock placed with cancel_pending finds the requests it cancels through the index.
+    expect(dynamoGrants("policies API").filter((g) => g.includes("/"))).toEqual([
+      "Approvals/pending-expiry:Query",
+    ]);
+    expect(dynamoGrants("agent API").some((g) => g.includes("/"))).toBe(false);
     expect(dynamoGrants("human API").filter((g) => g.includes("/"))).toEqual(["SlackLinks/user-index:Query"]);
     expect(dynamoGrants("slack API").some((g) => g.includes("/"))).toBe(false);
   });

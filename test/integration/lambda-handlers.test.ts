@@ -69,6 +69,6 @@ describe("Lambda entry points", () => {
   });
 
   it("runs the reconciler", async () => {
-    await expect(handlers.reconciler()).resolves.toEqual({ timed_out: 0, failed: 0 });
+    await expect(handlers.reconciler()).resolves.toEqual({ timed_out: 0, failed: 0, locks_expired: 0 });
   });
 });

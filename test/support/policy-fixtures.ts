@@ -32,7 +32,7 @@ export function fixtureTask(fixture: PolicyFixture): TaskSnapshot {
         const parsed = parseScope(raw);
         return {
           scope: parsed.ok ? parsed.canonical : raw,
-          granted_by: "alice",
+          granted_by: { kind: "human" as const, id: "alice" },
           granted_at: "2026-11-22T12:00:00.000Z",
         };
       }),

@@ -46,6 +46,9 @@ function task(overrides: Partial<TaskSnapshot> = {}): TaskSnapshot {
     owner: "alice",
     read_only: false,
     status: "RUNNING",
+    approvers: ["alice"],
+    approver_groups: [],
+    approvals_required: 1,
     approval_timeout_s: 300,
     approval_gate_cap: 50,
     max_tool_calls: 100,
@@ -57,7 +60,11 @@ function task(overrides: Partial<TaskSnapshot> = {}): TaskSnapshot {
   };
 }
 const call = { tool_name: "Bash", tool_input: { command: "git push --force origin main" } };
-const grant = (scope: string) => ({ scope, granted_by: "alice", granted_at: secondsAgo(5) });
+const grant = (scope: string) => ({
+  scope,
+  granted_by: { kind: "human" as const, id: "alice" },
+  granted_at: secondsAgo(5),
+});
 const denial = (overrides: Partial<RecentDenial>): RecentDenial => ({
   tool_name: "Bash",
   input_sha256: "h1",
@@ -74,6 +81,7 @@ function evaluate(t: TaskSnapshot, answer: PolicyMatch, inputSha256 = "h1") {
     inputSha256,
     policies: fakePolicies(answer),
     shell: wordSplittingParser,
+    locks: [],
     now: NOW,
   });
 }
@@ -101,6 +109,7 @@ describe("evaluateToolCall", () => {
       inputSha256: "h1",
       policies,
       shell: wordSplittingParser,
+      locks: [],
       now: NOW,
     });
     expect(result).toMatchObject({ decision: "DENY", source: "budget" });
@@ -214,6 +223,8 @@ describe("evaluateToolCall", () => {
       rule_ids: ["soft_a", "soft_b", "soft_c"],
       severity: "critical",
       timeout_s: 120,
+      approvals_required: 1,
+      approver_not_owner: false,
       reason: "Needs approval: soft_a (rule a); soft_b; soft_c.",
     });
   });
@@ -235,6 +246,7 @@ describe("evaluateToolCall", () => {
       inputSha256: "h1",
       policies,
       shell: wordSplittingParser,
+      locks: [],
       now: NOW,
     });
     expect(policies.requests).toEqual([
@@ -279,6 +291,7 @@ describe("evaluateToolCall", () => {
           throw new Error("parser crashed");
         },
       },
+      locks: [],
       now: NOW,
     });
     expect(result).toMatchObject({ decision: "DENY", source: "fail_closed" });

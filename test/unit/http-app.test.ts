@@ -346,15 +346,15 @@ describe("createHttpApp authorization", () => {
     expect(result.statusCode).toBe(401);
   });
 
-  it.each<[string, unknown, boolean]>([
-    ["an array", ["readers", "gates-admins"], true],
-    ["a comma-separated string", "readers,gates-admins", true],
-    ["a bracketed space-separated string", "[readers gates-admins]", true],
-    ["a single group", "gates-admins", true],
-    ["other groups only", "[readers writers]", false],
-    ["a group that merely contains the name", "gates-admins-old", false],
-    ["no groups claim", undefined, false],
-  ])("reads Cognito groups given as %s", async (_name, groups, admin) => {
+  it.each<[string, unknown, boolean, string[]]>([
+    ["an array", ["readers", "gates-admins"], true, ["readers", "gates-admins"]],
+    ["a comma-separated string", "readers,gates-admins", true, ["readers", "gates-admins"]],
+    ["a bracketed space-separated string", "[readers gates-admins]", true, ["readers", "gates-admins"]],
+    ["a single group", "gates-admins", true, ["gates-admins"]],
+    ["other groups only", "[readers writers]", false, ["readers", "writers"]],
+    ["a group that merely contains the name", "gates-admins-old", false, ["gates-admins-old"]],
+    ["no groups claim", undefined, false, []],
+  ])("reads Cognito groups given as %s", async (_name, groups, admin, expectedGroups) => {
     // Prepare
     const { app, seen } = appWith();
     const claims = groups === undefined ? { sub: "u1" } : { sub: "u1", "cognito:groups": groups };
@@ -364,7 +364,7 @@ describe("createHttpApp authorization", () => {
     await app.resolve({ ...base, requestContext: { ...base.requestContext, authorizer: { claims } } });
 
     // Assess
-    expect(seen[0]?.principal).toEqual({ kind: "human", id: "u1", admin });
+    expect(seen[0]?.principal).toEqual({ kind: "human", id: "u1", admin, groups: expectedGroups });
   });
 });
 

@@ -10,6 +10,16 @@ describe("localTokenToContext", () => {
     },
     { name: "an agent token", header: "Bearer local:agent:bot-1", context: { userArn: "bot-1" } },
     {
+      name: "a human token with identity groups",
+      header: "Bearer local:human:alice;groups=release,ops",
+      context: { claims: { sub: "alice", "cognito:groups": "release,ops" } },
+    },
+    {
+      name: "an admin token with more groups",
+      header: "Bearer local:admin:root;groups=release",
+      context: { claims: { sub: "root", "cognito:groups": "gates-admins,release" } },
+    },
+    {
       name: "an id with colons and slashes",
       header: "Bearer local:agent:arn:aws:iam::1:role/x",
       context: { userArn: "arn:aws:iam::1:role/x" },
@@ -42,6 +52,8 @@ describe("localTokenToContext", () => {
     { name: "an id with a control character", header: "Bearer local:agent:a\u0000b" },
     { name: "an id with a newline", header: "Bearer local:agent:a\nb" },
     { name: "an unknown kind", header: "Bearer local:root:alice" },
+    { name: "a group with a space", header: "Bearer local:human:alice;groups=re lease" },
+    { name: "an empty id before groups", header: "Bearer local:human:;groups=ops" },
     { name: "an upper-case kind", header: "Bearer local:HUMAN:alice" },
     { name: "a missing local prefix", header: "Bearer human:alice" },
     { name: "a different prefix", header: "Bearer remote:human:alice" },

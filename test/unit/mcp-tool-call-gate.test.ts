@@ -32,6 +32,9 @@ function approval(status: ApprovalView["status"], extra: Partial<ApprovalView> =
     reason: "r",
     created_at: "2026-01-01T00:00:00.000Z",
     expires_at: "2099-01-01T00:00:00.000Z",
+    approvals_required: 1,
+    approved_by: [],
+    progress: "0 of 1 approval",
     ...extra,
   };
 }

@@ -43,6 +43,7 @@ describe("golden policy fixtures", () => {
       inputSha256: inputSha256(fixture.tool_input),
       policies: compiled.policySet,
       shell,
+      locks: [],
       now: new Date("2026-11-22T12:00:00.000Z"),
     });
 

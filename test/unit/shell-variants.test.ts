@@ -99,6 +99,7 @@ function decide(command: string, fixture: (typeof gated)[number]) {
     inputSha256: inputSha256(call.tool_input),
     policies,
     shell,
+    locks: [],
     now: new Date("2026-11-22T12:00:00.000Z"),
   });
 }

@@ -61,14 +61,28 @@ export class CedarPolicyEngine {
   compile(source: PolicySource = {}, options: { readonly transient?: boolean } = {}): CompileResult {
     const custom = source.custom ?? "";
     const disable = source.disable ?? [];
-    const hash = sha256Hex(canonicalJson({ builtin: this.builtinTexts, custom, disable }));
+    const wider = source.wider ?? [];
+    const hash = sha256Hex(
+      canonicalJson({
+        builtin: this.builtinTexts,
+        custom,
+        disable,
+        ...(wider.length > 0 || source.layer !== undefined
+          ? { layer: source.layer ?? "", wider: wider.map((w) => ({ ...w, disable: [...w.disable] })) }
+          : {}),
+      }),
+    );
     const cached = this.compiled.get(hash);
     if (cached) return cached;
     const slot = options.transient ? this.nextSlot++ % TRANSIENT_SLOTS : undefined;
     const id = slot === undefined ? hash : `transient-${slot}`;
 
     const diagnostics: PolicyDiagnostic[] = [];
-    if (Buffer.byteLength(custom, "utf8") > MAX_POLICY_TEXT_BYTES) {
+    if (
+      [custom, ...wider.map((w) => w.custom)].some(
+        (t) => Buffer.byteLength(t, "utf8") > MAX_POLICY_TEXT_BYTES,
+      )
+    ) {
       return {
         ok: false,
         diagnostics: [
@@ -82,13 +96,20 @@ export class CedarPolicyEngine {
     const documents: ParsedDocument[] = [];
     for (const text of this.builtinTexts)
       documents.push(parseDocument(this.wasm, text, "builtin", diagnostics));
-    documents.push(parseDocument(this.wasm, custom, "custom", diagnostics));
+    for (const w of wider) documents.push(parseDocument(this.wasm, w.custom, "custom", diagnostics, w.layer));
+    documents.push(parseDocument(this.wasm, custom, "custom", diagnostics, source.layer));
     if (diagnostics.length > 0) return { ok: false, diagnostics };
 
     const checked = checkRules(documents, disable);
     if (!checked.ok) return { ok: false, diagnostics: checked.diagnostics };
 
-    const disabled = new Set(disable);
+    // Wider layers' disables were checked when they were published; only soft built-ins are honoured.
+    const inherited = wider
+      .flatMap((w) => w.disable)
+      .filter((id) =>
+        checked.rules.some((r) => r.rule_id === id && r.tier === "soft" && r.source === "builtin"),
+      );
+    const disabled = new Set([...inherited, ...disable]);
     const active = checked.rules.filter((r) => !disabled.has(r.rule_id));
     const staticPolicies: Record<string, string> = { [DEFAULT_PERMIT_ID]: DEFAULT_PERMIT };
     for (const rule of active) staticPolicies[rule.rule_id] = checked.texts.get(rule.rule_id) ?? "";
@@ -105,8 +126,14 @@ export class CedarPolicyEngine {
     }
     const result = {
       ok: true as const,
-      policySet: new PreparsedPolicySet(this.wasm, id, active, [...disable], isCurrent),
-      warnings: schemaWarnings(this.wasm, customTexts(checked.rules, checked.texts)),
+      policySet: new PreparsedPolicySet(this.wasm, id, active, [...disabled], isCurrent),
+      warnings: schemaWarnings(
+        this.wasm,
+        customTexts(
+          checked.rules.filter((r) => r.layer === source.layer),
+          checked.texts,
+        ),
+      ),
     };
     if (slot === undefined) this.compiled.set(hash, result);
     return result;
@@ -186,12 +213,14 @@ function parseDocument(
   text: string,
   source: RuleSource,
   diagnostics: PolicyDiagnostic[],
+  layer?: string,
 ): ParsedDocument {
-  const origin = source === "builtin" ? "built-in policy text" : "policy text";
+  const origin =
+    source === "builtin" ? "built-in policy text" : layer ? `policy text of ${layer}` : "policy text";
   const parts = wasm.policySetTextToParts(text);
   if (parts.type === "failure") {
     for (const e of parts.errors) diagnostics.push({ message: `${origin}: ${locate(text, e)}${e.message}` });
-    return { source, policies: [] };
+    return { source, ...(layer !== undefined ? { layer } : {}), policies: [] };
   }
   if (parts.policy_templates.length > 0) {
     diagnostics.push({
@@ -216,7 +245,7 @@ function parseDocument(
       text: policyText,
     });
   });
-  return { source, policies };
+  return { source, ...(layer !== undefined ? { layer } : {}), policies };
 }
 
 /** "line 3, column 7: " for the first source location of a parse error. */

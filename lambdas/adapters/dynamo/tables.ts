@@ -29,6 +29,9 @@ export const TABLE_LOGICAL_NAMES = [
   "PolicySets",
   "SlackLinks",
   "RateLimits",
+  "RepoSettings",
+  "Locks",
+  "LockEvents",
 ] as const;
 
 /** The logical name of a table, independent of deployment. */
@@ -112,6 +115,28 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
     globalIndexes: [],
     ttlAttribute: TTL_ATTRIBUTE,
   },
+  // Immutable settings versions by layer (`*`, `owner/*`, a repo), like PolicySets.
+  RepoSettings: {
+    logicalName: "RepoSettings",
+    partitionKey: { name: "layer", type: "S" },
+    sortKey: { name: "version", type: "N" },
+    globalIndexes: [],
+  },
+  // The locks in force (partition "active", one item per lock) and the lock ledger's head, so every
+  // evaluation reads all locks with one query and every lock change is one transaction with its event.
+  Locks: {
+    logicalName: "Locks",
+    partitionKey: { name: "pk", type: "S" },
+    sortKey: { name: "sk", type: "S" },
+    globalIndexes: [],
+  },
+  // The lock ledger: hash-chained audit events of placing, lifting and expiring locks.
+  LockEvents: {
+    logicalName: "LockEvents",
+    partitionKey: { name: "ledger", type: "S" },
+    sortKey: { name: "seq", type: "N" },
+    globalIndexes: [],
+  },
 };
 
 /** Physical table names by logical name, e.g. `{ Tasks: "gates-local-Tasks", … }`. */
@@ -131,5 +156,8 @@ export function tableNames(prefix: string): TableNames {
     PolicySets: `${prefix}-PolicySets`,
     SlackLinks: `${prefix}-SlackLinks`,
     RateLimits: `${prefix}-RateLimits`,
+    RepoSettings: `${prefix}-RepoSettings`,
+    Locks: `${prefix}-Locks`,
+    LockEvents: `${prefix}-LockEvents`,
   };
 }

@@ -44,7 +44,7 @@ export class DynamoTaskStore implements TaskStore {
         new GetCommand({ TableName: this.tables.Tasks, Key: { task_id: taskId }, ConsistentRead: true }),
       ),
     );
-    return out.Item as TaskRecord | undefined;
+    return out.Item ? withGovernanceDefaults(out.Item as TaskRecord) : undefined;
   }
 
   async getApproval(taskId: string, requestId: string): Promise<ApprovalRecord | undefined> {
@@ -93,6 +93,7 @@ export class DynamoTaskStore implements TaskStore {
       });
     }
     for (const a of change.endApprovals ?? []) items.push(this.endApprovalItem(a));
+    for (const a of change.voteApprovals ?? []) items.push(this.voteItem(a));
     for (const row of change.putInbox ?? []) {
       items.push({
         Put: {
@@ -136,6 +137,7 @@ export class DynamoTaskStore implements TaskStore {
       decided_by: a.decided_by,
       scope: a.scope,
       deny_reason: a.deny_reason,
+      votes: a.votes,
       [TTL_ATTRIBUTE]: epochS(a.decided_at ?? a.expires_at) + DECIDED_RETENTION_S,
     };
     const names: Record<string, string> = { "#status": "status", "#bucket": "expiry_bucket" };
@@ -155,6 +157,20 @@ export class DynamoTaskStore implements TaskStore {
         ConditionExpression: "#status = :pending",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  /** Records one more vote on a request that stays PENDING; only the votes change. */
+  private voteItem(a: ApprovalRecord): TransactItem {
+    return {
+      Update: {
+        TableName: this.tables.Approvals,
+        Key: { task_id: a.task_id, request_id: a.request_id },
+        UpdateExpression: "SET #votes = :votes",
+        ConditionExpression: "#status = :pending",
+        ExpressionAttributeNames: { "#votes": "votes", "#status": "status" },
+        ExpressionAttributeValues: { ":votes": a.votes ?? [], ":pending": "PENDING" },
       },
     };
   }
@@ -179,34 +195,62 @@ export class DynamoTaskStore implements TaskStore {
   }
 
   async listInbox(
-    approverId: string,
+    approverIds: readonly string[],
     notBefore: string,
     options: { limit: number; after?: string; repo?: string },
   ): Promise<InboxPage> {
     // "~" sorts after every task id character, so a deadline equal to now is excluded.
     const lowest = `${notBefore}#~`;
     // DynamoDB refuses a start key outside the key condition; a position now past is where the
-    // still open rows begin, so the query simply starts there.
-    const start = options.after !== undefined && options.after > lowest ? options.after : undefined;
-    const out = await callDynamo(() =>
-      this.doc.send(
-        new QueryCommand({
-          TableName: this.tables.Inbox,
-          KeyConditionExpression: "approver_id = :a AND sk > :after",
-          ExpressionAttributeValues: {
-            ":a": approverId,
-            ":after": lowest,
-            ...(options.repo ? { ":repo": options.repo } : {}),
-          },
-          ...(options.repo ? { FilterExpression: "repo = :repo" } : {}),
-          Limit: options.limit,
-          ...(start !== undefined ? { ExclusiveStartKey: { approver_id: approverId, sk: start } } : {}),
-        }),
+    // still open rows begin, so the queries simply start there.
+    const after = options.after !== undefined && options.after > lowest ? options.after : lowest;
+    // Every inbox shares one sort order (deadline, task, request), so one position pages them all.
+    const pages = await Promise.all(
+      approverIds.map((approverId) =>
+        callDynamo(() =>
+          this.doc.send(
+            new QueryCommand({
+              TableName: this.tables.Inbox,
+              KeyConditionExpression: "approver_id = :a AND sk > :after",
+              ExpressionAttributeValues: {
+                ":a": approverId,
+                ":after": after,
+                ...(options.repo ? { ":repo": options.repo } : {}),
+              },
+              ...(options.repo ? { FilterExpression: "repo = :repo" } : {}),
+              Limit: options.limit,
+            }),
+          ),
+        ),
       ),
     );
-    const items = (out.Items ?? []).map((i) => stripStorage<InboxRow>(i, ["sk", TTL_ATTRIBUTE]));
-    const last: unknown = out.LastEvaluatedKey?.sk;
-    return typeof last === "string" ? { items, after: last } : { items };
+    // Rows are safe to return only up to the first cut-off of an inbox that has more.
+    let cutoff: string | undefined;
+    for (const page of pages) {
+      const sk = page.LastEvaluatedKey?.sk;
+      if (typeof sk === "string" && (cutoff === undefined || sk < cutoff)) cutoff = sk;
+    }
+    const seen = new Set<string>();
+    const rows = pages
+      .flatMap((page) => page.Items ?? [])
+      .filter((i) => cutoff === undefined || String(i.sk) <= cutoff)
+      .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : String(a.sk) > String(b.sk) ? 1 : 0))
+      .filter((i) => {
+        const id = `${String(i.task_id)}#${String(i.request_id)}`;
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      });
+    const page = rows.slice(0, options.limit);
+    const owner = approverIds[0] ?? "";
+    const items = page.map((i) => ({
+      ...stripStorage<InboxRow>(i, ["sk", TTL_ATTRIBUTE]),
+      // Each row is read from one inbox; the caller sees it as its own.
+      approver_id: owner,
+    }));
+    const more = rows.length > options.limit || cutoff !== undefined;
+    const last = page.at(-1)?.sk ?? (rows.length === 0 ? cutoff : undefined);
+    return more && typeof last === "string" ? { items, after: last } : { items };
   }
 
   async listExpiredPending(
@@ -232,6 +276,52 @@ export class DynamoTaskStore implements TaskStore {
     }
     return due;
   }
+
+  async listLivePending(
+    now: string,
+    limit: number,
+  ): Promise<Pick<ApprovalRecord, "task_id" | "request_id" | "repo">[]> {
+    const live: Pick<ApprovalRecord, "task_id" | "request_id" | "repo">[] = [];
+    for (let b = 0; b < EXPIRY_BUCKETS && live.length < limit; b++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await callDynamo(() =>
+          this.doc.send(
+            new QueryCommand({
+              TableName: this.tables.Approvals,
+              IndexName: PENDING_EXPIRY_INDEX,
+              KeyConditionExpression: "expiry_bucket = :b AND expires_at > :now",
+              ExpressionAttributeValues: { ":b": `P${b}`, ":now": now },
+              ProjectionExpression: "task_id, request_id, repo",
+              Limit: limit - live.length,
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          ),
+        );
+        for (const i of out.Items ?? [])
+          live.push({ task_id: String(i.task_id), request_id: String(i.request_id), repo: String(i.repo) });
+        start = out.LastEvaluatedKey;
+      } while (start && live.length < limit);
+    }
+    return live;
+  }
+}
+
+/**
+ * Tasks registered before governance have no groups, layers or settings source; they read as
+ * tasks with no approver groups, one approval per request, and only their repo's pinned layer.
+ */
+function withGovernanceDefaults(task: TaskRecord): TaskRecord {
+  const stored: Partial<TaskRecord> = task;
+  return {
+    ...task,
+    approver_groups: stored.approver_groups ?? [],
+    approvals_required: stored.approvals_required ?? 1,
+    policy_layers:
+      stored.policy_layers ??
+      (task.policy_version > 0 ? [{ layer: task.repo, version: task.policy_version }] : []),
+    settings: stored.settings ?? { layer: "default", version: 0 },
+  };
 }
 
 function stripStorage<T>(item: Record<string, unknown>, keys: readonly string[]): T {

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import {
   ApproveBodySchema,
   CancelBodySchema,
@@ -8,10 +9,10 @@ import {
   EvaluateBodySchema,
   EventsQuerySchema,
   FinishBodySchema,
+  LayerIdSchema,
   LIMITS,
   PendingQuerySchema,
   PublishPoliciesBodySchema,
-  RepoIdSchema,
   ReportOutcomeBodySchema,
   RequestIdSchema,
   RevokeGrantBodySchema,
@@ -19,6 +20,12 @@ import {
   WaitQuerySchema,
   WithdrawBodySchema,
 } from "../../../contracts/api";
+import {
+  LiftLockBodySchema,
+  LockIdSchema,
+  PlaceLockBodySchema,
+  RepoSettingsBodySchema,
+} from "../../../contracts/governance";
 import openApiDocument from "../../../contracts/openapi.json";
 import {
   decideApproval,
@@ -28,8 +35,10 @@ import {
 } from "../../core/control-plane/approvals";
 import type { ControlPlaneDeps } from "../../core/control-plane/deps";
 import { evaluateCall } from "../../core/control-plane/evaluate-call";
+import { liftLock, listLockEvents, listLocks, placeLock } from "../../core/control-plane/locks";
 import { reportOutcome } from "../../core/control-plane/outcomes";
 import { dryRunPolicies, getPolicies, publishPolicies } from "../../core/control-plane/policies";
+import { getSettings, publishSettings } from "../../core/control-plane/settings";
 import {
   cancelTask,
   createTask,
@@ -38,7 +47,13 @@ import {
   listEvents,
   revokeGrant,
 } from "../../core/control-plane/tasks";
-import { ForbiddenError, UnauthenticatedError, ValidationError } from "../../core/errors";
+import {
+  type FieldProblem,
+  ForbiddenError,
+  SettingsInvalidError,
+  UnauthenticatedError,
+  ValidationError,
+} from "../../core/errors";
 import type { Principal } from "../../core/principal";
 import { sanitizeLine } from "../../core/sanitize";
 import type { OperationId } from "../../routes";
@@ -177,10 +192,51 @@ export function controlPlaneOperations(
 
     publishPolicies: async (req) => {
       const body = parseWith(PublishPoliciesBodySchema, req.body, "body");
-      const admin = human(req);
-      if (admin.kind !== "human" || !admin.admin)
-        throw new ForbiddenError("Publishing policies needs an admin.");
+      const admin = adminOf(req, "Publishing policies");
       return ok(await publishPolicies(deps, admin, repoId(req), body, info.builtinVersion));
+    },
+
+    getSettings: async (req) => {
+      parseWith(EmptyQuerySchema, req.query, "query");
+      caller(req);
+      return ok(await getSettings(deps, repoId(req)));
+    },
+
+    publishSettings: async (req) => {
+      const admin = adminOf(req, "Publishing settings");
+      const layer = repoId(req);
+      // Every problem of a settings document, its shape included, is one 422 that lists them all.
+      let body: ReturnType<typeof RepoSettingsBodySchema.parse>;
+      try {
+        body = parseWith(RepoSettingsBodySchema, req.body, "body");
+      } catch (error) {
+        if (error instanceof ValidationError) throw new SettingsInvalidError(error.fields as FieldProblem[]);
+        throw error;
+      }
+      return ok(await publishSettings(deps, admin, layer, body));
+    },
+
+    placeLock: async (req) => {
+      const body = parseWith(PlaceLockBodySchema, req.body, "body");
+      return { status: 201, body: await placeLock(deps, adminOf(req, "Placing a lock"), body) };
+    },
+
+    listLocks: async (req) => {
+      parseWith(EmptyQuerySchema, req.query, "query");
+      human(req);
+      return ok(await listLocks(deps));
+    },
+
+    listLockEvents: async (req) => {
+      const q = parseWith(EventsQuerySchema, req.query, "query");
+      human(req);
+      return ok(await listLockEvents(deps, q.after_seq ?? 0, q.limit ?? LIMITS.defaultListLimit));
+    },
+
+    liftLock: async (req) => {
+      const body = parseWith(LiftLockBodySchema, req.body, "body");
+      const admin = adminOf(req, "Lifting a lock");
+      return ok(await liftLock(deps, admin, pathParam(req, "lock_id", LockIdSchema), body));
     },
 
     dryRunPolicies: async (req) => {
@@ -228,7 +284,14 @@ function human(req: OperationRequest): Principal & { kind: "human" } {
   return p;
 }
 
-function pathParam(req: OperationRequest, name: string, schema: typeof TaskIdSchema): string {
+/** Admin routes are checked by the router too; this is the handler's own second check. */
+function adminOf(req: OperationRequest, what: string): Principal & { kind: "human" } {
+  const p = human(req);
+  if (!p.admin) throw new ForbiddenError(`${what} needs an admin.`);
+  return p;
+}
+
+function pathParam(req: OperationRequest, name: string, schema: z.ZodType<string>): string {
   const value = req.pathParams[name];
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
@@ -240,4 +303,5 @@ function pathParam(req: OperationRequest, name: string, schema: typeof TaskIdSch
 
 const taskId = (req: OperationRequest) => pathParam(req, "task_id", TaskIdSchema);
 const requestId = (req: OperationRequest) => pathParam(req, "request_id", RequestIdSchema);
-const repoId = (req: OperationRequest) => pathParam(req, "repo_id", RepoIdSchema);
+/** Repo routes take a layer id: a repo, `owner/*` or `*`, canonicalized. */
+const repoId = (req: OperationRequest) => pathParam(req, "repo_id", LayerIdSchema);

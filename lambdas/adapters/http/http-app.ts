@@ -44,17 +44,23 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   VALIDATION_ERROR: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  FORBIDDEN_BY_SETTINGS: 403,
+  SEPARATION_OF_DUTIES: 403,
   NOT_FOUND: 404,
   TASK_NOT_FOUND: 404,
   REQUEST_NOT_FOUND: 404,
   GRANT_NOT_FOUND: 404,
   CALL_NOT_FOUND: 404,
+  LOCK_NOT_FOUND: 404,
   TASK_EXISTS: 409,
   REQUEST_ALREADY_DECIDED: 409,
+  ALREADY_VOTED: 409,
+  LOCKED: 409,
   TASK_NOT_ACTIVE: 409,
   SLACK_ALREADY_LINKED: 409,
   PAYLOAD_TOO_LARGE: 413,
   POLICY_INVALID: 422,
+  SETTINGS_INVALID: 422,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
@@ -193,7 +199,8 @@ function principalFrom(event: APIGatewayProxyEvent): Principal | undefined {
   const context = event.requestContext;
   const claims: unknown = context?.authorizer?.claims;
   if (isRecord(claims) && typeof claims.sub === "string" && claims.sub !== "") {
-    return { kind: "human", id: claims.sub, admin: groupsOf(claims["cognito:groups"]).includes(ADMIN_GROUP) };
+    const groups = groupsOf(claims["cognito:groups"]);
+    return { kind: "human", id: claims.sub, admin: groups.includes(ADMIN_GROUP), groups };
   }
   // A human signing with Cognito identity-pool credentials also has a userArn (the pool's role),
   // so the identity-pool check must come first; the role's trust policy admits only users of the pool.

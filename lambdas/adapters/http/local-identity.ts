@@ -1,4 +1,5 @@
 import { HumanIdSchema } from "../../../contracts/api";
+import { GroupNameSchema } from "../../../contracts/governance";
 import { ADMIN_GROUP } from "../../core/principal";
 
 /** What API Gateway's authorizers would have put in the request context for a local token. */
@@ -11,22 +12,30 @@ export interface LocalIdentityContext {
 
 /** The scheme is matched case-insensitively (as HTTP auth schemes are); the rest exactly. */
 const LOCAL_TOKEN = /^(\S+) +local:(human|admin|agent):(.*)$/;
+/** A human token may carry identity groups, as a Cognito id token does: `alice;groups=ops,release`. */
+const GROUPS_SUFFIX = /;groups=([^;]*)$/;
 
 /**
  * Turns a local-mode `Authorization` header (`Bearer local:human:<id>`, `local:admin:<id>`
  * or `local:agent:<id>`) into the request-context identity the local server puts in its
  * events. The id is 1–256 characters without whitespace or control characters; anything
- * else gives `undefined`, which the router answers with 401. Only the local server calls
- * this: in AWS the router never reads the `Authorization` header.
+ * else gives `undefined`, which the router answers with 401. Human and admin tokens may end in
+ * `;groups=<group>,<group>`, the Cognito groups an id token would carry. Only the local server
+ * calls this: in AWS the router never reads the `Authorization` header.
  */
 export function localTokenToContext(authorization: string | undefined): LocalIdentityContext | undefined {
   const match = LOCAL_TOKEN.exec(authorization ?? "");
-  const [, scheme, kind, id] = match ?? [];
-  if (scheme?.toLowerCase() !== "bearer" || id === undefined || !HumanIdSchema.safeParse(id).success) {
+  const [, scheme, kind, rest] = match ?? [];
+  if (scheme?.toLowerCase() !== "bearer" || rest === undefined) return undefined;
+  if (kind === "agent") {
+    return HumanIdSchema.safeParse(rest).success ? { userArn: rest } : undefined;
+  }
+  const suffix = GROUPS_SUFFIX.exec(rest);
+  const id = suffix ? rest.slice(0, suffix.index) : rest;
+  const groups = (suffix?.[1] ?? "").split(",").filter((g) => g !== "");
+  if (!HumanIdSchema.safeParse(id).success || !groups.every((g) => GroupNameSchema.safeParse(g).success)) {
     return undefined;
   }
-  if (kind === "agent") {
-    return { userArn: id };
-  }
-  return kind === "admin" ? { claims: { sub: id, "cognito:groups": ADMIN_GROUP } } : { claims: { sub: id } };
+  const all = kind === "admin" ? [ADMIN_GROUP, ...groups] : groups;
+  return { claims: all.length > 0 ? { sub: id, "cognito:groups": all.join(",") } : { sub: id } };
 }

@@ -34,6 +34,7 @@ const LedgerEventSchema = z.object({
     "tool_call.evaluated": true,
     "tool_call.outcome": true,
     "approval.requested": true,
+    "approval.voted": true,
     "approval.decided": true,
     "grant.revoked": true,
     "task.finished": true,

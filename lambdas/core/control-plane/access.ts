@@ -16,7 +16,19 @@ export function requireVisible(
 }
 
 export function canSee(task: TaskRecord, principal: Principal): boolean {
-  return principal.kind === "agent" ? task.agent_id === principal.id : task.approvers.includes(principal.id);
+  if (principal.kind === "agent") return task.agent_id === principal.id;
+  return task.owner === principal.id || isApprover(task, principal);
+}
+
+/** A human who is one of the task's approvers, by id or through one of its identity groups. */
+export function isApprover(
+  task: Pick<TaskRecord, "approvers" | "approver_groups">,
+  principal: Principal,
+): boolean {
+  if (principal.kind !== "human") return false;
+  if (task.approvers.includes(principal.id)) return true;
+  const groups = principal.groups ?? [];
+  return (task.approver_groups ?? []).some((g) => groups.includes(g));
 }
 
 /** Only the task's own agent may act for it. */
@@ -29,12 +41,23 @@ export function requireOwnAgent(
   throw new TaskNotFoundError(taskId);
 }
 
-/** Approvers (the owner is one) may decide, cancel and revoke. */
+/** Approvers may decide and revoke. */
 export function requireApprover(
   task: TaskRecord | undefined,
   taskId: string,
   principal: Principal,
 ): TaskRecord {
-  if (task && principal.kind === "human" && task.approvers.includes(principal.id)) return task;
+  if (task && isApprover(task, principal)) return task;
+  throw new TaskNotFoundError(taskId);
+}
+
+/** The kill switch only restricts, so the owner may pull it even where it does not approve. */
+export function requireOwnerOrApprover(
+  task: TaskRecord | undefined,
+  taskId: string,
+  principal: Principal,
+): TaskRecord {
+  if (task && principal.kind === "human" && (task.owner === principal.id || isApprover(task, principal)))
+    return task;
   throw new TaskNotFoundError(taskId);
 }

@@ -1,22 +1,27 @@
 import { type ApprovalView, LIMITS, type PendingItem, type Via } from "../../../contracts/api";
 import {
+  AlreadyVotedError,
+  LockedError,
   RateLimitedError,
   RequestAlreadyDecidedError,
   RequestNotFoundError,
+  SeparationOfDutiesError,
   TaskNotActiveError,
   ValidationError,
 } from "../errors";
+import { type LockRecord, lockStopping } from "../governance/locks";
+import { approvedBy, narrowestScope, quorumProgress, type Vote } from "../governance/quorum";
 import type { Actor } from "../ledger";
 import { openPageToken, sealPageToken } from "../page-token";
 import type { Principal } from "../principal";
-import type { ApprovalRecord, TaskRecord } from "../records";
+import { type ApprovalRecord, groupInboxKey, type TaskRecord } from "../records";
 import { sanitizeLine, sanitizeText } from "../sanitize";
 import { parseScope } from "../scopes";
 import { isActive } from "../task";
 import { requireApprover, requireOwnAgent, requireVisible } from "./access";
 import type { ControlPlaneDeps } from "./deps";
 import { withOpenCall } from "./outcomes";
-import { type EndStatus, endApproval, inboxKeysOf, rememberDenial } from "./request-lifecycle";
+import { type EndStatus, endApproval, inboxKeysOf, inboxRowsOf, rememberDenial } from "./request-lifecycle";
 import { appendEvent, changeTask, type Plan } from "./transact";
 import { toApprovalView, toPendingItem } from "./views";
 
@@ -25,6 +30,8 @@ export const POLL_INTERVAL_MS = 200;
 /** Decisions per human per minute, and pending listings per human per minute. */
 export const DECISIONS_PER_MINUTE = 60;
 export const PENDING_READS_PER_MINUTE = 120;
+/** Identity groups whose inboxes a pending listing reads, besides the human's own. */
+export const MAX_INBOX_GROUPS = 20;
 
 /**
  * Reads a request, waiting up to `waitS` for it to leave PENDING. A request past its
@@ -91,7 +98,9 @@ export interface DecisionInput {
 
 /**
  * An approver approves or denies a PENDING request. The one use case behind REST, the CLI
- * and Slack; of concurrent decisions on one request exactly one commits.
+ * and Slack; of concurrent decisions on one request exactly one commits. A request that needs
+ * several approvals records each as a vote (one transaction, one `approval.voted` event) and is
+ * APPROVED by the vote that completes the quorum; one deny ends it.
  */
 export async function decideApproval(
   deps: ControlPlaneDeps,
@@ -122,11 +131,23 @@ export async function decideApproval(
         ...(deny_reason ? { deny_reason } : {}),
       });
     }
+    if (approval.approver_not_owner && human.id === task.owner)
+      throw new SeparationOfDutiesError(input.requestId, approval.rule_ids);
+    const votes = approval.votes ?? [];
+    const required = approval.approvals_required ?? 1;
+    if (votes.some((v) => v.by === human.id))
+      throw new AlreadyVotedError(input.requestId, quorumProgress(required, approvedBy(approval)));
+    // A lock is a kill switch: nothing it stops may be approved, or the waiting agent would act.
+    const lock = lockStopping(await deps.locks.active(now, { fresh: true }), task, now);
+    if (lock) throw new LockedError(taskId, lock);
     const scope = await approvedScope(deps, task, input.scope ?? "this_call");
+    const cast: Vote[] = [...votes, { by: human.id, at: now.toISOString(), via: input.via, scope }];
+    if (cast.length < required) return recordVote(task, approval, cast, now, actor);
     return endRequest(task, approval, "APPROVED", now, actor, {
       via: input.via,
       decided_by: human.id,
-      scope,
+      scope: narrowestScope(cast.map((v) => v.scope)),
+      ...(required > 1 ? { votes: cast } : {}),
     });
   });
   // A decision never yields TIMED_OUT: that outcome means the attempt came after the deadline.
@@ -166,9 +187,72 @@ export async function withdrawApproval(
   return toApprovalView(outcome);
 }
 
+/** One more approval of a request that needs more: it stays PENDING, its inbox rows show the progress. */
+function recordVote(
+  task: TaskRecord,
+  approval: ApprovalRecord,
+  votes: readonly Vote[],
+  now: Date,
+  actor: Actor,
+): Plan<ApprovalRecord> {
+  const voted: ApprovalRecord = { ...approval, votes };
+  const last = votes.at(-1) as Vote;
+  const { task: next, event } = appendEvent(
+    task,
+    task,
+    "approval.voted",
+    actor,
+    {
+      request_id: approval.request_id,
+      by: last.by,
+      via: last.via,
+      scope: last.scope,
+      approved_by: approvedBy(voted),
+      approvals_required: approval.approvals_required ?? 1,
+      progress: quorumProgress(approval.approvals_required ?? 1, approvedBy(voted)),
+    },
+    now,
+  );
+  return {
+    change: {
+      expectedVersion: task.version,
+      task: next,
+      event,
+      voteApprovals: [voted],
+      putInbox: inboxRowsOf(voted),
+    },
+    result: voted,
+  };
+}
+
+/**
+ * Cancels one PENDING request because a lock stopped its task; false when it was no longer pending.
+ * The admin who placed the lock with `cancel_pending` is the one who acted.
+ */
+export function cancelRequest(
+  deps: ControlPlaneDeps,
+  taskId: string,
+  requestId: string,
+  lock: LockRecord,
+): Promise<boolean> {
+  return changeTask(deps, taskId, async (task, now) => {
+    const approval = task ? await deps.tasks.getApproval(taskId, requestId) : undefined;
+    if (!task || !approval || approval.status !== "PENDING") return { result: false };
+    const plan = endRequest(
+      task,
+      approval,
+      "CANCELLED",
+      now,
+      { kind: "human", id: lock.placed_by },
+      { via: "system", decided_by: lock.placed_by, lock_id: lock.lock_id },
+    );
+    return { ...plan, result: true };
+  });
+}
+
 /** The canonical scope of an approval, checked against the task's pinned policy version. */
 async function approvedScope(deps: ControlPlaneDeps, task: TaskRecord, raw: string): Promise<string> {
-  const policies = await deps.policies.policySet(task.repo, task.policy_version);
+  const policies = await deps.policies.forTask(task);
   const softRuleIds = new Set(policies.rules.filter((r) => r.tier === "soft").map((r) => r.rule_id));
   // The scope is stored, logged and shown, so what is parsed is its sanitized text.
   const parsed = parseScope(sanitizeLine(raw), { softRuleIds });
@@ -188,21 +272,33 @@ function endRequest(
   status: EndStatus,
   now: Date,
   actor: Actor,
-  how: { via: Via; decided_by?: string; scope?: string; deny_reason?: string },
+  how: {
+    via: Via;
+    decided_by?: string;
+    scope?: string;
+    deny_reason?: string;
+    /** Every vote, when the request needed more than one approval. */
+    votes?: readonly Vote[];
+    /** The lock that cancelled the request. */
+    lock_id?: string;
+  },
   extra: Record<string, unknown> = {},
 ): Plan<ApprovalRecord> {
-  const ended = endApproval(approval, status, now, how);
+  const ended = endApproval(how.votes ? { ...approval, votes: how.votes } : approval, status, now, how);
   const pending = task.pending_request_ids.filter((id) => id !== approval.request_id);
   const grantScope = status === "APPROVED" && how.scope && how.scope !== "this_call" ? how.scope : undefined;
+  const voters = how.votes?.map((v) => v.by);
+  const grantor = grantScope ? { kind: "human" as const, id: how.decided_by ?? actor.id } : undefined;
   const grants =
-    grantScope && !task.grants.some((g) => g.scope === grantScope)
+    grantScope && grantor && !task.grants.some((g) => g.scope === grantScope)
       ? [
           ...task.grants,
           {
             scope: grantScope,
-            granted_by: how.decided_by ?? actor.id,
+            granted_by: grantor,
             granted_at: now.toISOString(),
             request_id: approval.request_id,
+            ...(voters ? { approved_by: voters } : {}),
           },
         ]
       : task.grants;
@@ -235,6 +331,9 @@ function endRequest(
       via: how.via,
       scope: status === "APPROVED" ? how.scope : undefined,
       deny_reason: how.deny_reason,
+      approved_by: voters,
+      granted_by: grantor,
+      lock_id: how.lock_id,
       latency_ms: now.getTime() - Date.parse(approval.created_at),
       severity: approval.severity,
       rule_ids: approval.rule_ids,
@@ -266,7 +365,9 @@ export async function listPending(
   const after = options.nextToken
     ? await openPageToken(deps.pageTokenKey, human.id, options.nextToken)
     : undefined;
-  const page = await deps.tasks.listInbox(human.id, now.toISOString(), {
+  // The human's own inbox and those of its identity groups, paged as one.
+  const groups = human.kind === "human" ? (human.groups ?? []).slice(0, MAX_INBOX_GROUPS) : [];
+  const page = await deps.tasks.listInbox([human.id, ...groups.map(groupInboxKey)], now.toISOString(), {
     limit: options.limit ?? LIMITS.defaultListLimit,
     ...(after !== undefined ? { after } : {}),
     ...(options.repo ? { repo: options.repo } : {}),

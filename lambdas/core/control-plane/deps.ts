@@ -1,5 +1,15 @@
-import type { Clock, IdGenerator, RateLimiter, SigningKey, Sleeper, TaskStore } from "../ports";
+import type { RepoSettings } from "../../../contracts/governance";
+import type {
+  Clock,
+  IdGenerator,
+  RateLimiter,
+  SettingsStore,
+  SigningKey,
+  Sleeper,
+  TaskStore,
+} from "../ports";
 import type { ShellParser } from "../shell/syntax";
+import type { LockCatalog } from "./lock-catalog";
 import type { PolicyCatalog } from "./policy-catalog";
 
 /** Everything the control plane's use cases need from the outside, built once per process. */
@@ -8,6 +18,10 @@ export interface ControlPlaneDeps {
   readonly policies: PolicyCatalog;
   /** The shell parser, loaded once per process; the first call waits for it. */
   readonly shell: () => Promise<ShellParser>;
+  readonly settings: SettingsStore;
+  /** The settings of repos no admin published settings for. */
+  readonly defaultSettings: RepoSettings;
+  readonly locks: LockCatalog;
   readonly rateLimiter: RateLimiter;
   /** Signs and checks `next_token`s, so a caller can neither forge one nor use another caller's. */
   readonly pageTokenKey: SigningKey;

@@ -41,18 +41,20 @@ export async function evaluateCall(
 
   return changeTask<EvaluationResponse>(deps, taskId, async (found, now) => {
     const current = requireOwnAgent(found, taskId, agent);
-    const policies = await deps.policies.policySet(current.repo, current.policy_version);
+    const [policies, locks] = await Promise.all([deps.policies.forTask(current), deps.locks.active(now)]);
     let evaluation: Evaluation = evaluateToolCall({
       task: current,
       call,
       inputSha256: sha,
       policies,
       shell,
+      locks,
       now,
     });
     if (
       evaluation.decision === "REQUIRE_APPROVAL" &&
-      current.pending_request_ids.length >= maxPendingRequests(current.approvers.length)
+      current.pending_request_ids.length >=
+        maxPendingRequests(current.approvers.length + current.approver_groups.length)
     ) {
       evaluation = {
         decision: "DENY",
@@ -114,6 +116,7 @@ export async function evaluateCall(
       status: "PENDING",
       repo: current.repo,
       approvers: current.approvers,
+      ...(current.approver_groups.length > 0 ? { approver_groups: current.approver_groups } : {}),
       tool_name: body.tool_name,
       tool_input_preview: previewToolInput(body.tool_input),
       tool_input_sha256: sha,
@@ -124,6 +127,8 @@ export async function evaluateCall(
       created_at: createdAt,
       expires_at: expiresAt,
       ...(body.track_outcome === true ? { track_outcome: true } : {}),
+      ...(evaluation.approvals_required > 1 ? { approvals_required: evaluation.approvals_required } : {}),
+      ...(evaluation.approver_not_owner ? { approver_not_owner: true } : {}),
     };
     const { task, event } = appendEvent(
       current,
@@ -147,6 +152,9 @@ export async function evaluateCall(
         timeout_s: approval.timeout_s,
         expires_at: expiresAt,
         approvers: approval.approvers,
+        approver_groups: approval.approver_groups,
+        approvals_required: evaluation.approvals_required,
+        approver_not_owner: evaluation.approver_not_owner || undefined,
         tool_use_id: toolUseId,
       },
       now,
@@ -168,6 +176,7 @@ export async function evaluateCall(
         severity: evaluation.severity,
         timeout_s: evaluation.timeout_s,
         expires_at: expiresAt,
+        approvals_required: evaluation.approvals_required,
         event_seq: event.seq,
         input_sha256: sha,
       },

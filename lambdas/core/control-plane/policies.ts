@@ -6,13 +6,16 @@ import type {
   PublishPoliciesBody,
 } from "../../../contracts/api";
 import { PayloadTooLargeError, RateLimitedError } from "../errors";
+import { approversUnder } from "../governance/settings";
 import { inputSha256 } from "../hashing";
 import { evaluateToolCall } from "../policy/evaluate";
 import type { CompiledPolicySet } from "../policy/policy-set";
 import { MAX_POLICY_TEXT_BYTES } from "../policy/rules";
 import type { Principal } from "../principal";
+import type { PolicyVersionRecord } from "../records";
 import { freshTaskSnapshot } from "../task";
 import type { ControlPlaneDeps } from "./deps";
+import { resolveSettings } from "./settings";
 import { requireToolInputWithinLimit } from "./tool-input-limit";
 import { withoutUndefined } from "./transact";
 
@@ -21,33 +24,39 @@ export const PUBLISHES_PER_MINUTE = 10;
 export const DRY_RUNS_PER_MINUTE = 60;
 
 function toPolicyView(
-  repoId: string,
-  version: number,
+  layerId: string,
+  layers: readonly PolicyVersionRecord[],
   set: CompiledPolicySet,
   builtinVersion: string,
 ): PolicyView {
   const rules = set.rules.map((r) => withoutUndefined({ ...r }));
   return {
-    repo_id: repoId,
-    version,
+    repo_id: layerId,
+    version: layers.find((l) => l.repo_id === layerId)?.version ?? 0,
     builtin_version: builtinVersion,
+    layers: layers.map((l) => ({
+      layer: l.repo_id,
+      version: l.version,
+      published_by: l.published_by,
+      published_at: l.published_at,
+    })),
     hard: rules.filter((r) => r.tier === "hard"),
     soft: rules.filter((r) => r.tier === "soft"),
     disabled: [...set.disabled],
   };
 }
 
-/** The rules in force for a repo's new tasks. */
+/** The rules in force for a repo's new tasks (or a wider layer's), with every layer they come from. */
 export async function getPolicies(
   deps: ControlPlaneDeps,
-  repoId: string,
+  layerId: string,
   builtinVersion: string,
 ): Promise<PolicyView> {
-  const latest = await deps.policies.latest(repoId);
-  return toPolicyView(repoId, latest.version, latest.policySet, builtinVersion);
+  const latest = await deps.policies.latest(layerId);
+  return toPolicyView(layerId, latest.layers, latest.policySet, builtinVersion);
 }
 
-/** Publishes a new immutable version; new tasks of the repo pin it. */
+/** Publishes a layer's next immutable version; new tasks of the repos it covers pin it. */
 export async function publishPolicies(
   deps: ControlPlaneDeps,
   admin: Principal,
@@ -60,7 +69,7 @@ export async function publishPolicies(
   if (!limit.allowed) throw new RateLimitedError("policy publishes", limit.retryAfterS);
   const published = await deps.policies.publish(repoId, body.policies, body.disable ?? [], admin.id, now);
   return {
-    ...toPolicyView(repoId, published.record.version, published.policySet, builtinVersion),
+    ...toPolicyView(repoId, published.layers, published.policySet, builtinVersion),
     warnings: [...published.warnings],
   };
 }
@@ -92,14 +101,18 @@ export async function dryRunPolicies(
   if (!limit.allowed) throw new RateLimitedError("policy dry runs", limit.retryAfterS);
   const policies =
     body.policies !== undefined
-      ? deps.policies.candidate(body.policies)
+      ? await deps.policies.candidate(repoId, body.policies)
       : (await deps.policies.latest(repoId)).policySet;
-  const task = freshTaskSnapshot({
-    agent_id: principal.id,
-    repo: repoId,
-    owner: principal.id,
-    read_only: body.read_only ?? false,
-  });
+  // Judged as a task of the caller's, with the approvers the repo's settings would give it.
+  const { settings } = await resolveSettings(deps, repoId);
+  const task = freshTaskSnapshot(
+    { agent_id: principal.id, repo: repoId, owner: principal.id, read_only: body.read_only ?? false },
+    {
+      approvers: approversUnder(settings, principal.id),
+      approver_groups: settings.approvers.groups,
+      approvals_required: settings.approvals_required,
+    },
+  );
   const call = { tool_name: body.tool_name, tool_input: body.tool_input };
   const result = evaluateToolCall({
     task,
@@ -107,6 +120,7 @@ export async function dryRunPolicies(
     inputSha256: inputSha256(body.tool_input),
     policies,
     shell: await deps.shell(),
+    locks: await deps.locks.active(deps.clock.now()),
     now: deps.clock.now(),
   });
   return withoutUndefined({
@@ -116,5 +130,6 @@ export async function dryRunPolicies(
     rule_ids: [...result.rule_ids],
     severity: result.decision === "REQUIRE_APPROVAL" ? result.severity : undefined,
     timeout_s: result.decision === "REQUIRE_APPROVAL" ? result.timeout_s : undefined,
+    approvals_required: result.decision === "REQUIRE_APPROVAL" ? result.approvals_required : undefined,
   });
 }

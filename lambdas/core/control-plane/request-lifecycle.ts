@@ -1,7 +1,8 @@
 import type { ApprovalStatus, Via } from "../../../contracts/api";
+import { approvedBy } from "../governance/quorum";
 import { RECENT_WINDOW_MS } from "../policy/evaluate";
 import type { TaskStore } from "../ports";
-import type { ApprovalRecord, InboxRow, TaskRecord } from "../records";
+import { type ApprovalRecord, groupInboxKey, type InboxRow, type TaskRecord } from "../records";
 import type { RecentDenial } from "../task";
 
 export type EndStatus = Exclude<ApprovalStatus, "PENDING">;
@@ -24,9 +25,16 @@ export function endApproval(
   };
 }
 
-/** The inbox rows a request has while PENDING, one per approver. */
+/** The inboxes a request is listed in: each approver's own, then each approver group's. */
+export function inboxIdsOf(a: Pick<ApprovalRecord, "approvers" | "approver_groups">): string[] {
+  return [...a.approvers, ...(a.approver_groups ?? []).map(groupInboxKey)];
+}
+
+/** The inbox rows a request has while PENDING, one per approver and approver group. */
 export function inboxRowsOf(a: ApprovalRecord): InboxRow[] {
-  return a.approvers.map((approver_id) => ({
+  const required = a.approvals_required ?? 1;
+  const approved = approvedBy(a);
+  return inboxIdsOf(a).map((approver_id) => ({
     approver_id,
     task_id: a.task_id,
     request_id: a.request_id,
@@ -38,11 +46,12 @@ export function inboxRowsOf(a: ApprovalRecord): InboxRow[] {
     reason: a.reason,
     created_at: a.created_at,
     expires_at: a.expires_at,
+    ...(required > 1 ? { approvals_required: required, approved_by: approved } : {}),
   }));
 }
 
 export function inboxKeysOf(a: ApprovalRecord) {
-  return a.approvers.map((approver_id) => ({
+  return inboxIdsOf(a).map((approver_id) => ({
     approver_id,
     task_id: a.task_id,
     request_id: a.request_id,

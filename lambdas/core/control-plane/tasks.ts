@@ -1,6 +1,13 @@
 import type { CancelBody, CreateTaskBody, FinishBody, TaskView } from "../../../contracts/api";
 import { canonicalJson } from "../canonical-json";
-import { GrantNotFoundError, TaskExistsError, TaskNotActiveError, ValidationError } from "../errors";
+import {
+  ForbiddenBySettingsError,
+  GrantNotFoundError,
+  TaskExistsError,
+  TaskNotActiveError,
+  ValidationError,
+} from "../errors";
+import { admitTask } from "../governance/settings";
 import { sha256Hex } from "../hashing";
 import { GENESIS_HASH, type LedgerEvent } from "../ledger";
 import type { Principal } from "../principal";
@@ -8,13 +15,18 @@ import type { TaskRecord } from "../records";
 import { sanitizeLine, sanitizeText } from "../sanitize";
 import { parseScope } from "../scopes";
 import { isActive, TASK_DEFAULTS, type TaskStatus } from "../task";
-import { requireApprover, requireOwnAgent, requireVisible } from "./access";
+import { requireApprover, requireOwnAgent, requireOwnerOrApprover, requireVisible } from "./access";
 import type { ControlPlaneDeps } from "./deps";
 import { endApproval, inboxKeysOf, pendingApprovals } from "./request-lifecycle";
+import { resolveSettings } from "./settings";
 import { appendEvent, changeTask, withoutUndefined } from "./transact";
 import { toTaskView } from "./views";
 
-/** Registers a task for the calling agent; repeating the same body with the same id returns the task. */
+/**
+ * Registers a task for the calling agent under its repo's settings: who approves comes from them,
+ * never from the agent, and an owner, approver or pre-grant they do not allow is refused naming the
+ * setting. Repeating the same body with the same id returns the task.
+ */
 export async function createTask(
   deps: ControlPlaneDeps,
   agent: Principal & { kind: "agent" },
@@ -23,23 +35,28 @@ export async function createTask(
   const now = deps.clock.now();
   const taskId = body.task_id ?? deps.ids.ulid(now);
   const fingerprint = sha256Hex(canonicalJson({ agent_id: agent.id, body: { ...body, task_id: taskId } }));
-  const approvers = [body.owner, ...(body.approvers ?? []).filter((a) => a !== body.owner)];
-  const uniqueApprovers = [...new Set(approvers)];
   // Free text from the agent is stored only through the secret scanner.
   const description = body.description === undefined ? undefined : sanitizeText(body.description, 2000);
 
-  const policyVersion = await deps.policies.latestVersion(body.repo);
-  const policySet = await deps.policies.policySet(body.repo, policyVersion);
-  const softRuleIds = new Set(policySet.rules.filter((r) => r.tier === "soft").map((r) => r.rule_id));
+  const [policies, resolved] = await Promise.all([
+    deps.policies.latest(body.repo),
+    resolveSettings(deps, body.repo),
+  ]);
+  const softRuleIds = new Set(
+    policies.policySet.rules.filter((r) => r.tier === "soft").map((r) => r.rule_id),
+  );
   const problems: { field: string; message: string }[] = [];
-  const grants: string[] = [];
+  const initialGrants: { field: string; scope: string }[] = [];
   (body.initial_grants ?? []).forEach((raw, i) => {
+    const field = `initial_grants[${i}]`;
     const parsed = parseScope(sanitizeLine(raw), { softRuleIds });
-    if (!parsed.ok) problems.push({ field: `initial_grants[${i}]`, message: parsed.message });
-    else if (parsed.scope.kind !== "this_call" && !grants.includes(parsed.canonical))
-      grants.push(parsed.canonical);
+    if (!parsed.ok) problems.push({ field, message: parsed.message });
+    else if (parsed.scope.kind !== "this_call" && !initialGrants.some((g) => g.scope === parsed.canonical))
+      initialGrants.push({ field, scope: parsed.canonical });
   });
   if (problems.length > 0) throw new ValidationError("Some initial_grants are not valid scopes.", problems);
+  const policyLayers = policies.layers.map((r) => ({ layer: r.repo_id, version: r.version }));
+  const policyVersion = policyLayers.find((l) => l.layer === body.repo)?.version ?? 0;
 
   return changeTask<{ created: boolean; view: TaskView }>(deps, taskId, (existing, at) => {
     if (existing) {
@@ -47,13 +64,23 @@ export async function createTask(
         return { result: { created: false, view: toTaskView(existing) } };
       throw new TaskExistsError(taskId);
     }
+    const admitted = admitTask(resolved, {
+      agentId: agent.id,
+      owner: body.owner,
+      initialGrants,
+      ...(body.approvers ? { approvers: body.approvers } : {}),
+      ...(body.approval_timeout_s !== undefined ? { approvalTimeoutS: body.approval_timeout_s } : {}),
+    });
+    if (!admitted.ok) throw new ForbiddenBySettingsError(admitted.refusals, resolved.source);
+    const admission = admitted.admission;
     const createdAt = at.toISOString();
+    const grantor = { kind: "agent" as const, id: agent.id };
     const settings = withoutUndefined({
       read_only: body.read_only ?? false,
-      approval_timeout_s: body.approval_timeout_s ?? TASK_DEFAULTS.approval_timeout_s,
+      approval_timeout_s: admission.approvalTimeoutS,
       approval_gate_cap: body.approval_gate_cap ?? TASK_DEFAULTS.approval_gate_cap,
       max_tool_calls: body.max_tool_calls ?? TASK_DEFAULTS.max_tool_calls,
-      initial_grants: grants,
+      approvals_required: admission.approvalsRequired,
       description,
     });
     const seed: TaskRecord = withoutUndefined({
@@ -61,7 +88,9 @@ export async function createTask(
       agent_id: agent.id,
       repo: body.repo,
       owner: body.owner,
-      approvers: uniqueApprovers,
+      approvers: [...admission.approvers],
+      approver_groups: [...admission.approverGroups],
+      approvals_required: admission.approvalsRequired,
       description,
       read_only: settings.read_only,
       status: "RUNNING" as TaskStatus,
@@ -69,8 +98,10 @@ export async function createTask(
       approval_gate_cap: settings.approval_gate_cap,
       max_tool_calls: settings.max_tool_calls,
       policy_version: policyVersion,
+      policy_layers: policyLayers,
+      settings: resolved.source,
       counters: { tool_calls: 0, approvals_requested: 0 },
-      grants: grants.map((scope) => ({ scope, granted_by: body.owner, granted_at: createdAt })),
+      grants: admission.grants.map((scope) => ({ scope, granted_by: grantor, granted_at: createdAt })),
       recent_denials: [],
       recent_request_times: [],
       pending_request_ids: [],
@@ -88,10 +119,14 @@ export async function createTask(
       {
         repo: body.repo,
         owner: body.owner,
-        approvers: uniqueApprovers,
+        approvers: seed.approvers,
+        approver_groups: seed.approver_groups,
         agent_id: agent.id,
         policy_version: policyVersion,
+        policy_layers: policyLayers,
+        repo_settings: resolved.source,
         settings,
+        grants: seed.grants.map((g) => ({ scope: g.scope, granted_by: g.granted_by })),
       },
       at,
     );
@@ -138,14 +173,14 @@ export function finishTask(
   });
 }
 
-/** The kill switch: an approver cancels the task; nothing can be allowed after it. */
+/** The kill switch: the owner or an approver cancels the task; nothing can be allowed after it. */
 export function cancelTask(
   deps: ControlPlaneDeps,
   human: Principal,
   taskId: string,
   body: CancelBody,
 ): Promise<TaskView> {
-  return closeTask(deps, taskId, (t) => requireApprover(t, taskId, human), {
+  return closeTask(deps, taskId, (t) => requireOwnerOrApprover(t, taskId, human), {
     status: "CANCELLED",
     type: "task.cancelled",
     actor: { kind: "human", id: human.id },

@@ -1,5 +1,7 @@
-import type { ApprovalView, PendingItem, TaskView } from "../../../contracts/api";
+import type { ApprovalView, GrantView, PendingItem, TaskView } from "../../../contracts/api";
+import { approvedBy, quorumProgress } from "../governance/quorum";
 import type { ApprovalRecord, InboxRow, TaskRecord } from "../records";
+import type { Grant } from "../task";
 import { withoutUndefined } from "./transact";
 
 export function toTaskView(t: TaskRecord): TaskView {
@@ -8,6 +10,7 @@ export function toTaskView(t: TaskRecord): TaskView {
     status: t.status,
     owner: t.owner,
     approvers: [...t.approvers],
+    approver_groups: [...t.approver_groups],
     agent_id: t.agent_id,
     repo: t.repo,
     description: t.description,
@@ -16,7 +19,9 @@ export function toTaskView(t: TaskRecord): TaskView {
     approval_gate_cap: t.approval_gate_cap,
     max_tool_calls: t.max_tool_calls,
     policy_version: t.policy_version,
-    grants: t.grants.map((g) => withoutUndefined({ ...g })),
+    policy_layers: t.policy_layers.map((l) => ({ ...l })),
+    settings: { ...t.settings },
+    grants: t.grants.map((g) => toGrantView(g, t)),
     pending_request_ids: [...t.pending_request_ids],
     counters: { ...t.counters },
     created_at: t.created_at,
@@ -26,7 +31,30 @@ export function toTaskView(t: TaskRecord): TaskView {
   });
 }
 
+/**
+ * A grant as served. Grants stored before grantors were recorded hold a bare id: one that came
+ * from a request was a human's approval, one without was a pre-grant the agent asked for.
+ */
+function toGrantView(g: Grant, t: TaskRecord): GrantView {
+  const legacy: unknown = g.granted_by;
+  const granted_by =
+    typeof legacy === "string"
+      ? g.request_id !== undefined
+        ? { kind: "human" as const, id: legacy }
+        : { kind: "agent" as const, id: t.agent_id }
+      : { ...g.granted_by };
+  return withoutUndefined({
+    scope: g.scope,
+    granted_by,
+    granted_at: g.granted_at,
+    request_id: g.request_id,
+    approved_by: g.approved_by ? [...g.approved_by] : undefined,
+  });
+}
+
 export function toApprovalView(a: ApprovalRecord): ApprovalView {
+  const required = a.approvals_required ?? 1;
+  const approved = approvedBy(a);
   return withoutUndefined({
     task_id: a.task_id,
     request_id: a.request_id,
@@ -44,10 +72,16 @@ export function toApprovalView(a: ApprovalRecord): ApprovalView {
     via: a.via,
     scope: a.scope,
     deny_reason: a.deny_reason,
+    approvals_required: required,
+    approved_by: approved,
+    progress: quorumProgress(required, approved),
+    approver_not_owner: a.approver_not_owner ? true : undefined,
   });
 }
 
 export function toPendingItem(r: InboxRow): PendingItem {
+  const required = r.approvals_required ?? 1;
+  const approved = [...(r.approved_by ?? [])];
   return {
     task_id: r.task_id,
     request_id: r.request_id,
@@ -59,5 +93,8 @@ export function toPendingItem(r: InboxRow): PendingItem {
     reason: r.reason,
     created_at: r.created_at,
     expires_at: r.expires_at,
+    approvals_required: required,
+    approved_by: approved,
+    progress: quorumProgress(required, approved),
   };
 }

@@ -1,3 +1,5 @@
+import { describeLock, type LockRecord, lockStopping } from "../governance/locks";
+import { quorumFor } from "../governance/quorum";
 import { type GrantFacts, grantCoversCall, parseScope, ruleGrants, type Scope } from "../scopes";
 import { normalizePath } from "../shell/paths";
 import type { ShellParser } from "../shell/syntax";
@@ -14,7 +16,9 @@ export type DenySource =
   | "fail_closed"
   | "recent_denial"
   | "cap"
-  | "rate_limit";
+  | "rate_limit"
+  | "lock"
+  | "quorum";
 
 export type Evaluation =
   | {
@@ -38,6 +42,10 @@ export type Evaluation =
       readonly rule_ids: readonly string[];
       readonly severity: Severity;
       readonly timeout_s: number;
+      /** Distinct approvers needed. */
+      readonly approvals_required: number;
+      /** Whether the task's owner is excluded from approving. */
+      readonly approver_not_owner: boolean;
     };
 
 /** How long a denial blocks the same call, and the window of the per-task request limit. */
@@ -54,6 +62,8 @@ export interface EvaluateInput {
   readonly policies: CompiledPolicySet;
   /** Reads the shell commands of Bash-like calls. */
   readonly shell: ShellParser;
+  /** The locks in force; one that stops the task denies every call. */
+  readonly locks: readonly LockRecord[];
   readonly now: Date;
 }
 
@@ -67,11 +77,14 @@ export function evaluateToolCall({
   inputSha256,
   policies,
   shell,
+  locks,
   now,
 }: EvaluateInput): Evaluation {
   if (!isActive(task.status)) {
     return deny("task_state", [], `The task is ${task.status}; it accepts no more tool calls.`);
   }
+  const lock = lockStopping(locks, task, now);
+  if (lock) return deny("lock", [], `Stopped by ${describeLock(lock)}.`);
   if (task.counters.tool_calls >= task.max_tool_calls) {
     return deny("budget", [], `The task used its whole budget of ${task.max_tool_calls} tool calls.`);
   }
@@ -175,6 +188,16 @@ export function evaluateToolCall({
       `The task asked for ${MAX_REQUESTS_PER_WINDOW} approvals in the last minute; wait before asking again.`,
     );
   }
+  const quorum = quorumFor(
+    {
+      owner: task.owner,
+      approvers: task.approvers,
+      approverGroups: task.approver_groups,
+      defaultRequired: task.approvals_required,
+    },
+    soft,
+  );
+  if (!quorum.ok) return deny("quorum", ids(soft), `Cannot be approved: ${quorum.reason}.`);
   return {
     decision: "REQUIRE_APPROVAL",
     source: "soft_rule",
@@ -182,6 +205,8 @@ export function evaluateToolCall({
     rule_ids: ids(soft),
     severity: highestSeverity(soft.map((r) => r.severity ?? "medium")),
     timeout_s: mergedTimeout(task.approval_timeout_s, soft),
+    approvals_required: quorum.required,
+    approver_not_owner: quorum.notOwner,
   };
 }
 

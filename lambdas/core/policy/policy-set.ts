@@ -36,10 +36,25 @@ export type CompileResult =
   | { readonly ok: true; readonly policySet: CompiledPolicySet; readonly warnings: readonly string[] }
   | { readonly ok: false; readonly diagnostics: readonly PolicyDiagnostic[] };
 
-/** The repo's published text on top of the built-ins, with soft built-ins switched off. */
+/** A published layer wider than the text being compiled (`*` or `owner/*` under a repo). */
+export interface PolicyLayer {
+  readonly layer: string;
+  readonly custom: string;
+  readonly disable: readonly string[];
+}
+
+/**
+ * A layer's published text on top of the built-ins and the wider layers, with soft built-ins switched
+ * off. Every layer's rules judge together: hard rules of any layer stay absolute.
+ */
 export interface PolicySource {
   readonly custom?: string;
+  /** Soft built-in rules this layer switches off (checked); wider layers' own apply as published. */
   readonly disable?: readonly string[];
+  /** The layer `custom` is published in. */
+  readonly layer?: string;
+  /** Wider published layers, widest first. */
+  readonly wider?: readonly PolicyLayer[];
 }
 
 /**

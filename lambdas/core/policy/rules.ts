@@ -12,6 +12,12 @@ export interface RuleMeta {
   readonly severity?: Severity;
   /** Soft rules only; absent means the task's own timeout applies. */
   readonly approval_timeout_s?: number;
+  /** Soft rules only: distinct approvers a match needs; absent means the settings' default. */
+  readonly approvals_required?: number;
+  /** Soft rules only: the task's owner may not approve a match. */
+  readonly approver_not_owner?: boolean;
+  /** The policy layer of a custom rule: `*`, `owner/*` or a repo. */
+  readonly layer?: string;
   readonly category?: string;
   readonly summary?: string;
 }
@@ -27,12 +33,15 @@ export const RULE_ID_PATTERN = /^[a-z][a-z0-9_]{1,63}$/;
 export const MIN_APPROVAL_TIMEOUT_S = 30;
 export const MAX_APPROVAL_TIMEOUT_S = 3600;
 export const MAX_POLICY_TEXT_BYTES = 64 * 1024;
+export const MAX_APPROVALS_REQUIRED = 10;
 
 const KNOWN_ANNOTATIONS = new Set([
   "rule_id",
   "tier",
   "severity",
   "approval_timeout_s",
+  "approvals_required",
+  "approver_not_owner",
   "category",
   "summary",
 ]);
@@ -61,7 +70,7 @@ export type ReadRuleResult =
  * Reads and checks one policy's annotations. Every problem is reported, not just the first,
  * so a publisher can fix a whole file in one round.
  */
-export function readRule(policy: ParsedPolicy, source: RuleSource): ReadRuleResult {
+export function readRule(policy: ParsedPolicy, source: RuleSource, layer?: string): ReadRuleResult {
   const a = policy.annotations;
   const ruleId = a.rule_id;
   const where = ruleId && RULE_ID_PATTERN.test(ruleId) ? `rule "${ruleId}"` : policy.label;
@@ -112,6 +121,33 @@ export function readRule(policy: ParsedPolicy, source: RuleSource): ReadRuleResu
     } else timeout = Number(value);
   }
 
+  let approvals: number | undefined;
+  if (a.approvals_required !== undefined) {
+    const value = a.approvals_required;
+    if (tier === "hard") {
+      problems.push(`${where} is hard and has @approvals_required; hard rules deny, nobody approves them`);
+    } else if (
+      !/^\d{1,2}$/.test(value ?? "") ||
+      Number(value) < 1 ||
+      Number(value) > MAX_APPROVALS_REQUIRED
+    ) {
+      problems.push(
+        `${where} has @approvals_required("${value}"); use a whole number of approvers from 1 to ${MAX_APPROVALS_REQUIRED}`,
+      );
+    } else approvals = Number(value);
+  }
+
+  // `@approver_not_owner` takes no value; Cedar reads a bare annotation as null.
+  let notOwner = false;
+  if (Object.hasOwn(a, "approver_not_owner")) {
+    const value: string | null | undefined = a.approver_not_owner;
+    if (tier === "hard") {
+      problems.push(`${where} is hard and has @approver_not_owner; hard rules deny, nobody approves them`);
+    } else if (value !== null && value !== "" && value !== "true") {
+      problems.push(`${where} has @approver_not_owner("${value}"); write it bare, @approver_not_owner`);
+    } else notOwner = true;
+  }
+
   for (const name of Object.keys(a)) {
     if (!KNOWN_ANNOTATIONS.has(name)) {
       problems.push(
@@ -133,6 +169,9 @@ export function readRule(policy: ParsedPolicy, source: RuleSource): ReadRuleResu
     source,
     ...(tier === "soft" ? { severity: severity ?? "medium" } : {}),
     ...(timeout !== undefined ? { approval_timeout_s: timeout } : {}),
+    ...(approvals !== undefined ? { approvals_required: approvals } : {}),
+    ...(notOwner ? { approver_not_owner: true } : {}),
+    ...(layer !== undefined ? { layer } : {}),
     ...(a.category !== undefined ? { category: a.category } : {}),
     ...(a.summary !== undefined ? { summary: a.summary } : {}),
   };
@@ -142,6 +181,8 @@ export function readRule(policy: ParsedPolicy, source: RuleSource): ReadRuleResu
 /** Policies of one origin (the built-ins, or a repo's published text), already parsed. */
 export interface ParsedDocument {
   readonly source: RuleSource;
+  /** The layer of a custom document: `*`, `owner/*` or a repo. */
+  readonly layer?: string;
   readonly policies: readonly ParsedPolicy[];
 }
 
@@ -163,20 +204,27 @@ export function checkRules(
   documents: readonly ParsedDocument[],
   disable: readonly string[],
 ): CheckRulesResult {
+  // The last document is the one being published; `disable` is its own.
+  const ownLayer = documents.at(-1)?.layer;
   const diagnostics: PolicyDiagnostic[] = [];
   const rules: RuleMeta[] = [];
   const texts = new Map<string, string>();
 
   for (const doc of documents) {
     for (const policy of doc.policies) {
-      const read = readRule(policy, doc.source);
+      const read = readRule(policy, doc.source, doc.layer);
       if (!read.ok) {
         diagnostics.push(...read.diagnostics);
         continue;
       }
       const existing = rules.find((r) => r.rule_id === read.rule.rule_id);
       if (existing) {
-        const clash = existing.source === "builtin" ? "a built-in rule" : "another rule in this text";
+        const clash =
+          existing.source === "builtin"
+            ? "a built-in rule"
+            : existing.layer !== read.rule.layer
+              ? `a rule of the wider layer ${existing.layer ?? "?"}`
+              : "another rule in this text";
         diagnostics.push({
           rule_id: read.rule.rule_id,
           message: `rule "${read.rule.rule_id}" is already used by ${clash}; rule ids must be unique, rename one`,
@@ -196,6 +244,11 @@ export function checkRules(
       diagnostics.push({
         rule_id: id,
         message: `disable names "${id}", which is not a rule; check the spelling`,
+      });
+    } else if (rule.source !== "builtin" && rule.layer !== ownLayer) {
+      diagnostics.push({
+        rule_id: id,
+        message: `disable names "${id}", a rule of the wider layer ${rule.layer ?? "?"}; a layer may not disable a rule of a wider one`,
       });
     } else if (rule.tier === "hard") {
       diagnostics.push({

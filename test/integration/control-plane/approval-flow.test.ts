@@ -22,10 +22,10 @@ async function events(taskId: string): Promise<LedgerEvent[]> {
 }
 
 describe("the approval flow over HTTP", () => {
-  it("creates a task that pins the built-in policy version, owner first among approvers", async () => {
+  it("creates a task that pins the built-in policy version, owner first among the settings' approvers", async () => {
     const reply = await h.client
       .as(AGENT)
-      .post<TaskView>("/v1/tasks", { owner: "alice", approvers: ["bob", "alice"], repo: "acme/app" });
+      .post<TaskView>("/v1/tasks", { owner: "alice", approvers: ["bob"], repo: "acme/app" });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({
       status: "RUNNING",
@@ -33,6 +33,7 @@ describe("the approval flow over HTTP", () => {
       approvers: ["alice", "bob"],
       agent_id: "agent-1",
       policy_version: 0,
+      settings: { layer: "acme/*", version: 1 },
       approval_timeout_s: 300,
       last_event_seq: 1,
     });

@@ -183,6 +183,60 @@ const EXPECTED: Record<string, Record<Caller, number>> = {
     stranger: OK,
     admin: OK,
   },
+  getSettings: {
+    anonymous: 401,
+    agent: OK,
+    "other agent": OK,
+    owner: OK,
+    approver: OK,
+    stranger: OK,
+    admin: OK,
+  },
+  publishSettings: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: 403,
+    approver: 403,
+    stranger: 403,
+    admin: OK,
+  },
+  placeLock: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: 403,
+    approver: 403,
+    stranger: 403,
+    admin: 201,
+  },
+  listLocks: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: OK,
+    approver: OK,
+    stranger: OK,
+    admin: OK,
+  },
+  listLockEvents: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: OK,
+    approver: OK,
+    stranger: OK,
+    admin: OK,
+  },
+  liftLock: {
+    anonymous: 401,
+    agent: 403,
+    "other agent": 403,
+    owner: 403,
+    approver: 403,
+    stranger: 403,
+    admin: OK,
+  },
   linkSlack: {
     anonymous: 401,
     agent: 403,
@@ -213,10 +267,10 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 /**
- * A fresh task with a pending request and a grant, and a fresh Slack link code, so every route
- * has something to act on.
+ * A fresh task with a pending request and a grant, a fresh Slack link code, and a lock on a repo
+ * nobody works on, so every route has something to act on.
  */
-async function fixture(n: number) {
+async function fixture(n: number, operation: string) {
   const taskId = await createTask(h.client, { initial_grants: ["tool:Read"] });
   const requestId = await requestApproval(h.client, taskId);
   const allowed = await h.client.as(AGENT).post(`/v1/tasks/${taskId}/tool-calls`, {
@@ -225,12 +279,25 @@ async function fixture(n: number) {
     track_outcome: true,
   });
   const code = await linkCodeFor(h, { team: "TM", user: `U${n}` });
-  return { taskId, requestId, code, allowedSeq: Number(allowed.body.event_seq) };
+  // Only where it is needed: locks in force are capped, and each one is checked by every evaluation.
+  const lock =
+    operation === "liftLock"
+      ? await h.client
+          .as(ADMIN)
+          .post<{ lock_id: string }>("/v1/locks", { target: `repo:matrix-lift-${n}/x`, reason: "matrix" })
+      : undefined;
+  return {
+    taskId,
+    requestId,
+    code,
+    allowedSeq: Number(allowed.body.event_seq),
+    lockId: lock?.body.lock_id ?? "01JAAAAAAAAAAAAAAAAAAAAAAA",
+  };
 }
 
 function requestFor(
   operation: string,
-  ids: { taskId: string; requestId: string; code: string; allowedSeq: number },
+  ids: { taskId: string; requestId: string; code: string; allowedSeq: number; lockId: string },
   n: number,
 ) {
   const t = ids.taskId;
@@ -289,6 +356,22 @@ function requestFor(
         path: "/v1/repos/acme%2Fapp/policies/evaluate",
         body: { tool_name: "Bash", tool_input: { command: "ls" } },
       };
+    case "getSettings":
+      return { method: "GET", path: "/v1/repos/acme%2Fapp/settings" };
+    case "publishSettings":
+      return { method: "PUT", path: `/v1/repos/matrix-${n}/settings`, body: { owner_approves: true } };
+    case "placeLock":
+      return {
+        method: "POST",
+        path: "/v1/locks",
+        body: { target: `repo:matrix-${n}/x`, reason: "matrix", expires_in_s: 60 },
+      };
+    case "listLocks":
+      return { method: "GET", path: "/v1/locks" };
+    case "listLockEvents":
+      return { method: "GET", path: "/v1/locks/events" };
+    case "liftLock":
+      return { method: "DELETE", path: `/v1/locks/${ids.lockId}` };
     case "linkSlack":
       return { method: "POST", path: "/v1/slack/link", body: { code: ids.code } };
     case "unlinkSlack":
@@ -318,7 +401,7 @@ describe("authorization matrix", () => {
   let n = 0;
   it.each(cases)("%s as %s", async (operation, caller) => {
     n += 1;
-    const { method, path, body } = requestFor(operation, await fixture(n), n);
+    const { method, path, body } = requestFor(operation, await fixture(n, operation), n);
     const client = h.client.as(TOKENS[caller]);
     const reply =
       method === "GET"

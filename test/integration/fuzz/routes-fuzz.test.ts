@@ -27,6 +27,12 @@ const DOCUMENTED_4XX = new Set([
   "POLICY_INVALID",
   "RATE_LIMITED",
   "SLACK_ALREADY_LINKED",
+  "FORBIDDEN_BY_SETTINGS",
+  "SEPARATION_OF_DUTIES",
+  "LOCK_NOT_FOUND",
+  "ALREADY_VOTED",
+  "LOCKED",
+  "SETTINGS_INVALID",
 ]);
 
 /** Field names the schemas know, so generated bodies get past "unknown field" and reach deeper checks. */
@@ -60,6 +66,14 @@ const FIELDS = [
   "result_sha256",
   "result_is_error",
   "error",
+  "allowed_owners",
+  "owner_approves",
+  "pre_grantable_scopes",
+  "allowed_agents",
+  "approvals_required",
+  "target",
+  "expires_in_s",
+  "cancel_pending",
   "__proto__",
   "constructor",
 ];
@@ -155,6 +169,7 @@ function fill(path: string, params: { task: Param; request: Param; repo: Param }
   return path
     .replace("{task_id}", encode(params.task))
     .replace("{request_id}", encode(params.request))
+    .replace("{lock_id}", encode(params.request))
     .replace("{repo_id}", encode(params.repo));
 }
 
@@ -174,6 +189,7 @@ describe("hostile input on every route", () => {
         fc.constant(taskId),
         fc.constant(requestId),
         fc.constant("acme/app"),
+        fc.constantFrom("*", "acme/*", "Acme/App.git", "acme/**", "*/app"),
         fc.constantFrom(
           { raw: "%ED%A0%80" },
           { raw: "%" },

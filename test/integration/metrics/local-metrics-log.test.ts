@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalControlPlane, startLocalControlPlane } from "../../../local/local-control-plane";
 import { createTask, requestApproval } from "../../support/control-plane-harness";
-import { APPROVER, gatesClient, waitFor } from "../../support/gates-client";
+import { gatesClient, OWNER, waitFor } from "../../support/gates-client";
 import { testDynamoEndpoint, uniquePrefix } from "../setup/dynamo";
 
 let plane: LocalControlPlane;
@@ -46,7 +46,7 @@ describe("local metrics", () => {
     const requestId = await requestApproval(client, taskId);
 
     // Act
-    const approved = await client.as(APPROVER).post(`/v1/tasks/${taskId}/approve`, { request_id: requestId });
+    const approved = await client.as(OWNER).post(`/v1/tasks/${taskId}/approve`, { request_id: requestId });
     await plane.poller.drain(10_000);
 
     // Assess

@@ -10,7 +10,7 @@ import {
 } from "../../../local/local-control-plane";
 import { createTask, requestApproval } from "../../support/control-plane-harness";
 import { type FakeSlack, type FakeSlackMessage, startFakeSlack } from "../../support/fake-slack";
-import { APPROVER, gatesClient, waitFor } from "../../support/gates-client";
+import { gatesClient, OWNER, waitFor } from "../../support/gates-client";
 import { testDynamoEndpoint, uniquePrefix } from "../setup/dynamo";
 import { actionIdsOf, CHANNEL, textOf } from "./outbound-support";
 
@@ -56,7 +56,7 @@ describe("local mode with Slack configured", () => {
     expect(actionIdsOf(posted?.blocks)).toEqual(["approve", "approve_scope", "deny"]);
     expect(slack.callsTo("chat.postMessage")[0]?.token).toBe("xoxb-local");
 
-    const approved = await client.as(APPROVER).post(`/v1/tasks/${taskId}/approve`, { request_id: requestId });
+    const approved = await client.as(OWNER).post(`/v1/tasks/${taskId}/approve`, { request_id: requestId });
     expect(approved.status).toBe(200);
     await plane.poller.drain();
 
@@ -92,7 +92,7 @@ describe("local mode with Slack configured", () => {
 
     // Act: a decision during the outage, then the poller gives up on the Slack records.
     const denied = await client
-      .as(APPROVER)
+      .as(OWNER)
       .post(`/v1/tasks/${taskId}/deny`, { request_id: first, reason: "no" });
     await plane.poller.drain(60_000);
 
