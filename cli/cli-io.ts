@@ -36,6 +36,7 @@ const SEVERITY_COLOURS: Readonly<Record<string, string>> = {
   PASS: "\x1b[32m",
   OK: "\x1b[32m",
   FAIL: "\x1b[31m",
+  WARN: "\x1b[33m",
   SKIP: "\x1b[33m",
 };
 

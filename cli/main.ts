@@ -6,6 +6,7 @@ import { registerApprovalCommands } from "./commands/approval-commands";
 import { registerCompletionCommand } from "./commands/completion-command";
 import { registerDevCommand } from "./commands/dev-command";
 import { registerDoctorCommand } from "./commands/doctor-command";
+import { registerGovernanceCommands } from "./commands/governance-commands";
 import { registerLoginCommand } from "./commands/login-command";
 import { registerMcpCommand } from "./commands/mcp-command";
 import { registerPolicyCommands } from "./commands/policy-commands";
@@ -36,6 +37,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerApprovalCommands(program, action);
   registerTaskCommands(program, action);
   registerPolicyCommands(program, action);
+  registerGovernanceCommands(program, action);
   registerDoctorCommand(program, action);
   registerSlackCommands(program, action);
   registerDevCommand(program, action);

@@ -28,6 +28,16 @@ import {
   type WhoamiView,
   WithdrawBodySchema,
 } from "../contracts/api";
+import {
+  LiftLockBodySchema,
+  type LocksPage,
+  type LockView,
+  type PlaceLockBody,
+  PlaceLockBodySchema,
+  type RepoSettingsBody,
+  RepoSettingsBodySchema,
+  type SettingsView,
+} from "../contracts/governance";
 import { type ChainHead, verifyLedger } from "../lambdas/core/ledger";
 import { GatesApiError } from "./gates-api-error";
 import { guardToolCall } from "./guard";
@@ -317,6 +327,82 @@ export class GatesClient {
       idempotent: true,
     });
     return expectShape<DryRunResult>(reply, "dry run", { decision: "string", rule_ids: "array" });
+  }
+
+  /** The settings new tasks of a repo (or a layer: `acme/*`, `*`) are registered under, and where they come from. */
+  async settings(repo: string): Promise<SettingsView> {
+    const reply = await this.http.call({
+      method: "GET",
+      path: `/v1/repos/${seg(repo)}/settings`,
+      idempotent: true,
+    });
+    return expectShape<SettingsView>(reply, "settings", {
+      layer: "string",
+      version: "number",
+      settings: "object",
+    });
+  }
+
+  /** Publishes a layer's next settings version (admins only); 422 `SETTINGS_INVALID` lists every problem. */
+  async publishSettings(repo: string, body: RepoSettingsBody): Promise<SettingsView> {
+    const reply = await this.http.call({
+      method: "PUT",
+      path: `/v1/repos/${seg(repo)}/settings`,
+      body: checked(RepoSettingsBodySchema, body),
+    });
+    return expectShape<SettingsView>(reply, "settings", {
+      layer: "string",
+      version: "number",
+      settings: "object",
+    });
+  }
+
+  /** Places a lock (admins only): `all`, `repo:<owner/name or owner/*>` or `agent:<id or glob>`. */
+  async placeLock(body: PlaceLockBody): Promise<LockView> {
+    const reply = await this.http.call({
+      method: "POST",
+      path: "/v1/locks",
+      body: checked(PlaceLockBodySchema, body),
+    });
+    return expectShape<LockView>(reply, "lock", { lock_id: "string", target: "string" });
+  }
+
+  /** The locks in force, oldest first. */
+  async locks(): Promise<LockView[]> {
+    const reply = await this.http.call({ method: "GET", path: "/v1/locks", idempotent: true });
+    return expectShape<LocksPage>(reply, "locks", { items: "array" }).items;
+  }
+
+  /** Lifts a lock (admins only). */
+  async liftLock(lockId: string, reason?: string): Promise<LockView> {
+    const body = checked(LiftLockBodySchema, reason ? { reason } : {});
+    const reply = await this.http.call({ method: "DELETE", path: `/v1/locks/${seg(lockId)}`, body });
+    return expectShape<LockView>(reply, "lock", { lock_id: "string", target: "string" });
+  }
+
+  /** The lock ledger: every lock placed, lifted or expired, hash-chained (all pages). */
+  async lockEvents(): Promise<LedgerEvent<string>[]> {
+    const items: LedgerEvent<string>[] = [];
+    let after: number | undefined = 0;
+    while (after !== undefined) {
+      const reply = await this.http.call({
+        method: "GET",
+        path: "/v1/locks/events",
+        query: { after_seq: after, limit: LIMITS.maxListLimit },
+        idempotent: true,
+      });
+      const page = expectShape<{ items: LedgerEvent<string>[]; next_after_seq?: number }>(
+        reply,
+        "lock events",
+        {
+          items: "array",
+        },
+      );
+      items.push(...page.items);
+      after =
+        page.next_after_seq !== undefined && page.next_after_seq > after ? page.next_after_seq : undefined;
+    }
+    return items;
   }
 
   /**

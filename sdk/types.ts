@@ -22,6 +22,13 @@ export type {
   TaskView,
   WhoamiView,
 } from "../contracts/api";
+export type {
+  LockTarget,
+  LockView,
+  RepoSettings,
+  RepoSettingsBody,
+  SettingsView,
+} from "../contracts/governance";
 export type { ChainCheck, ChainHead, LedgerEvent, PolicyDiagnostic };
 
 /** What {@link GatesClient.verifyLedger} found: the check, and the events and head it checked. */

@@ -12,12 +12,13 @@ const WATCH_REFRESH_S = 5;
 function pendingTable(out: Output, items: readonly PendingItem[], now = Date.now()): string {
   if (items.length === 0) return "No pending approvals.";
   return out.table(
-    ["TASK", "REQUEST", "SEVERITY", "DEADLINE", "TOOL", "INPUT", "RULES"],
+    ["TASK", "REQUEST", "SEVERITY", "DEADLINE", "APPROVALS", "TOOL", "INPUT", "RULES"],
     items.map((i) => [
       clean(i.task_id),
       clean(i.request_id),
       out.paint(clean(i.severity)),
       countdown(i.expires_at, now),
+      clean(i.progress),
       clean(i.tool_name),
       cut(clean(i.tool_input_preview), 60),
       clean(i.rule_ids.join(",")),
@@ -39,6 +40,7 @@ function printApproval(out: Output, view: ApprovalView): void {
     ["input", view.tool_input_preview],
     ["rules", view.rule_ids.join(", ")],
     ["severity", view.severity],
+    ["approvals", `${view.progress}${view.approver_not_owner ? ", not the task's owner" : ""}`],
     ["reason", view.reason],
     ["created", view.created_at],
     [
@@ -144,9 +146,14 @@ export const registerApprovalCommands: Register = (program: Command, action) => 
           );
         const view = await ctx.client.approve(task, request, options.scope);
         if (ctx.out.json) return ctx.out.data(view);
-        ctx.out.line(
-          `Approved ${clean(view.request_id)} (${clean(view.tool_name)}) with scope ${clean(view.scope ?? "this_call")}.`,
-        );
+        if (view.status === "PENDING")
+          ctx.out.line(
+            `Approval recorded for ${clean(view.request_id)} (${clean(view.tool_name)}): ${clean(view.progress)}; it waits for more.`,
+          );
+        else
+          ctx.out.line(
+            `Approved ${clean(view.request_id)} (${clean(view.tool_name)}) with scope ${clean(view.scope ?? "this_call")}.`,
+          );
       }),
     );
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { agentsNameApprovers } from "../../lambdas/core/governance/settings";
 import { GatesApiError } from "../../sdk/gates-api-error";
 import type { GatesClient } from "../../sdk/gates-client";
 import { lazyModule } from "../../sdk/lazy-module";
@@ -6,7 +7,7 @@ import type { CommandContext } from "../cli-context";
 import { CheckFailed, clean } from "../cli-io";
 import type { Register } from "./register";
 
-type Status = "OK" | "FAIL" | "SKIP";
+type Status = "OK" | "WARN" | "FAIL" | "SKIP";
 
 /** One line of the doctor's report. */
 export interface DoctorCheck {
@@ -65,15 +66,18 @@ async function runChecks(
   const skip = (name: string, detail: string) => checks.push({ name, status: "SKIP", detail });
 
   await record("health", async () => `version ${(await agent.health()).version}`);
+  await settingsCheck(agent, checks);
   const taskId = `doctor-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+  let approvers: readonly string[] = [];
   const created = await record("agent registers a task", async () => {
-    await agent.createTask({
+    const task = await agent.createTask({
       task_id: taskId,
       owner: humanId,
-      repo: "gates-doctor/check",
+      repo: DOCTOR_REPO,
       approval_timeout_s: 120,
     });
-    return `${taskId}, owned by ${humanId}`;
+    approvers = [...task.approvers, ...task.approver_groups.map((g) => `group ${g}`)];
+    return `${taskId}, owned by ${humanId}; approvers: ${approvers.join(", ") || "none"}`;
   });
   if (!created) {
     for (const name of [
@@ -119,7 +123,12 @@ async function runChecks(
     await record("approval round-trips", async () => {
       const waiting = agent.waitForDecision(taskId, rid, { deadlineMs: Date.now() + 20_000 });
       const started = Date.now();
-      await human.approve(taskId, rid);
+      await human.approve(taskId, rid).catch((error: unknown) => {
+        if (approvers.includes(humanId)) throw error;
+        throw new Error(
+          `${describe(error)} (the human token is not among the task's approvers, ${approvers.join(", ") || "none"}; use one that is, or publish settings for ${DOCTOR_REPO})`,
+        );
+      });
       const seen = await waiting;
       if (seen.status !== "APPROVED") throw new Error(`the agent saw ${seen.status}`);
       return `human approved; the waiting agent saw APPROVED in ${Date.now() - started} ms`;
@@ -138,13 +147,37 @@ async function runChecks(
   return checks;
 }
 
+/** The repo the doctor's tasks run in. */
+const DOCTOR_REPO = "gates-doctor/check";
+
+/**
+ * Warns when the settings a repo without its own get let an agent name anyone, itself included,
+ * as the human who approves: fine on a laptop, a hole in a deployment.
+ */
+async function settingsCheck(agent: GatesClient, checks: DoctorCheck[]): Promise<void> {
+  const name = "default settings";
+  try {
+    const view = await agent.settings(DOCTOR_REPO);
+    const where = view.layer === "default" ? "the deployment's default" : `${view.layer}@${view.version}`;
+    if (agentsNameApprovers(view.settings))
+      checks.push({
+        name,
+        status: "WARN",
+        detail: `${where} lets agents name approvers (any owner, and the owner approves); publish settings with gates repos settings push '*' <file>`,
+      });
+    else checks.push({ name, status: "OK", detail: `${where}: agents cannot name approvers` });
+  } catch (error) {
+    checks.push({ name, status: "FAIL", detail: describe(error) });
+  }
+}
+
 /** An unanswered request times out into a denial, and the same call is then refused for a while. */
 async function timeoutDenies(agent: GatesClient, humanId: string, taskId: string): Promise<string> {
   const timeoutTask = `${taskId}-timeout`;
   await agent.createTask({
     task_id: timeoutTask,
     owner: humanId,
-    repo: "gates-doctor/check",
+    repo: DOCTOR_REPO,
     approval_timeout_s: 30,
   });
   const call = { tool_name: "Bash", tool_input: { command: "git push --force origin main" } };

@@ -26,11 +26,22 @@ function printTask(out: Output, task: TaskView): void {
     ["status", task.status],
     ["repo", task.repo],
     ["owner", task.owner],
-    ["approvers", task.approvers.join(", ")],
+    ["approvers", [...task.approvers, ...task.approver_groups.map((g) => `group ${g}`)].join(", ") || "none"],
     ["agent", task.agent_id],
     ["description", task.description ?? ""],
     ["read only", String(task.read_only)],
-    ["policy", `version ${task.policy_version}`],
+    [
+      "policy",
+      task.policy_layers.length === 0
+        ? "built-ins only"
+        : task.policy_layers.map((l) => `${l.layer}@${l.version}`).join(" + "),
+    ],
+    [
+      "settings",
+      task.settings.layer === "default"
+        ? "deployment default"
+        : `${task.settings.layer}@${task.settings.version}`,
+    ],
     ["tool calls", `${task.counters.tool_calls} of ${task.max_tool_calls}`],
     ["approvals", `${task.counters.approvals_requested} of ${task.approval_gate_cap} asked`],
     ["pending", task.pending_request_ids.join(", ") || "none"],
@@ -39,8 +50,10 @@ function printTask(out: Output, task: TaskView): void {
   ];
   for (const [key, value] of rows) out.line(`${key.padEnd(12)}${clean(value)}`);
   out.line(`grants${" ".repeat(6)}${task.grants.length === 0 ? "none" : ""}`);
-  for (const g of task.grants)
-    out.line(`  ${clean(g.scope)} by ${clean(g.granted_by)} at ${clean(g.granted_at)}`);
+  for (const g of task.grants) {
+    const by = g.approved_by && g.approved_by.length > 1 ? g.approved_by.join(", ") : g.granted_by.id;
+    out.line(`  ${clean(g.scope)} by ${clean(g.granted_by.kind)} ${clean(by)} at ${clean(g.granted_at)}`);
+  }
 }
 
 /** What an event is about, in a few words. */
