@@ -49,7 +49,8 @@ const SHELL_SAFE = /^[A-Za-z0-9._:/@%+=,-]+$/;
 /**
  * A stream consumer that shows a human at the terminal what agents ask for and how it was decided:
  * on `approval.requested` a block with the tool, the sanitized input preview, rules, severity, reason,
- * deadline, repo and task, and the exact commands to approve or deny; on `approval.decided` one line.
+ * deadline, repo and task, and the exact commands to approve or deny; on `approval.voted` and
+ * `approval.decided` one line each.
  * Other events print nothing. Every value is printed as data with control characters stripped, and odd
  * or missing fields never throw: what is there is printed.
  */
@@ -62,6 +63,8 @@ export function terminalNotifier(options: TerminalNotifierOptions): StreamConsum
       if (repos.size > MAX_REMEMBERED_REPOS) repos.delete(repos.keys().next().value ?? "");
     } else if (event.type === "approval.requested") {
       options.write(requestedBlock(event, options, repos.get(event.task_id)));
+    } else if (event.type === "approval.voted") {
+      options.write(votedLine(event));
     } else if (event.type === "approval.decided") {
       options.write(decidedLine(event, options));
     }
@@ -84,6 +87,7 @@ function requestedBlock(event: LedgerEvent, options: TerminalNotifierOptions, kn
       ? undefined
       : `  severity  ${style(SEVERITY_STYLE[severity], clean(severity).toUpperCase())}`,
     field("rules", rules.length === 0 ? undefined : rules.join(", ")),
+    field("approvals", approvalsNeeded(data)),
     field("reason", text(data.reason)),
     field("deadline", deadline(text(data.expires_at), options.now ?? Date.now)),
     field("input", text(data.tool_input_preview)),
@@ -113,6 +117,27 @@ function requestedBlock(event: LedgerEvent, options: TerminalNotifierOptions, kn
   return `\n${lines.filter((line) => line !== undefined).join("\n")}\n`;
 }
 
+/** "2 distinct approvers, not the task's owner", when a request needs more than the usual one. */
+function approvalsNeeded(data: LedgerEvent["data"]): string | undefined {
+  const required = typeof data.approvals_required === "number" ? data.approvals_required : 1;
+  const notOwner = data.approver_not_owner === true;
+  if (required <= 1 && !notOwner) return undefined;
+  return `${required} distinct approver${required === 1 ? "" : "s"}${notOwner ? ", not the task's owner" : ""}`;
+}
+
+/** One approval of a request that needs several: who, and the progress. */
+function votedLine(event: LedgerEvent): string {
+  const { data } = event;
+  const parts = [
+    "Approval vote:",
+    clean(`${event.task_id}/${text(data.request_id) ?? "?"}`),
+    `by ${clean(text(data.by) ?? text(event.actor.id) ?? "?")}`,
+  ];
+  const progress = text(data.progress);
+  if (progress !== undefined) parts.push(`— ${clean(progress)}`);
+  return `${parts.join(" ")}\n`;
+}
+
 function decidedLine(event: LedgerEvent, options: TerminalNotifierOptions): string {
   const { data } = event;
   const style = paint(options.color ?? false);
@@ -120,7 +145,7 @@ function decidedLine(event: LedgerEvent, options: TerminalNotifierOptions): stri
   const parts = [
     `Approval ${style(OUTCOME_STYLE[status], clean(status))}:`,
     clean(`${event.task_id}/${text(data.request_id) ?? "?"}`),
-    `by ${clean(text(data.decided_by) ?? text(event.actor.id) ?? "?")}`,
+    `by ${clean(list(data.approved_by).join(", ") || (text(data.decided_by) ?? text(event.actor.id) ?? "?"))}`,
   ];
   const via = text(data.via);
   if (via !== undefined) parts.push(`via ${clean(via)}`);

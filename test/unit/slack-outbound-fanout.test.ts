@@ -150,6 +150,40 @@ describe("slackFanoutConsumer", () => {
     expect(results).toEqual(["posted", "updated"]);
   });
 
+  it("updates the same message in place on each vote of a quorum, buttons kept until the decision", async () => {
+    const { consume, posts, items, results } = fakes({
+      ...APPROVAL,
+      approvers: ["alice", "bob"],
+      approvals_required: 2,
+    });
+    await consume(batch(event("approval.requested", 3)));
+    const vote = (by: string) => ({
+      by,
+      at: "2026-05-01T12:01:00.000Z",
+      via: "api" as const,
+      scope: "this_call",
+    });
+    const current = items.get("r-1") as SlackApproval;
+    items.set("r-1", { ...current, votes: [vote("alice")] });
+
+    await consume(batch(event("approval.voted", 4)));
+    const afterVote = JSON.stringify(posts[0]?.message.blocks);
+
+    items.set("r-1", {
+      ...current,
+      votes: [vote("alice"), vote("bob")],
+      status: "APPROVED",
+      decided_by: "bob",
+    });
+    await consume(batch(event("approval.decided", 5)));
+
+    expect(posts).toHaveLength(1);
+    expect(afterVote).toContain("1 of 2 approvals (alice)");
+    expect(afterVote).toContain('"action_id":"approve"');
+    expect(JSON.stringify(posts[0]?.message.blocks)).toContain("2 of 2 approvals (alice, bob)");
+    expect(results).toEqual(["posted", "updated", "updated"]);
+  });
+
   it("fails a record whose image is not a ledger event", async () => {
     const { consume } = fakes();
     const response = await consume({

@@ -73,6 +73,41 @@ describe("renderApprovalMessage", () => {
     expect(text).toContain("use a &lt;PR&gt;");
   });
 
+  it("shows a quorum's progress while it keeps its buttons, and everyone who approved once it ends", () => {
+    const vote = (by: string) => ({
+      by,
+      at: "2026-05-01T12:01:00.000Z",
+      via: "api" as const,
+      scope: "this_call",
+    });
+    const voting: ApprovalRecord = {
+      ...PENDING,
+      approver_groups: ["release"],
+      approvals_required: 2,
+      approver_not_owner: true,
+      votes: [vote("bob")],
+    };
+    expect(blocksText(voting)).toContain("*Approvals* 1 of 2 approvals (<@UBOB>)");
+    expect(blocksText(voting)).toContain("group _release_ (not the task's owner)");
+    expect(actionIds(voting)).toEqual(["approve", "approve_scope", "deny"]);
+
+    const approved: ApprovalRecord = {
+      ...voting,
+      status: "APPROVED",
+      votes: [vote("bob"), vote("carol")],
+      decided_by: "carol",
+      decided_at: "2026-05-01T12:02:00.000Z",
+      via: "slack",
+    };
+    expect(blocksText(approved)).toContain("*Approved* · by <@UBOB>, carol");
+    expect(blocksText(approved)).toContain("2 of 2 approvals (<@UBOB>, carol)");
+    expect(actionIds(approved)).toEqual([]);
+  });
+
+  it("says nothing of approvals for a request one approver decides", () => {
+    expect(blocksText(PENDING)).not.toContain("*Approvals*");
+  });
+
   it("keeps a preview inside its code block whatever it contains", () => {
     const tricky = { ...PENDING, tool_input_preview: "```<!channel>\u202e & ```" };
     const text = blocksText(tricky);

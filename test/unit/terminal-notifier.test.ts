@@ -143,6 +143,44 @@ describe("terminalNotifier", () => {
     expect(written).toEqual([`Approval APPROVED: task:7/${REQUEST_ID} by alice via api after 12.3 s\n`]);
   });
 
+  it("says when a request needs several approvers, and not its owner", async () => {
+    // Act
+    const { written } = await notify([requested({ approvals_required: 2, approver_not_owner: true })]);
+
+    // Assess
+    expect(written[0]).toContain("  approvals 2 distinct approvers, not the task's owner\n");
+  });
+
+  it("prints each vote of a quorum, and the decision with everyone who approved", async () => {
+    // Prepare
+    const voted = ledgerEvent("approval.voted", {
+      request_id: REQUEST_ID,
+      by: "bob",
+      via: "api",
+      scope: "this_call",
+      approved_by: ["bob"],
+      approvals_required: 2,
+      progress: "1 of 2 approvals (bob)",
+    });
+    const decided = ledgerEvent("approval.decided", {
+      request_id: REQUEST_ID,
+      status: "APPROVED",
+      decided_by: "carol",
+      approved_by: ["bob", "carol"],
+      via: "slack",
+      latency_ms: 900,
+    });
+
+    // Act
+    const { written } = await notify([voted, decided]);
+
+    // Assess
+    expect(written).toEqual([
+      `Approval vote: task:7/${REQUEST_ID} by bob — 1 of 2 approvals (bob)\n`,
+      `Approval APPROVED: task:7/${REQUEST_ID} by bob, carol via slack after 900 ms\n`,
+    ]);
+  });
+
   it("prints nothing for other events", async () => {
     // Act
     const { written } = await notify([

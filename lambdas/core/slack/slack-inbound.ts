@@ -1,3 +1,4 @@
+import { isApprover } from "../control-plane/access";
 import { decideApproval, listPending } from "../control-plane/approvals";
 import type { ControlPlaneDeps } from "../control-plane/deps";
 import {
@@ -26,7 +27,8 @@ export const LINK_ATTEMPTS_PER_HOUR = 10;
 /** What the clicking user is told when Slack may not act for them. */
 export const REPLIES = {
   unlinked: "Your Slack account is not linked to Approval Gates yet; link your account: `/gates link`.",
-  notApprover: "You are not an approver of this task, so you cannot decide this request.",
+  notApprover:
+    "You are not an approver of this task, so you cannot decide this request. (If you approve through an identity group, decide with `gates approve` or REST: Slack cannot see groups.)",
   critical:
     "Critical requests cannot be decided from Slack; they are approved with `gates approve` / REST (or denied with `gates deny`).",
   alreadyLinked:
@@ -86,7 +88,8 @@ async function precheck(
   ref: RequestRef,
 ): Promise<string | undefined> {
   const task = await deps.tasks.getTask(ref.taskId);
-  if (!task?.approvers.includes(human.id)) return REPLIES.notApprover;
+  // Slack carries no identity groups: members of approver groups decide with the CLI or REST.
+  if (!task || !isApprover(task, human)) return REPLIES.notApprover;
   const approval = await deps.tasks.getApproval(ref.taskId, ref.requestId);
   if (!approval) return REPLIES.notApprover;
   // Checked on the stored request, so a forged click on a critical request is refused too.

@@ -4,6 +4,7 @@
  * every update, so a message posted after its decision is already in its final state.
  */
 import type { ChatPostMessageArguments } from "@slack/web-api";
+import { approvedBy, quorumProgress } from "../../../core/governance/quorum";
 import type { ApprovalRecord } from "../../../core/records";
 import { stripControl, truncate } from "../../../core/sanitize";
 
@@ -125,7 +126,9 @@ const OUTCOME_LABELS: Readonly<Record<string, string>> = {
 
 function outcomeBlock(approval: ApprovalRecord, slackUsers: ReadonlyMap<string, string>): SlackBlock {
   const parts = [OUTCOME_LABELS[approval.status] ?? `*${escapeMrkdwn(approval.status)}*`];
-  if (approval.decided_by) parts.push(`by ${mention(approval.decided_by, slackUsers)}`);
+  const voters = approval.status === "APPROVED" ? approvedBy(approval) : [];
+  if (voters.length > 1) parts.push(`by ${voters.map((v) => mention(v, slackUsers)).join(", ")}`);
+  else if (approval.decided_by) parts.push(`by ${mention(approval.decided_by, slackUsers)}`);
   if (approval.via) parts.push(`via ${escapeMrkdwn(approval.via)}`);
   if (approval.decided_at) parts.push(slackDate(approval.decided_at));
   let text = parts.join(" · ");
@@ -146,13 +149,25 @@ export function renderApprovalMessage(
   slackUsers: ReadonlyMap<string, string>,
 ): ApprovalMessage {
   const tool = escapeMrkdwn(approval.tool_name);
-  const approvers = approval.approvers.map((a) => mention(a, slackUsers)).join(", ");
+  const approvers = [
+    ...approval.approvers.map((a) => mention(a, slackUsers)),
+    ...(approval.approver_groups ?? []).map((g) => `group _${escapeMrkdwn(g)}_`),
+  ].join(", ");
+  const required = approval.approvals_required ?? 1;
   const details = [
     `*Task* \`${escapeMrkdwn(approval.task_id)}\` in *${escapeMrkdwn(approval.repo)}*`,
     `*Severity* ${escapeMrkdwn(approval.severity)}  ·  *Rules* ${approval.rule_ids.map((r) => `\`${escapeMrkdwn(r)}\``).join(", ")}`,
     `*Reason* ${escapeMrkdwn(approval.reason)}`,
     `*Deadline* ${slackDate(approval.expires_at)}`,
-    `*Approvers* ${approvers}`,
+    `*Approvers* ${approvers}${approval.approver_not_owner ? " (not the task's owner)" : ""}`,
+    ...(required > 1
+      ? [
+          `*Approvals* ${quorumProgress(
+            required,
+            approvedBy(approval).map((v) => mention(v, slackUsers)),
+          )}`,
+        ]
+      : []),
   ].join("\n");
   const blocks: SlackBlock[] = [
     {

@@ -44,8 +44,8 @@ async function callSlack<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Delivers one ledger event to Slack: a request is posted once, a decision updates that message in
- * place. The stream may deliver an event again at any time (a failed record, the records after it, a
+ * Delivers one ledger event to Slack: a request is posted once, each vote and the decision update that
+ * message in place. The stream may deliver an event again at any time (a failed record, the records after it, a
  * replay from the dead-letter queue), so every step checks what is already done:
  *
  * - a request whose approval already holds a message reference is skipped;
@@ -70,7 +70,13 @@ export function slackEventDelivery(deps: SlackFanoutDeps): (event: LedgerEvent) 
         await store.recordMessage(task_id, request_id, ref);
       }
     }
-    const people = approval.decided_by ? [...approval.approvers, approval.decided_by] : approval.approvers;
+    const people = [
+      ...new Set([
+        ...approval.approvers,
+        ...(approval.votes ?? []).map((v) => v.by),
+        ...(approval.decided_by ? [approval.decided_by] : []),
+      ]),
+    ];
     const message = renderApprovalMessage(approval, await store.slackUsersOf(people));
     if (ref === undefined) {
       const posted = await callSlack(() => slack.post(message));
@@ -87,7 +93,13 @@ export function slackEventDelivery(deps: SlackFanoutDeps): (event: LedgerEvent) 
   };
 
   return async (event) => {
-    if (event.type !== "approval.requested" && event.type !== "approval.decided") return;
+    // A vote on a request that needs several approvals updates the message in place, like a decision.
+    if (
+      event.type !== "approval.requested" &&
+      event.type !== "approval.voted" &&
+      event.type !== "approval.decided"
+    )
+      return;
     const requestId = event.data.request_id;
     const where = { task_id: event.task_id, seq: event.seq, type: event.type, request_id: requestId };
     if (typeof requestId !== "string") {
