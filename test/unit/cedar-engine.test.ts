@@ -225,3 +225,78 @@ describe("CedarPolicyEngine transient sets", () => {
     expect(r.policySet.match(bash("ls"))).toEqual({ ok: true, matched: ["ask_always"], errors: [] });
   });
 });
+
+describe("CedarPolicyEngine quorum annotations", () => {
+  it("reads @approvals_required and a bare @approver_not_owner on soft rules", () => {
+    const { policySet } = compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), {
+      custom: soft("two_person", '@approvals_required("2")\n@approver_not_owner\n'),
+    });
+    expect(policySet.rule("two_person")).toMatchObject({ approvals_required: 2, approver_not_owner: true });
+  });
+
+  it("refuses them on hard rules and with values that mean nothing", () => {
+    const text = [
+      `@rule_id("h2") @tier("hard") @approvals_required("2") @approver_not_owner forbid (principal, action, resource);`,
+      soft("zero", '@approvals_required("0")\n'),
+      soft("eleven", '@approvals_required("11")\n'),
+      soft("falsy", '@approver_not_owner("false")\n'),
+    ].join("\n");
+    const messages = diagnosticsOf(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), { custom: text }).map(
+      (d) => `${d.rule_id}: ${d.message}`,
+    );
+    expect(messages).toEqual([
+      expect.stringMatching(/^h2: .*hard and has @approvals_required/),
+      expect.stringMatching(/^h2: .*hard and has @approver_not_owner/),
+      expect.stringMatching(/^zero: .*from 1 to 10/),
+      expect.stringMatching(/^eleven: .*from 1 to 10/),
+      expect.stringMatching(/^falsy: .*write it bare/),
+    ]);
+  });
+});
+
+describe("CedarPolicyEngine layers", () => {
+  const hard = (id: string, pattern: string) =>
+    `@rule_id("${id}")\n@tier("hard")\nforbid (principal, action, resource) when { context has command && context.command like "${pattern}" };\n`;
+  const global = { layer: "*", custom: hard("no_release", "*make release*"), disable: [] };
+
+  it("judges a repo by every wider layer's rules too, each rule labelled with its layer", () => {
+    const { policySet } = compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), {
+      layer: "acme/app",
+      custom: soft("deploy"),
+      wider: [global, { layer: "acme/*", custom: hard("no_prod", "*prod*"), disable: [] }],
+    });
+    expect(policySet.match(bash("make release"))).toMatchObject({
+      ok: true,
+      matched: ["no_release", "deploy"],
+    });
+    expect(policySet.match(bash("deploy prod"))).toMatchObject({ ok: true, matched: ["no_prod", "deploy"] });
+    expect(policySet.rules.filter((r) => r.source === "custom").map((r) => [r.rule_id, r.layer])).toEqual([
+      ["no_release", "*"],
+      ["no_prod", "acme/*"],
+      ["deploy", "acme/app"],
+    ]);
+  });
+
+  it("refuses a layer that disables, or reuses the id of, a rule of a wider one", () => {
+    const diagnostics = diagnosticsOf(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), {
+      layer: "acme/app",
+      custom: hard("no_release", "*release*"),
+      disable: ["no_release"],
+      wider: [global],
+    });
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining("already used by a rule of the wider layer *"),
+      expect.stringContaining("a rule of the wider layer *; a layer may not disable a rule of a wider one"),
+    ]);
+  });
+
+  it("keeps a soft built-in a wider layer disabled disabled below it", () => {
+    const { policySet } = compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS), {
+      layer: "acme/app",
+      custom: "",
+      wider: [{ layer: "*", custom: "", disable: ["force_push"] }],
+    });
+    expect(policySet.disabled).toEqual(["force_push"]);
+    expect(policySet.rule("force_push")).toBeUndefined();
+  });
+});
