@@ -55,6 +55,11 @@ export interface LocalControlPlaneOptions {
    * @default "local": the owner an agent names approves, so the README walkthrough works
    */
   readonly defaultSettings?: DefaultSettingsProfile;
+  /**
+   * How long the process keeps its copy of the locks; what this process itself changes it sees at once.
+   * @default 1000
+   */
+  readonly lockCacheMs?: number;
 }
 
 /** What local mode needs to post approval requests to Slack. */
@@ -120,6 +125,7 @@ export async function startLocalControlPlane(
       tables: tableNames(options.tablePrefix ?? "gates-local"),
       version: "local",
       defaultSettings: options.defaultSettings ?? "local",
+      ...(options.lockCacheMs !== undefined ? { lockCacheMs: options.lockCacheMs } : {}),
     };
     const { client, doc } = createDynamoClients({ region: config.region, endpoint });
     if (!options.skipTableSetup) await ensureTables(client, config.tables);

@@ -13,7 +13,7 @@ function rulesTable(out: Output, view: PolicyView): string {
     rules.map((r) => [
       clean(r.rule_id),
       clean(r.tier),
-      clean(r.source),
+      clean(r.layer ? `${r.source} ${r.layer}` : r.source),
       r.severity ? out.paint(clean(r.severity)) : "",
       r.approval_timeout_s ? `${r.approval_timeout_s}s` : "",
       cut(clean(r.summary ?? ""), 70),
@@ -66,6 +66,8 @@ export const registerPolicyCommands: Register = (program, action) => {
         out.line(`repo        ${clean(view.repo_id)}`);
         out.line(`version     ${view.version}${view.version === 0 ? " (built-ins only)" : ""}`);
         out.line(`built-ins   ${clean(view.builtin_version)}`);
+        const layers = view.layers.map((l) => `${l.layer} v${l.version}`).join(", ");
+        out.line(`layers      ${clean(layers || "none published")}`);
         out.line(`disabled    ${clean(view.disabled.join(", ") || "none")}\n`);
         out.line(rulesTable(out, view));
       }),
