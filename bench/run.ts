@@ -10,6 +10,7 @@ import {
   withLocalControlPlane,
 } from "./control-plane";
 import { benchEngine, engineRows } from "./engine";
+import { benchLocks, lockRows, placeUnrelatedLocks } from "./locks";
 import { type BenchRow, printTable, RESULTS_PATH, saveResults } from "./results";
 import { benchSoak, soakRows } from "./soak";
 
@@ -37,7 +38,8 @@ async function main(): Promise<void> {
   rows.push(...cliStartRows(cliStart));
 
   await withLocalControlPlane(async (plane) => {
-    console.log("evaluate over HTTP: 1 000 ALLOW evaluations against the DynamoDB floor…");
+    console.log("evaluate over HTTP: 1 000 ALLOW evaluations against the DynamoDB floor, 20 locks checked…");
+    await placeUnrelatedLocks(plane, 20);
     const evaluateHttp = await benchEvaluateHttp(plane);
     saveResults("evaluate_http", { ...evaluateHttp });
     rows.push(...evaluateHttpRows(evaluateHttp));
@@ -51,6 +53,10 @@ async function main(): Promise<void> {
     const claudeHook = await benchClaudeHook(plane);
     saveResults("claude_hook", { ...claudeHook });
     rows.push(...claudeHookRows(claudeHook));
+    console.log("locks: 30 locks placed and lifted, here and in a second process…");
+    const locks = await benchLocks(plane);
+    saveResults("locks", { ...locks });
+    rows.push(...lockRows(locks));
   });
 
   console.log("ledger contention: one task, 8 concurrent agents, 2 000 evaluations…");
