@@ -72,6 +72,7 @@ export async function benchSoak(durationS = 300, ratePerS = 40, windowS = 30): P
         const i = sent;
         const task = tasks[i % tasks.length] as string;
         const t0 = process.hrtime.bigint();
+        // A request that fails on the wire counts as an error of its window; it must not end the soak.
         const p = (async () => {
           const soft = i % 50 === 0;
           const r = await client.call("POST", `${url}/v1/tasks/${task}/tool-calls`, agent, {
@@ -85,7 +86,11 @@ export async function benchSoak(durationS = 300, ratePerS = 40, windowS = 30): P
               request_id: r.json.request_id,
             });
           }
-        })().finally(() => inFlight.delete(p));
+        })()
+          .catch(() => {
+            errors += 1;
+          })
+          .finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
       if (Date.now() - windowStart >= windowS * 1000) {
