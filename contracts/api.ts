@@ -189,12 +189,9 @@ export const GrantViewSchema = z.object({
   granted_by: GrantorSchema,
   granted_at: TimeSchema,
   request_id: z.string().optional(),
-  approved_by: z
-    .array(z.string())
-    .optional()
-    .meta({
-      description: "every human who approved the request that granted it, when it needed more than one",
-    }),
+  approved_by: z.array(z.string()).optional().meta({
+    description: "every human who approved the request that granted it, when it needed more than one",
+  }),
 });
 export type GrantView = z.infer<typeof GrantViewSchema>;
 

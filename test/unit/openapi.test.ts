@@ -47,9 +47,15 @@ describe("the OpenAPI document", () => {
     // Prepare
     const paths = openApiDocument().paths as Paths;
     const approve = paths["/v1/tasks/{task_id}/approve"]?.post;
+    const deny = paths["/v1/tasks/{task_id}/deny"]?.post;
 
     // Assess
     expect(approve?.responses["409"]?.$ref).toBe(
+      "#/components/responses/ALREADY_VOTED-or-LOCKED-or-REQUEST_ALREADY_DECIDED-or-TASK_NOT_ACTIVE",
+    );
+    expect(approve?.responses["403"]?.$ref).toBe("#/components/responses/FORBIDDEN-or-SEPARATION_OF_DUTIES");
+    // One deny ends any request, a locked task's too.
+    expect(deny?.responses["409"]?.$ref).toBe(
       "#/components/responses/REQUEST_ALREADY_DECIDED-or-TASK_NOT_ACTIVE",
     );
     expect(approve?.responses["404"]?.$ref).toBe(

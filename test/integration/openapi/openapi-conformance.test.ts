@@ -160,6 +160,30 @@ describe("the API against its OpenAPI document", () => {
       "slackInteractions",
       await postSigned(h, "/v1/slack/interactions", "payload=%7B%7D", { signature: "v0=bad" }),
     );
+    const admin = h.client.as(ADMIN);
+    c.check(
+      "createTask",
+      await agent.post("/v1/tasks", { ...body, task_id: `${task}-self`, approvers: ["mallory"] }),
+    );
+    c.check("getSettings", await agent.get("/v1/repos/acme%2Fapp/settings"));
+    c.check("getSettings", await agent.get("/v1/repos/conformance/settings"));
+    c.check(
+      "publishSettings",
+      await admin.put("/v1/repos/conformance/settings", { approvers: { users: ["bob"] } }),
+    );
+    c.check("publishSettings", await admin.put("/v1/repos/conformance/settings", { allowed_owners: [] }));
+    c.check("publishSettings", await bob.put("/v1/repos/conformance/settings", {}));
+    const lock = await admin.post<{ lock_id: string }>("/v1/locks", {
+      target: "repo:conformance-locked/*",
+      reason: "conformance",
+      expires_in_s: 600,
+    });
+    c.check("placeLock", lock);
+    c.check("placeLock", await admin.post("/v1/locks", { target: "somewhere", reason: "x" }));
+    c.check("listLocks", await bob.get("/v1/locks"));
+    c.check("listLockEvents", await bob.get("/v1/locks/events?limit=10"));
+    c.check("liftLock", await admin.delete(`/v1/locks/${lock.body.lock_id}`));
+    c.check("liftLock", await admin.delete(`/v1/locks/${lock.body.lock_id}`));
     c.check("finishTask", await agent.post(`/v1/tasks/${other}/finish`, { status: "COMPLETED" }));
     c.check("cancelTask", await alice.post(`/v1/tasks/${other}/cancel`, {}));
     c.check("cancelTask", await alice.post(`/v1/tasks/${task}/cancel`, { reason: "done" }));
@@ -171,7 +195,15 @@ describe("the API against its OpenAPI document", () => {
     );
     expect(missing).toEqual([]);
     expect([...c.seen]).toEqual(
-      expect.arrayContaining(["createTask 409", "approve 409", "revokeGrant 404", "publishPolicies 422"]),
+      expect.arrayContaining([
+        "createTask 409",
+        "createTask 403",
+        "approve 409",
+        "revokeGrant 404",
+        "publishPolicies 422",
+        "publishSettings 422",
+        "liftLock 404",
+      ]),
     );
   });
 });
