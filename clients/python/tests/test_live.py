@@ -9,6 +9,7 @@ from typing import Any, Dict, List
 from tests.support import control_plane_url
 
 from approval_gates import (
+    ForbiddenBySettingsError,
     ForbiddenError,
     GatesClient,
     GuardResult,
@@ -76,8 +77,10 @@ class GuardEndToEnd(unittest.TestCase):
         self.assertEqual(
             verdict, GuardResult(True, "ALLOW", "approved by py-alice (scope tool:Bash)", request["request_id"])
         )
-        # The grant covers the next push without asking.
+        # The grant covers the next push without asking, and is credited to the human who gave it.
         self.assertTrue(agent.guard(task_id, "Bash", PUSH).allowed)
+        grant = human.task(task_id)["grants"][0]
+        self.assertEqual((grant["scope"], grant["granted_by"]), ("tool:Bash", {"kind": "human", "id": "py-alice"}))
 
     def test_a_denial_reaches_the_agent_with_its_reason(self) -> None:
         agent, human = _clients()
@@ -165,6 +168,17 @@ class TypedErrors(unittest.TestCase):
         self.assertEqual(decided.exception.details, {"status": "APPROVED"})
         self.assertTrue(missing.exception.request_id)
         self.assertEqual(invalid.exception.details["fields"][0]["field"], "repo")
+
+    def test_an_agent_naming_its_own_approver_is_refused_by_the_settings(self) -> None:
+        agent, _ = _clients()
+
+        with self.assertRaises(ForbiddenBySettingsError) as refused:
+            agent.create_task(owner="py-alice", repo="acme/app", approvers=["py-mallory"])
+
+        self.assertEqual(refused.exception.status, 403)
+        self.assertEqual(
+            [(r["field"], r["setting"]) for r in refused.exception.details["refusals"]], [("approvers[0]", "approvers")]
+        )
 
     def test_whoami_names_the_caller_the_server_sees(self) -> None:
         agent, human = _clients()

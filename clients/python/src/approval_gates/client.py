@@ -187,8 +187,9 @@ class GatesClient:
     def create_task(self, owner: str, repo: str, task_id: Optional[str] = None, **settings: Any) -> Dict[str, Any]:
         """Registers a task; with a ``task_id`` it is idempotent, so it is retried.
 
-        ``settings`` are the other fields of ``POST /v1/tasks`` (``approvers``, ``read_only``,
-        ``approval_timeout_s``, ``initial_grants``, …).
+        ``settings`` are the other fields of ``POST /v1/tasks`` (``read_only``,
+        ``approval_timeout_s``, ``initial_grants``, …). Who approves comes from the repo's settings;
+        ``approvers`` or ``initial_grants`` they do not allow raise ``ForbiddenBySettingsError``.
         """
         body: Dict[str, Any] = {"owner": owner, "repo": repo, **settings}
         if task_id is not None:

@@ -11,17 +11,23 @@ __all__ = [
     "ValidationError",
     "UnauthenticatedError",
     "ForbiddenError",
+    "ForbiddenBySettingsError",
+    "SeparationOfDutiesError",
     "RouteNotFoundError",
     "TaskNotFoundError",
     "RequestNotFoundError",
     "GrantNotFoundError",
     "CallNotFoundError",
+    "LockNotFoundError",
     "TaskExistsError",
     "RequestAlreadyDecidedError",
+    "AlreadyVotedError",
+    "LockedError",
     "TaskNotActiveError",
     "SlackAlreadyLinkedError",
     "PayloadTooLargeError",
     "PolicyInvalidError",
+    "SettingsInvalidError",
     "RateLimitedError",
     "InternalError",
     "ServiceUnavailableError",
@@ -79,6 +85,16 @@ InvalidJsonError = _coded("InvalidJsonError", "INVALID_JSON", "400: the body is 
 ValidationError = _coded("ValidationError", "VALIDATION_ERROR", "400: a field is invalid; details['fields'] lists them.")
 UnauthenticatedError = _coded("UnauthenticatedError", "UNAUTHENTICATED", "401: no or bad credentials.")
 ForbiddenError = _coded("ForbiddenError", "FORBIDDEN", "403: the wrong kind of caller for the route.")
+ForbiddenBySettingsError = _coded(
+    "ForbiddenBySettingsError",
+    "FORBIDDEN_BY_SETTINGS",
+    "403: the repo's settings refuse the registration; details['refusals'] names each field and setting.",
+)
+SeparationOfDutiesError = _coded(
+    "SeparationOfDutiesError",
+    "SEPARATION_OF_DUTIES",
+    "403: a rule needs an approver other than the task's owner (@approver_not_owner).",
+)
 RouteNotFoundError = _coded("RouteNotFoundError", "NOT_FOUND", "404: no such route.")
 TaskNotFoundError = _coded("TaskNotFoundError", "TASK_NOT_FOUND", "404: no such task, or not visible to you.")
 RequestNotFoundError = _coded("RequestNotFoundError", "REQUEST_NOT_FOUND", "404: no such approval request for you.")
@@ -86,14 +102,22 @@ GrantNotFoundError = _coded("GrantNotFoundError", "GRANT_NOT_FOUND", "404: the t
 CallNotFoundError = _coded(
     "CallNotFoundError", "CALL_NOT_FOUND", "404: no allowed call of the task is waiting for that outcome."
 )
+LockNotFoundError = _coded("LockNotFoundError", "LOCK_NOT_FOUND", "404: no such lock is in force.")
 TaskExistsError = _coded("TaskExistsError", "TASK_EXISTS", "409: the task_id is taken.")
 RequestAlreadyDecidedError = _coded(
     "RequestAlreadyDecidedError", "REQUEST_ALREADY_DECIDED", "409: the request is no longer pending."
 )
+AlreadyVotedError = _coded(
+    "AlreadyVotedError", "ALREADY_VOTED", "409: you already approved; the request needs another approver."
+)
+LockedError = _coded("LockedError", "LOCKED", "409: a lock stops the task; nothing of it may be approved.")
 TaskNotActiveError = _coded("TaskNotActiveError", "TASK_NOT_ACTIVE", "409: the task has ended.")
 SlackAlreadyLinkedError = _coded("SlackAlreadyLinkedError", "SLACK_ALREADY_LINKED", "409: that Slack user is linked.")
 PayloadTooLargeError = _coded("PayloadTooLargeError", "PAYLOAD_TOO_LARGE", "413: the body or tool_input is too large.")
 PolicyInvalidError = _coded("PolicyInvalidError", "POLICY_INVALID", "422: policy text rejected; details['diagnostics'].")
+SettingsInvalidError = _coded(
+    "SettingsInvalidError", "SETTINGS_INVALID", "422: settings rejected; details['problems'] lists every one."
+)
 RateLimitedError = _coded("RateLimitedError", "RATE_LIMITED", "429: over a rate limit; see retry_after_s.")
 InternalError = _coded("InternalError", "INTERNAL_ERROR", "500: a bug on the server.")
 ServiceUnavailableError = _coded(
@@ -112,17 +136,23 @@ API_ERROR_CLASSES: Dict[str, Type[GatesApiError]] = {
         ValidationError,
         UnauthenticatedError,
         ForbiddenError,
+        ForbiddenBySettingsError,
+        SeparationOfDutiesError,
         RouteNotFoundError,
         TaskNotFoundError,
         RequestNotFoundError,
         GrantNotFoundError,
         CallNotFoundError,
+        LockNotFoundError,
         TaskExistsError,
         RequestAlreadyDecidedError,
+        AlreadyVotedError,
+        LockedError,
         TaskNotActiveError,
         SlackAlreadyLinkedError,
         PayloadTooLargeError,
         PolicyInvalidError,
+        SettingsInvalidError,
         RateLimitedError,
         InternalError,
         ServiceUnavailableError,
