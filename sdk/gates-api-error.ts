@@ -1,3 +1,9 @@
+/**
+ * The codes the server answers with, e.g. `FORBIDDEN_BY_SETTINGS` when a repo's settings refuse a
+ * registration (`details.refusals` names each field and setting), `LOCKED`, `ALREADY_VOTED`.
+ */
+export type { ErrorCode as ApiErrorCode } from "../lambdas/core/errors";
+
 /** Codes the SDK itself uses when there is no server answer to report. */
 export type ClientErrorCode = "NETWORK_ERROR" | "TIMEOUT" | "UNEXPECTED_RESPONSE" | "INVALID_REQUEST";
 
