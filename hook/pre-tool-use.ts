@@ -107,6 +107,11 @@ async function sessionTask(
       return {
         deny: `task ${taskId} already exists with other settings, so this session's calls cannot be checked`,
       };
+    // Who approves and what the task may skip are the repo's settings; the hook never works around them.
+    if (error instanceof GatesApiError && error.code === "FORBIDDEN_BY_SETTINGS")
+      return {
+        deny: `the settings of repo ${settings.repo} refuse this session's task, so no call can run: ${error.message} (an admin can show them: gates repos settings show ${settings.repo})`,
+      };
     throw error;
   }
   deps.tasks.remember(input.session_id, taskId);

@@ -10,7 +10,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { inputSha256 } from "../../../lambdas/core/hashing";
 import { GatesClient } from "../../../sdk";
 import { type Harness, startHarness } from "../../support/control-plane-harness";
-import { AGENT, OWNER, waitFor } from "../../support/gates-client";
+import { ADMIN, AGENT, OWNER, waitFor } from "../../support/gates-client";
 
 const ROOT = join(__dirname, "../../..");
 const HOOKS_JSON = join(ROOT, "claude-plugin/hooks/hooks.json");
@@ -283,6 +283,25 @@ describe("the Claude Code plugin's PreToolUse hook", () => {
     const run = await runHook(payload, env as Record<string, string>);
     expect(run.code).toBe(0);
     expect(decisionOf(run)).toMatchObject({ permissionDecision: "deny" });
+  });
+
+  it("denies every call of a session whose task the repo's settings refuse, naming the setting", async () => {
+    const admin = new GatesClient({ url: h.plane.url, auth: { token: ADMIN } });
+    await admin.publishSettings("hook-strict/app", { allowed_owners: ["alice"], owner_approves: true });
+
+    const run = await runHook(preToolUse("Bash", { command: "ls" }), {
+      CLAUDE_PLUGIN_OPTION_OWNER: "mallory",
+      CLAUDE_PLUGIN_OPTION_REPO: "hook-strict/app",
+    });
+
+    expect(run.code).toBe(0);
+    expect(decisionOf(run)).toMatchObject({
+      permissionDecision: "deny",
+      permissionDecisionReason: expect.stringMatching(
+        /^Approval Gates: the settings of repo hook-strict\/app refuse this session's task.*setting allowed_owners/,
+      ),
+    });
+    expect(seen).toEqual(["POST /v1/tasks"]);
   });
 
   it("denies an answer it does not understand", async () => {

@@ -332,6 +332,32 @@ describe("gates mcp over Streamable HTTP", () => {
       await down.stop();
     }
   });
+
+  it("blocks every call of a session whose task the repo's settings refuse, naming the setting", async () => {
+    const refusedTask = `mcp-refused-${Date.now().toString(36)}`;
+    const refused = await runGateway(
+      {
+        ...configFor(refusedTask, { http: { port: 0 } }),
+        task: { task_id: refusedTask, owner: "alice", repo: "acme/app", approvers: ["mallory"] },
+      },
+      { env: ENV, log: () => undefined },
+    );
+    const client = await httpClient(refused.url as string);
+    try {
+      const result = (await client.callTool({
+        name: "fixture__echo",
+        arguments: { note: "refused-1" },
+      })) as CallToolResult;
+
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/blocked.*setting approvers.*agents cannot choose who approves/);
+      expect(upstreamCalls().some((c) => c.arguments.note === "refused-1")).toBe(false);
+      await expect(owner.task(refusedTask)).rejects.toMatchObject({ code: "TASK_NOT_FOUND" });
+    } finally {
+      await client.close();
+      await refused.stop();
+    }
+  });
 });
 
 describe("gates mcp over stdio, as an MCP client's config starts it", () => {
