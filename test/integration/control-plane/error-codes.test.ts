@@ -47,9 +47,16 @@ describe("documented error codes", () => {
       headers: { authorization: `Bearer ${caller}`, "content-type": "application/json" },
       body: JSON.stringify({ bogus: 1 }),
     });
-    const body = (await res.json()) as { error: { code: string; details: { fields: { field: string }[] } } };
-    expect([res.status, body.error.code]).toEqual([400, "VALIDATION_ERROR"]);
-    expect(body.error.details.fields.map((f) => f.field)).toContain("bogus");
+    const body = (await res.json()) as {
+      error: { code: string; details: { fields?: { field: string }[]; problems?: { field: string }[] } };
+    };
+    // A settings document is refused whole, its shape included, with every problem listed.
+    const settings = route.operation === "publishSettings";
+    expect([res.status, body.error.code]).toEqual(
+      settings ? [422, "SETTINGS_INVALID"] : [400, "VALIDATION_ERROR"],
+    );
+    const fields = (settings ? body.error.details.problems : body.error.details.fields) ?? [];
+    expect(fields.map((f) => f.field)).toContain("bogus");
   });
 
   it("VALIDATION_ERROR for a bad scope, naming the field", async () => {

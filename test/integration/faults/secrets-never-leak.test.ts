@@ -46,15 +46,19 @@ describe("secrets in what agents and humans send", () => {
         for (const [position, place] of positions) {
           const text = place(SECRET_SAMPLES[kind].text);
           const taskId = `leaky-${kind}-${positions.findIndex(([p]) => p === position)}`;
-          keep(
-            await client.as(AGENT).post("/v1/tasks", {
-              task_id: taskId,
-              owner: "alice",
-              repo: "acme/app",
-              description: `deploy with ${text}`,
-              initial_grants: [`command:deploy ${text} *`],
-            }),
-          );
+          const task = {
+            task_id: taskId,
+            owner: "alice",
+            repo: "acme/app",
+            description: `deploy with ${text}`,
+          };
+          // The repo's settings let no agent pre-grant itself: the refusal quotes the scope it refused.
+          const refused = await client
+            .as(AGENT)
+            .post("/v1/tasks", { ...task, initial_grants: [`command:deploy ${text} *`] });
+          keep(refused);
+          expect(refused.status).toBe(403);
+          keep(await client.as(AGENT).post("/v1/tasks", task));
           const asked: EvaluationResponse[] = [];
           for (const build of Object.values(INPUT_POSITIONS)) {
             const reply = keep(

@@ -3,7 +3,13 @@ import { errorCodesOf } from "../../../contracts/openapi";
 import { OPERATIONS } from "../../../contracts/operations";
 import { wellFormed } from "../../../lambdas/core/well-formed";
 import { ROUTES } from "../../../lambdas/routes";
-import { createTask, type Harness, requestApproval, startHarness } from "../../support/control-plane-harness";
+import {
+  createTask,
+  HARNESS_SETTINGS,
+  type Harness,
+  requestApproval,
+  startHarness,
+} from "../../support/control-plane-harness";
 import { ADMIN, AGENT, APPROVER, OWNER } from "../../support/gates-client";
 import { postSigned } from "../slack/slack-fakes";
 
@@ -289,8 +295,15 @@ describe("hostile input on every route", () => {
   );
 
   it("takes a next_token only from its caller: forged, altered and borrowed ones are 400, expired ones go on", async () => {
-    // Prepare: two approvers of the same requests, each with a real token for the second page.
-    const pagedTask = await createTask(h.client);
+    // Prepare: the fuzz above may have published settings or placed locks as an admin, so this
+    // test's repo gets settings of its own and no lock stands.
+    const admin = h.client.as(ADMIN);
+    h.clock.advance(61_000); // past the admin's publish rate limit, which the fuzz may have used up
+    expect((await admin.put("/v1/repos/fuzz-pages%2Fapp/settings", HARNESS_SETTINGS)).status).toBe(200);
+    const locks = await admin.get<{ items: { lock_id: string }[] }>("/v1/locks");
+    for (const lock of locks.body.items) await admin.delete(`/v1/locks/${lock.lock_id}`);
+    // Two approvers of the same requests, each with a real token for the second page.
+    const pagedTask = await createTask(h.client, { repo: "fuzz-pages/app" });
     for (const branch of ["main", "master", "prod"])
       await requestApproval(h.client, pagedTask, `git push --force origin ${branch}`);
     const tokenOf = async (who: string) =>
