@@ -3,6 +3,7 @@ import type { RepoSettings, RepoSettingsBody } from "../../../contracts/governan
 import type { FieldProblem } from "../errors";
 import { globMatches } from "../glob";
 import { APPROVER_GROUP } from "../principal";
+import { sanitizeLine } from "../sanitize";
 import { parseScope } from "../scopes";
 
 /** The layer name of the deployment's built-in default settings, which no admin published. */
@@ -76,7 +77,8 @@ export function normalizeSettings(body: RepoSettingsBody): NormalizedSettings {
 
   const scopes: string[] = [];
   (body.pre_grantable_scopes ?? []).forEach((raw, i) => {
-    const parsed = parseScope(raw);
+    // Scopes are stored and shown only as the sanitizer leaves them, like those of grants.
+    const parsed = parseScope(sanitizeLine(raw));
     const field = `pre_grantable_scopes[${i}]`;
     if (!parsed.ok) problems.push({ field, message: parsed.message });
     else if (parsed.scope.kind === "this_call")
