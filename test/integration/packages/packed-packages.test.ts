@@ -70,8 +70,9 @@ describe("the packed packages", () => {
     expect(Object.keys(deps)).toEqual(expect.arrayContaining(["commander", "zod"]));
     expect(Object.keys(deps)).not.toEqual(expect.arrayContaining(["tsx"]));
     expect(cli.manifest).not.toHaveProperty("devDependencies");
-    // A bundle of our code only; its size is deterministic, so it is held to a budget.
-    expect(statSync(join(cli.dir, "gates.cjs")).size).toBeLessThan(160 * 1024);
+    // A bundle of our code only; its size is deterministic, so it is held to a budget that a
+    // dependency bundled by mistake (hundreds of KiB) cannot fit in.
+    expect(statSync(join(cli.dir, "gates.cjs")).size).toBeLessThan(184 * 1024);
   });
 
   it("ship the SDK for ESM and CommonJS with one declaration file for both", () => {
