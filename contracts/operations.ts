@@ -74,12 +74,16 @@ const TASK_DECISION_ERRORS = [
   "TASK_NOT_ACTIVE",
 ] as const satisfies readonly ErrorCode[];
 
-/** An approval may also be a second vote, the owner where a rule excludes it, or a locked task's. */
+/**
+ * An approval may also be a second vote, the owner where a rule excludes it, a locked task's, or a
+ * critical request's without a recent sign-in.
+ */
 const APPROVE_ERRORS = [
   ...TASK_DECISION_ERRORS,
   "ALREADY_VOTED",
   "SEPARATION_OF_DUTIES",
   "LOCKED",
+  "REAUTHENTICATION_REQUIRED",
 ] as const satisfies readonly ErrorCode[];
 
 /**

@@ -25,6 +25,11 @@ export interface GatesConfig {
    * @default 1000
    */
   readonly lockCacheMs?: number;
+  /**
+   * How old, in minutes, the sign-in behind a critical approval may be (`GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN`).
+   * @default 10
+   */
+  readonly criticalSignInMaxAgeMin?: number;
 }
 
 /** The longest a process may keep its copy of the locks; locks must reach evaluations within 5 s. */
@@ -63,6 +68,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): G
       `GATES_LOCK_CACHE_MS "${lockCache}" is not a whole number of milliseconds from 0 to ${MAX_LOCK_CACHE_MS}.`,
     );
   }
+  const maxAge = readCriticalSignInMaxAge(env);
   return {
     region,
     tables,
@@ -71,7 +77,23 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): G
     ...(lockCacheMs !== undefined ? { lockCacheMs } : {}),
     ...(endpoint ? { dynamoEndpoint: endpoint } : {}),
     ...(pageTokenSecretId ? { pageTokenSecretId } : {}),
+    ...(maxAge !== undefined ? { criticalSignInMaxAgeMin: maxAge } : {}),
   };
+}
+
+/** `GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN`: whole minutes, 1 to 1440; unset means the default. */
+export function readCriticalSignInMaxAge(
+  env: Readonly<Record<string, string | undefined>>,
+): number | undefined {
+  const raw = env.GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN;
+  if (raw === undefined || raw === "") return undefined;
+  const minutes = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(minutes >= 1 && minutes <= 1440)) {
+    throw new Error(
+      `GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN "${raw}" must be a whole number of minutes, 1 to 1440.`,
+    );
+  }
+  return minutes;
 }
 
 function tablesFromEnv(env: Readonly<Record<string, string | undefined>>): TableNames {

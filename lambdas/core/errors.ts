@@ -21,6 +21,7 @@ export type ErrorCode =
   | "FORBIDDEN"
   | "FORBIDDEN_BY_SETTINGS"
   | "SEPARATION_OF_DUTIES"
+  | "REAUTHENTICATION_REQUIRED"
   | "NOT_FOUND"
   | "TASK_NOT_FOUND"
   | "REQUEST_NOT_FOUND"
@@ -66,6 +67,18 @@ export class UnauthenticatedError extends GatesError {
 
 export class ForbiddenError extends GatesError {
   readonly code = "FORBIDDEN";
+}
+
+/**
+ * The caller is who they say, but their sign-in is too old for what they ask: approving a
+ * critical request needs a recent authentication. The client should sign the human in again
+ * (not refresh the token, which keeps the old authentication time) and retry.
+ */
+export class ReauthenticationRequiredError extends GatesError {
+  readonly code = "REAUTHENTICATION_REQUIRED";
+  constructor(message: string, details: { max_age_s: number; auth_time?: string }) {
+    super(message, details);
+  }
 }
 
 export class RouteNotFoundError extends GatesError {

@@ -7,6 +7,12 @@ export type Principal =
       readonly admin: boolean;
       /** Identity groups (Cognito groups) of the caller, when the credentials carry them. */
       readonly groups?: readonly string[];
+      /**
+       * When the human last authenticated, in seconds since the epoch: the id token's `auth_time`
+       * claim, which a token refresh keeps. Absent when the credentials carry none (identity-pool
+       * signatures, Slack), which counts as no recent sign-in.
+       */
+      readonly authTime?: number;
     };
 
 export const ADMIN_GROUP = "gates-admins";

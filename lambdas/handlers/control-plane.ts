@@ -17,6 +17,7 @@ import { processSigningKey, secretSigningKey } from "../adapters/secrets/signing
 import { loadBashParser } from "../adapters/shell/tree-sitter-bash";
 import { readSlackInboundConfig, slackInboundDeps } from "../adapters/slack/inbound/slack-inbound-config";
 import type { ControlPlaneDeps } from "../core/control-plane/deps";
+import { DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN } from "../core/control-plane/fresh-sign-in";
 import { LockCatalog } from "../core/control-plane/lock-catalog";
 import { PolicyCatalog } from "../core/control-plane/policy-catalog";
 import { ServiceUnavailableError } from "../core/errors";
@@ -74,7 +75,7 @@ export const DEFAULT_LOCK_CACHE_MS = 1000;
 
 export function controlPlaneDeps(
   doc: DynamoDBDocumentClient,
-  config: Pick<GatesConfig, "tables" | "defaultSettings" | "lockCacheMs">,
+  config: Pick<GatesConfig, "tables" | "defaultSettings" | "lockCacheMs" | "criticalSignInMaxAgeMin">,
   overrides: Partial<ControlPlaneDeps> = {},
 ): ControlPlaneDeps {
   // The parser's WebAssembly compiles in the background while Cedar's loads; a failure here
@@ -106,6 +107,9 @@ export function controlPlaneDeps(
     sleeper: { sleep: (ms) => sleep(ms) },
     ids: { ulid: (now) => ulid(now.getTime()) },
     random: Math.random,
+    freshSignIn: {
+      criticalMaxAgeS: 60 * (config.criticalSignInMaxAgeMin ?? DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN),
+    },
     ...overrides,
   };
 }

@@ -53,7 +53,9 @@ describe("the OpenAPI document", () => {
     expect(approve?.responses["409"]?.$ref).toBe(
       "#/components/responses/ALREADY_VOTED-or-LOCKED-or-REQUEST_ALREADY_DECIDED-or-TASK_NOT_ACTIVE",
     );
-    expect(approve?.responses["403"]?.$ref).toBe("#/components/responses/FORBIDDEN-or-SEPARATION_OF_DUTIES");
+    expect(approve?.responses["403"]?.$ref).toBe(
+      "#/components/responses/FORBIDDEN-or-REAUTHENTICATION_REQUIRED-or-SEPARATION_OF_DUTIES",
+    );
     // One deny ends any request, a locked task's too.
     expect(deny?.responses["409"]?.$ref).toBe(
       "#/components/responses/REQUEST_ALREADY_DECIDED-or-TASK_NOT_ACTIVE",

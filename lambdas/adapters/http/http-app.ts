@@ -46,6 +46,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   FORBIDDEN_BY_SETTINGS: 403,
   SEPARATION_OF_DUTIES: 403,
+  REAUTHENTICATION_REQUIRED: 403,
   NOT_FOUND: 404,
   TASK_NOT_FOUND: 404,
   REQUEST_NOT_FOUND: 404,
@@ -200,7 +201,14 @@ function principalFrom(event: APIGatewayProxyEvent): Principal | undefined {
   const claims: unknown = context?.authorizer?.claims;
   if (isRecord(claims) && typeof claims.sub === "string" && claims.sub !== "") {
     const groups = groupsOf(claims["cognito:groups"]);
-    return { kind: "human", id: claims.sub, admin: groups.includes(ADMIN_GROUP), groups };
+    const authTime = authTimeOf(claims.auth_time);
+    return {
+      kind: "human",
+      id: claims.sub,
+      admin: groups.includes(ADMIN_GROUP),
+      groups,
+      ...(authTime !== undefined ? { authTime } : {}),
+    };
   }
   // A human signing with Cognito identity-pool credentials also has a userArn (the pool's role),
   // so the identity-pool check must come first; the role's trust policy admits only users of the pool.
@@ -216,6 +224,12 @@ function principalFrom(event: APIGatewayProxyEvent): Principal | undefined {
   }
   const arn: unknown = identity?.userArn;
   return typeof arn === "string" && arn !== "" ? { kind: "agent", id: arn } : undefined;
+}
+
+/** The id token's `auth_time` (seconds since the epoch); API Gateway hands claims over as strings. */
+function authTimeOf(value: unknown): number | undefined {
+  const text = typeof value === "number" ? String(value) : value;
+  return typeof text === "string" && /^\d{1,12}$/.test(text) ? Number(text) : undefined;
 }
 
 /** Cognito groups arrive as an array, `"a,b"` or `"[a b]"` depending on the authorizer path. */

@@ -20,6 +20,7 @@ import { parseScope } from "../scopes";
 import { isActive } from "../task";
 import { requireApprover, requireOwnAgent, requireVisible } from "./access";
 import type { ControlPlaneDeps } from "./deps";
+import { requireFreshSignIn } from "./fresh-sign-in";
 import { withOpenCall } from "./outcomes";
 import { type EndStatus, endApproval, inboxKeysOf, inboxRowsOf, rememberDenial } from "./request-lifecycle";
 import { appendEvent, changeTask, type Plan } from "./transact";
@@ -140,6 +141,8 @@ export async function decideApproval(
     // A lock is a kill switch: nothing it stops may be approved, or the waiting agent would act.
     const lock = lockStopping(await deps.locks.active(now, { fresh: true }), task, now);
     if (lock) throw new LockedError(taskId, lock);
+    // Every vote on a critical request needs its own fresh sign-in, the quorum's last one included.
+    requireFreshSignIn(approval.severity, human, now, deps.freshSignIn);
     const scope = await approvedScope(deps, task, input.scope ?? "this_call");
     const cast: Vote[] = [...votes, { by: human.id, at: now.toISOString(), via: input.via, scope }];
     if (cast.length < required) return recordVote(task, approval, cast, now, actor);

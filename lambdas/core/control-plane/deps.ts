@@ -9,6 +9,7 @@ import type {
   TaskStore,
 } from "../ports";
 import type { ShellParser } from "../shell/syntax";
+import type { FreshSignInPolicy } from "./fresh-sign-in";
 import type { LockCatalog } from "./lock-catalog";
 import type { PolicyCatalog } from "./policy-catalog";
 
@@ -30,4 +31,6 @@ export interface ControlPlaneDeps {
   readonly ids: IdGenerator;
   /** A number in [0, 1) for retry jitter. */
   readonly random: () => number;
+  /** How recent a sign-in critical approvals need. */
+  readonly freshSignIn: FreshSignInPolicy;
 }

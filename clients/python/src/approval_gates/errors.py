@@ -13,6 +13,7 @@ __all__ = [
     "ForbiddenError",
     "ForbiddenBySettingsError",
     "SeparationOfDutiesError",
+    "ReauthenticationRequiredError",
     "RouteNotFoundError",
     "TaskNotFoundError",
     "RequestNotFoundError",
@@ -95,6 +96,11 @@ SeparationOfDutiesError = _coded(
     "SEPARATION_OF_DUTIES",
     "403: a rule needs an approver other than the task's owner (@approver_not_owner).",
 )
+ReauthenticationRequiredError = _coded(
+    "ReauthenticationRequiredError",
+    "REAUTHENTICATION_REQUIRED",
+    "403: approving a critical request needs a fresh sign-in; sign in again and retry.",
+)
 RouteNotFoundError = _coded("RouteNotFoundError", "NOT_FOUND", "404: no such route.")
 TaskNotFoundError = _coded("TaskNotFoundError", "TASK_NOT_FOUND", "404: no such task, or not visible to you.")
 RequestNotFoundError = _coded("RequestNotFoundError", "REQUEST_NOT_FOUND", "404: no such approval request for you.")
@@ -138,6 +144,7 @@ API_ERROR_CLASSES: Dict[str, Type[GatesApiError]] = {
         ForbiddenError,
         ForbiddenBySettingsError,
         SeparationOfDutiesError,
+        ReauthenticationRequiredError,
         RouteNotFoundError,
         TaskNotFoundError,
         RequestNotFoundError,
