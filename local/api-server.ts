@@ -19,7 +19,14 @@ export interface ApiServerOptions {
   readonly host?: string;
   /** 0 picks any free port. */
   readonly port: number;
+  /** Serves paths outside `/v1/` (the web console, on the API's origin). @default every path goes to the app */
+  readonly site?: SiteHandler;
+  /** The time a local token without `auth_time` was signed in at: the request's. @default the system clock */
+  readonly clock?: () => Date;
 }
+
+/** Answers a GET or HEAD outside the API, or `undefined` to hand the request to the app. */
+export type SiteHandler = (path: string) => APIGatewayProxyResult | undefined;
 
 export interface ApiServer {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:3000`. */
@@ -47,7 +54,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host ?? "127.0.0.1";
   const hosts = allowedHosts(host);
   const server = createServer((req, res) => {
-    void serve(options.app, routes, hosts, req, res);
+    void serve(options, routes, hosts, req, res);
   });
   // Long-polls (up to 25 s) wait on the response, which these limits do not bound: they only
   // bound how long a client may take to send its request, and how long idle sockets live.
@@ -78,7 +85,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 }
 
 async function serve(
-  app: LocalApiApp,
+  options: ApiServerOptions,
   routes: readonly RouteDef[],
   hosts: ReadonlySet<string>,
   req: IncomingMessage,
@@ -86,9 +93,16 @@ async function serve(
 ): Promise<void> {
   // A client that goes away mid-answer must not crash the server.
   res.on("error", () => undefined);
+  // The console's pages are held to the same loopback Host as the API, against DNS rebinding.
   if (!hostIsLocal(req.headers.host, hosts)) {
     req.resume();
     writeResult(res, foreignHost(req.headers.host, hosts));
+    return;
+  }
+  const page = siteAnswer(options.site, req);
+  if (page) {
+    req.resume();
+    writeResult(res, page);
     return;
   }
   const body = await readCapped(req);
@@ -97,12 +111,20 @@ async function serve(
   }
   let result: APIGatewayProxyResult;
   try {
-    result = await app.resolve(toProxyEvent(req, body, routes));
+    const now = (options.clock ?? (() => new Date()))();
+    result = await options.app.resolve(toProxyEvent(req, body, routes, Math.floor(now.getTime() / 1000)));
   } catch (err) {
     console.error("local API: the app threw instead of answering", err);
     result = internalError();
   }
   writeResult(res, result);
+}
+
+/** The site's answer to a GET or HEAD of a path outside the API, if it has one. */
+function siteAnswer(site: SiteHandler | undefined, req: IncomingMessage): APIGatewayProxyResult | undefined {
+  if (!site || (req.method !== "GET" && req.method !== "HEAD")) return undefined;
+  const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
+  return path.startsWith("/v1/") ? undefined : site(path);
 }
 
 /** Reads the body but keeps at most BODY_CAP bytes; `undefined` when the client went away. */
@@ -124,7 +146,12 @@ async function readCapped(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** Builds the event API Gateway would send for this request. */
-function toProxyEvent(req: IncomingMessage, body: Buffer, routes: readonly RouteDef[]): APIGatewayProxyEvent {
+function toProxyEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  routes: readonly RouteDef[],
+  nowS: number,
+): APIGatewayProxyEvent {
   const url = req.url ?? "/";
   const queryAt = url.indexOf("?");
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -134,7 +161,7 @@ function toProxyEvent(req: IncomingMessage, body: Buffer, routes: readonly Route
 
   const headers = groupPairs(pairsOf(req.rawHeaders));
   const query = groupPairs([...new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1))]);
-  const identity = localTokenToContext(req.headers.authorization);
+  const identity = localTokenToContext(req.headers.authorization, nowS);
   const now = new Date();
   return {
     resource,

@@ -12,11 +12,13 @@ import { buildSlackFanout } from "../lambdas/adapters/slack/outbound/build-slack
 import type { StreamConsumer } from "../lambdas/adapters/stream/stream-consumer";
 import { reconcile } from "../lambdas/core/control-plane/approvals";
 import type { ControlPlaneDeps } from "../lambdas/core/control-plane/deps";
+import { DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN } from "../lambdas/core/control-plane/fresh-sign-in";
 import { sweepExpiredLocks } from "../lambdas/core/control-plane/locks";
 import type { DefaultSettingsProfile } from "../lambdas/core/governance/settings";
 import type { SlackInboundDeps } from "../lambdas/core/slack/ports";
 import { buildControlPlane } from "../lambdas/handlers/control-plane";
 import { type ApiServer, startApiServer } from "./api-server";
+import { localConsoleSite } from "./console-site";
 import { replayDlq } from "./dlq";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local";
 import { type StreamPoller, startStreamPoller } from "./stream-poller";
@@ -60,6 +62,10 @@ export interface LocalControlPlaneOptions {
    * @default 1000
    */
   readonly lockCacheMs?: number;
+  /** How old, in minutes, the sign-in behind a critical approval may be. @default 10 */
+  readonly criticalSignInMaxAgeMin?: number;
+  /** Serve the web console at the API's origin. @default true */
+  readonly console?: boolean;
 }
 
 /** What local mode needs to post approval requests to Slack. */
@@ -119,6 +125,7 @@ export async function startLocalControlPlane(
       stops.push(() => started.stop());
     }
     const endpoint = options.dynamoEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
+    const criticalSignInMaxAgeMin = options.criticalSignInMaxAgeMin ?? DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN;
     const config: GatesConfig = {
       region: "local",
       dynamoEndpoint: endpoint,
@@ -126,6 +133,7 @@ export async function startLocalControlPlane(
       version: "local",
       defaultSettings: options.defaultSettings ?? "local",
       ...(options.lockCacheMs !== undefined ? { lockCacheMs: options.lockCacheMs } : {}),
+      criticalSignInMaxAgeMin,
     };
     const { client, doc } = createDynamoClients({ region: config.region, endpoint });
     if (!options.skipTableSetup) await ensureTables(client, config.tables);
@@ -141,7 +149,12 @@ export async function startLocalControlPlane(
       version: info.version,
       logger: { error: (message, extra) => onError(message, extra) },
     });
-    const server: ApiServer = await startApiServer({ app, port: options.port ?? 3000 });
+    const server: ApiServer = await startApiServer({
+      app,
+      port: options.port ?? 3000,
+      clock: () => deps.clock.now(),
+      ...(options.console === false ? {} : { site: localConsoleSite({ criticalSignInMaxAgeMin }) }),
+    });
     stops.push(() => server.close());
 
     const consumers = localConsumers({

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { readCriticalSignInMaxAge } from "../lambdas/adapters/config";
 import { DynamoDbLocalError } from "./dynamodb-local";
 import { localSlackFromEnv, startLocalControlPlane } from "./local-control-plane";
 
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      "usage: npm start [-- --in-memory | --data-dir DIR]\n  GATES_PORT  the API port (default 3000)\n  GATES_DEFAULT_SETTINGS  local (default: the named owner approves) or strict\n  data is kept in .gates/ unless --data-dir names another directory",
+      "usage: npm start [-- --in-memory | --data-dir DIR]\n  GATES_PORT  the API port (default 3000)\n  GATES_DEFAULT_SETTINGS  local (default: the named owner approves) or strict\n  GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN  how old a sign-in may be to approve a critical request (default 10)\n  data is kept in .gates/ unless --data-dir names another directory",
     );
     return;
   }
@@ -29,11 +30,13 @@ async function main(): Promise<void> {
   if (defaults !== "local" && defaults !== "strict") {
     throw new Error(`GATES_DEFAULT_SETTINGS "${defaults}" is not "local" or "strict".`);
   }
+  const criticalSignInMaxAgeMin = readCriticalSignInMaxAge(process.env);
   const plane = await startLocalControlPlane({
     port,
     ...(slack ? { slackFanout: slack } : {}),
     inMemory: values["in-memory"],
     defaultSettings: defaults,
+    ...(criticalSignInMaxAgeMin ? { criticalSignInMaxAgeMin } : {}),
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     notify: (text) => process.stdout.write(`${text}\n`),
   });
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
   const u = plane.url;
   console.log(`
 Approval Gates — local control plane, ready in ${((Date.now() - started) / 1000).toFixed(1)} s
+  Console   ${u}/   (local mode: pick an identity, nothing is authenticated)
   API       ${u}
   DynamoDB  ${plane.dynamoEndpoint} ${values["in-memory"] ? "(in memory)" : `(data in ${values["data-dir"] ?? ".gates/"})`}
   Settings  ${defaults === "local" ? "local default: the owner an agent names approves (GATES_DEFAULT_SETTINGS=strict for the deployed default)" : "strict default: gates-approvers decide"}

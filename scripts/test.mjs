@@ -23,6 +23,7 @@ function stage(name, [command, ...args]) {
 }
 
 stage("typecheck", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
+stage("typecheck console", ["tsc", "--noEmit", "-p", "console/tsconfig.json"]);
 stage("lint", ["biome", "check", "."]);
 
 const dir = mkdtempSync(join(tmpdir(), "gates-jest-"));
