@@ -65,10 +65,13 @@ async function fetchEvent(
 
 describe("startApiServer with an echoing app", () => {
   const app = echoApp();
+  /** The server's clock: a local human token without a sign-in time counts as signed in now. */
+  const NOW = new Date("2027-01-15T08:00:00Z");
+  const NOW_S = String(NOW.getTime() / 1000);
   let server: ApiServer;
 
   beforeAll(async () => {
-    server = await startApiServer({ app, port: 0 });
+    server = await startApiServer({ app, port: 0, clock: () => NOW });
   });
 
   afterAll(async () => {
@@ -161,10 +164,19 @@ describe("startApiServer with an echoing app", () => {
   });
 
   it.each<{ token: string | undefined; authorizer: unknown; userArn: string | null }>([
-    { token: "Bearer local:human:alice", authorizer: { claims: { sub: "alice" } }, userArn: null },
+    {
+      token: "Bearer local:human:alice",
+      authorizer: { claims: { sub: "alice", auth_time: NOW_S } },
+      userArn: null,
+    },
     {
       token: "Bearer local:admin:root",
-      authorizer: { claims: { sub: "root", "cognito:groups": "gates-admins" } },
+      authorizer: { claims: { sub: "root", auth_time: NOW_S, "cognito:groups": "gates-admins" } },
+      userArn: null,
+    },
+    {
+      token: "Bearer local:human:alice auth_time=1700000000",
+      authorizer: { claims: { sub: "alice", auth_time: "1700000000" } },
       userArn: null,
     },
     { token: "Bearer local:agent:bot-7", authorizer: null, userArn: "bot-7" },

@@ -40,6 +40,14 @@ async function signIn(as = "alice", path = "/") {
   await page.getByTestId("who").waitFor();
 }
 
+/**
+ * Evaluates an expression in the page. Given as text because this project's types describe Node,
+ * not the DOM the expression runs in.
+ */
+function inPage<T = unknown>(expression: string): Promise<T> {
+  return page.evaluate(expression) as Promise<T>;
+}
+
 const evaluate = (taskId: string, tool_input: Record<string, unknown>, tool_name = "Bash") =>
   h.client.as(AGENT).post<EvaluationResponse>(`/v1/tasks/${taskId}/tool-calls`, { tool_name, tool_input });
 
@@ -87,7 +95,12 @@ describe("the console in Chromium, against a local control plane", () => {
     await page.getByTestId("approve").click();
 
     const answer = await waiting;
-    expect(answer.body).toMatchObject({ status: "APPROVED", decided_by: "alice", via: "api", scope: "tool:Bash" });
+    expect(answer.body).toMatchObject({
+      status: "APPROVED",
+      decided_by: "alice",
+      via: "api",
+      scope: "tool:Bash",
+    });
     await page.locator('[data-testid="request"][data-state="APPROVED"]').waitFor();
     expect(await page.getByTestId("outcome").textContent()).toContain("by alice via api");
     const next = await evaluate(taskId, { command: "git push --force origin main" });
@@ -118,7 +131,11 @@ describe("the console in Chromium, against a local control plane", () => {
     await page.getByTestId("deny").click();
 
     const answer = await waiting;
-    expect(answer.body).toMatchObject({ status: "DENIED", decided_by: "alice", deny_reason: "open a pull request instead" });
+    expect(answer.body).toMatchObject({
+      status: "DENIED",
+      decided_by: "alice",
+      deny_reason: "open a pull request instead",
+    });
     await page.locator('[data-testid="request"][data-state="DENIED"]').waitFor();
     expect(await page.getByTestId("outcome").textContent()).toContain("open a pull request instead");
   });
@@ -129,7 +146,9 @@ describe("the console in Chromium, against a local control plane", () => {
     await signIn("alice", `/#/tasks/${taskId}/requests/${requestId}`);
     await page.getByTestId("approve").waitFor();
 
-    await h.client.as(OWNER).post(`/v1/tasks/${taskId}/deny`, { request_id: requestId, reason: "from the CLI" });
+    await h.client
+      .as(OWNER)
+      .post(`/v1/tasks/${taskId}/deny`, { request_id: requestId, reason: "from the CLI" });
 
     await page.locator('[data-testid="request"][data-state="DENIED"]').waitFor();
     expect(await page.getByTestId("approve").count()).toBe(0);
@@ -163,7 +182,9 @@ describe("the console in Chromium, against a local control plane", () => {
   it("revokes a grant from the task page, and the next call asks again", async () => {
     const taskId = await createTask(h.client);
     const requestId = await requestApproval(h.client, taskId);
-    await h.client.as(OWNER).post(`/v1/tasks/${taskId}/approve`, { request_id: requestId, scope: "tool:Bash" });
+    await h.client
+      .as(OWNER)
+      .post(`/v1/tasks/${taskId}/approve`, { request_id: requestId, scope: "tool:Bash" });
     await signIn("alice", `/#/tasks/${taskId}`);
     await page.getByTestId("grant").waitFor();
 
@@ -218,7 +239,7 @@ describe("the console in Chromium, against a local control plane", () => {
     const taskId = await createTask(h.client);
     const hostile =
       'git push --force origin main # </pre><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>' +
-      '\u001b[31mRED\u001b[0m \u001b]8;;https://evil.example\u0007link\u001b]8;;\u0007 <b onmouseover=alert(1)>bold</b>';
+      "\u001b[31mRED\u001b[0m \u001b]8;;https://evil.example\u0007link\u001b]8;;\u0007 <b onmouseover=alert(1)>bold</b>";
     const reply = await evaluate(taskId, { command: hostile });
     const requestId = String(reply.body.request_id);
     await signIn();
@@ -233,14 +254,15 @@ describe("the console in Chromium, against a local control plane", () => {
     expect(shown).toContain('<img src=x onerror=\\"window.__pwned=1\\">');
     expect(shown).toContain("<script>window.__pwned=2</script>");
     expect(shown).toContain("RED");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not show
     expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
-    const planted = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: number }).__pwned,
+    const planted = await inPage(`({
+      pwned: window.__pwned,
       images: document.querySelectorAll("main img").length,
       scripts: document.querySelectorAll("main script").length,
       bold: document.querySelectorAll("main b").length,
-      inputChildren: document.querySelector('[data-testid="tool-input"]')?.children.length,
-    }));
+      inputChildren: document.querySelector('[data-testid="tool-input"]').children.length,
+    })`);
     expect(planted).toEqual({ pwned: undefined, images: 0, scripts: 0, bold: 0, inputChildren: 0 });
     await page.getByTestId("inbox").count();
     expect(pageErrors).toEqual([]);
@@ -249,14 +271,14 @@ describe("the console in Chromium, against a local control plane", () => {
   it("refuses to put markup into the page at all: the CSP's Trusted Types block innerHTML", async () => {
     await signIn();
 
-    const outcome = await page.evaluate(() => {
+    const outcome = await inPage(`(() => {
       try {
-        document.body.insertAdjacentElement("beforeend", document.createElement("div")).innerHTML = "<b>x</b>";
+        document.body.appendChild(document.createElement("div")).innerHTML = "<b>x</b>";
         return "assigned";
       } catch (error) {
         return error instanceof TypeError ? "refused" : String(error);
       }
-    });
+    })()`);
 
     expect(outcome).toBe("refused");
   });
@@ -326,15 +348,18 @@ describe("the console in Chromium, against a local control plane", () => {
 
   it("fits a phone's screen without sideways scrolling", async () => {
     const taskId = await createTask(h.client);
-    const requestId = await requestApproval(h.client, taskId, `git push --force origin main ${"x".repeat(300)}`);
+    const requestId = await requestApproval(
+      h.client,
+      taskId,
+      `git push --force origin main ${"x".repeat(300)}`,
+    );
     await page.setViewportSize({ width: 375, height: 740 });
     await signIn("alice", `/#/tasks/${taskId}/requests/${requestId}`);
     await page.getByTestId("approve").waitFor();
 
-    const widths = await page.evaluate(() => ({
-      page: document.documentElement.scrollWidth,
-      view: document.documentElement.clientWidth,
-    }));
+    const widths = await inPage<{ page: number; view: number }>(
+      "({ page: document.documentElement.scrollWidth, view: document.documentElement.clientWidth })",
+    );
 
     expect(widths.page).toBeLessThanOrEqual(widths.view);
   });
