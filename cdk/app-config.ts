@@ -16,6 +16,9 @@ export const CONTEXT_KEYS = [
   "humanMfa",
   "throttleRateLimit",
   "throttleBurstLimit",
+  "criticalSignInMaxAgeMinutes",
+  "hostedUiDomainPrefix",
+  "console",
 ] as const;
 
 /**
@@ -70,6 +73,19 @@ export function stackPropsFromContext(read: ContextReader): ApprovalGatesStackPr
   }
   const rateLimit = count("throttleRateLimit");
   const burstLimit = count("throttleBurstLimit");
+  const maxAge = count("criticalSignInMaxAgeMinutes");
+  if (maxAge !== undefined && maxAge > 1440)
+    throw new Error('Context "criticalSignInMaxAgeMinutes" must be 1440 (a day) or less.');
+  const domainPrefix = text("hostedUiDomainPrefix");
+  if (domainPrefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domainPrefix)) {
+    throw new Error(
+      `Context "hostedUiDomainPrefix" must be lower-case letters, digits and hyphens: "${domainPrefix}".`,
+    );
+  }
+  const consoleSite = text("console") ?? "true";
+  if (consoleSite !== "true" && consoleSite !== "false") {
+    throw new Error(`Context "console" must be "true" or "false", got "${consoleSite}".`);
+  }
 
   return {
     removalPolicy: removal === "retain" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -83,5 +99,8 @@ export function stackPropsFromContext(read: ContextReader): ApprovalGatesStackPr
     ...(rateLimit || burstLimit
       ? { throttle: { rateLimit: rateLimit ?? 50, burstLimit: burstLimit ?? 100 } }
       : {}),
+    ...(maxAge ? { criticalSignInMaxAgeMin: maxAge } : {}),
+    ...(domainPrefix ? { hostedUiDomainPrefix: domainPrefix } : {}),
+    ...(consoleSite === "false" ? { console: false } : {}),
   };
 }

@@ -4,11 +4,13 @@ import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
+import { DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN } from "../lambdas/core/control-plane/fresh-sign-in";
 import { type HandlerGroup, ROUTES } from "../lambdas/routes";
 import { CedarLayer, ShellParserLayer } from "./constructs/cedar-layer";
 import { GatesApi } from "./constructs/gates-api";
+import { GatesConsole } from "./constructs/gates-console";
 import { GatesFunction } from "./constructs/gates-function";
-import { GatesIdentity } from "./constructs/gates-identity";
+import { GatesIdentity, type GatesIdentityProps } from "./constructs/gates-identity";
 import { GatesMonitoring } from "./constructs/gates-monitoring";
 import { acknowledgeNag } from "./constructs/nag";
 import type { MixedRouteAuth } from "./constructs/route-authorization";
@@ -44,6 +46,14 @@ export interface ApprovalGatesStackProps extends StackProps {
   readonly mixedRouteAuth?: MixedRouteAuth;
   /** Stage throttling, requests per second and burst. @default 50 and 100 */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** How old, in minutes, the sign-in behind a critical approval may be. @default 10 */
+  readonly criticalSignInMaxAgeMin?: number;
+  /** The Hosted UI's Cognito domain prefix. @default one made of the stack's path and the account id */
+  readonly hostedUiDomainPrefix?: string;
+  /** OIDC or SAML identity providers the Hosted UI offers. @default none */
+  readonly identityProviders?: GatesIdentityProps["identityProviders"];
+  /** Deploy the web console (S3 and CloudFront). @default true */
+  readonly console?: boolean;
 }
 
 const API_GROUPS: readonly HandlerGroup[] = ["public", "agent", "human", "shared", "policies", "slack"];
@@ -71,10 +81,13 @@ export class ApprovalGatesStack extends Stack {
   readonly identity: GatesIdentity;
   /** The dashboard, alarms and alarm topic. */
   readonly monitoring: GatesMonitoring;
+  /** The approver's web console, unless turned off. */
+  readonly console?: GatesConsole;
 
   constructor(scope: Construct, id: string, props: ApprovalGatesStackProps = {}) {
     super(scope, id, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const criticalSignInMaxAgeMin = props.criticalSignInMaxAgeMin ?? DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN;
     const tables = new GatesTables(this, "Tables", { removalPolicy });
     const policyLayers = {
       cedar: new CedarLayer(this, "Cedar").layer,
@@ -96,6 +109,7 @@ export class ApprovalGatesStack extends Stack {
           GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev",
           // Repos without published settings: the named owner only watches, gates-approvers decide.
           GATES_DEFAULT_SETTINGS: "strict",
+          GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN: String(criticalSignInMaxAgeMin),
         },
       });
 
@@ -143,6 +157,8 @@ export class ApprovalGatesStack extends Stack {
     this.identity = new GatesIdentity(this, "Identity", {
       ...(props.existingUserPoolId ? { existingUserPoolId: props.existingUserPoolId } : {}),
       ...(props.humanMfa ? { mfa: props.humanMfa } : {}),
+      ...(props.hostedUiDomainPrefix ? { hostedUiDomainPrefix: props.hostedUiDomainPrefix } : {}),
+      ...(props.identityProviders ? { identityProviders: props.identityProviders } : {}),
       removalPolicy,
     });
     this.api = new GatesApi(this, "Api", {
@@ -155,6 +171,14 @@ export class ApprovalGatesStack extends Stack {
         : {}),
     });
     this.identity.allowHumansToInvoke(this.api.mixedIamMethods);
+    if (props.console !== false) {
+      this.console = new GatesConsole(this, "Console", {
+        api: this.api.api,
+        identity: this.identity,
+        mixedRouteAuth: props.mixedRouteAuth ?? "iam",
+        criticalSignInMaxAgeMin,
+      });
+    }
 
     this.monitoring = new GatesMonitoring(this, "Monitoring", {
       api: this.api.api,
@@ -176,6 +200,12 @@ export class ApprovalGatesStack extends Stack {
     new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, "UserPoolClientId", { value: this.identity.client.userPoolClientId });
     new CfnOutput(this, "IdentityPoolId", { value: this.identity.identityPool.identityPoolId });
+    new CfnOutput(this, "HostedUiUrl", {
+      value: this.identity.hostedUiUrl,
+      description: "GATES_HOSTED_UI_URL for gates login --web",
+    });
+    if (this.console)
+      new CfnOutput(this, "ConsoleUrl", { value: this.console.url, description: "Open this to approve" });
     new CfnOutput(this, "DashboardName", { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, "AlarmTopicArn", { value: this.monitoring.topic.topicArn });
   }

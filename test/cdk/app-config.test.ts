@@ -30,6 +30,9 @@ describe("stackPropsFromContext", () => {
         humanMfa: "required",
         throttleRateLimit: "20",
         throttleBurstLimit: 40,
+        criticalSignInMaxAgeMinutes: "5",
+        hostedUiDomainPrefix: "acme-gates",
+        console: "false",
       }),
     );
 
@@ -46,6 +49,9 @@ describe("stackPropsFromContext", () => {
       mixedRouteAuth: "cognito",
       humanMfa: "required",
       throttle: { rateLimit: 20, burstLimit: 40 },
+      criticalSignInMaxAgeMin: 5,
+      hostedUiDomainPrefix: "acme-gates",
+      console: false,
     });
   });
 
@@ -57,6 +63,10 @@ describe("stackPropsFromContext", () => {
     [{ userPoolId: "pool" }, /userPoolId/],
     [{ slackChannel: "C0123" }, /Slack needs all of/],
     [{ throttleRateLimit: "-1" }, /throttleRateLimit/],
+    [{ criticalSignInMaxAgeMinutes: "0" }, /criticalSignInMaxAgeMinutes/],
+    [{ criticalSignInMaxAgeMinutes: 2000 }, /criticalSignInMaxAgeMinutes/],
+    [{ hostedUiDomainPrefix: "Acme_Gates" }, /hostedUiDomainPrefix/],
+    [{ console: "maybe" }, /console/],
   ])("stops on a bad setting %p", (context, message) => {
     // Act, Assess
     expect(() => stackPropsFromContext(reader(context))).toThrow(message);
