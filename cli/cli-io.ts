@@ -1,5 +1,5 @@
 import { stripControl } from "../lambdas/core/sanitize";
-import type { InitiateAuth, RevokeToken } from "./auth/cognito-login";
+import type { InitiateAuth, RespondToAuthChallenge, RevokeToken } from "./auth/cognito-login";
 import type { PromptInput } from "./auth/read-password";
 
 /** Where the CLI writes and what it reads; `runCli` takes these so tests run it in-process. */
@@ -15,6 +15,10 @@ export interface CliIo {
   readonly initiateAuth?: InitiateAuth;
   /** The Cognito call behind `logout`; tests pass a fake. */
   readonly revokeToken?: RevokeToken;
+  /** The Cognito call answering a first sign-in's new password or an MFA code; tests pass a fake. */
+  readonly respondToAuthChallenge?: RespondToAuthChallenge;
+  /** Opens a URL in the human's browser, for `login --web`; tests follow the URL themselves. */
+  readonly openBrowser?: (url: string) => void | Promise<void>;
   /**
    * The local control plane behind `gates dev`. A checkout's `gates` has it; the npm package
    * does not ship it (it needs DynamoDB Local and Java), so there `dev` says where to get it.

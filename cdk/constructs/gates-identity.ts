@@ -133,7 +133,7 @@ export class GatesIdentity extends Construct {
         acknowledgeNag(
           pool,
           "COG2",
-          "MFA is optional because `gates login` cannot answer MFA challenges yet; set context humanMfa=required once it can.",
+          "MFA is the pool owner's choice (context humanMfa=required turns it on for everyone); federated users get their identity provider's.",
         );
       }
       new CfnUserPoolGroup(this, "AdminsGroup", {

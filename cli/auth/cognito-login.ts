@@ -2,6 +2,8 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   type InitiateAuthCommandOutput,
+  RespondToAuthChallengeCommand,
+  type RespondToAuthChallengeCommandOutput,
   RevokeTokenCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { CachedLogin } from "./profile-store";
@@ -15,6 +17,36 @@ export type InitiateAuth = (
 /** The real Cognito call, with a client per call because a login is a one-off. */
 export const cognitoInitiateAuth: InitiateAuth = (input, region) =>
   new CognitoIdentityProviderClient({ region }).send(new InitiateAuthCommand(input));
+
+/** Answers a challenge of a sign-in in progress (a first password, an MFA code); tests pass a fake. */
+export type RespondToAuthChallenge = (
+  input: RespondToAuthChallengeCommand["input"],
+  region: string,
+) => Promise<RespondToAuthChallengeCommandOutput>;
+
+/** The real Cognito call behind the challenges of `gates login`. */
+export const cognitoRespondToAuthChallenge: RespondToAuthChallenge = (input, region) =>
+  new CognitoIdentityProviderClient({ region }).send(new RespondToAuthChallengeCommand(input));
+
+/** What the human answers when Cognito asks for more than the password. */
+export interface ChallengeAnswers {
+  /** A new password, on the first sign-in of a user an administrator created. */
+  newPassword(): Promise<string>;
+  /** The one-time code of an authenticator app (`TOTP`) or a text message (`SMS`). */
+  mfaCode(kind: "TOTP" | "SMS"): Promise<string>;
+}
+
+/** The challenges `gates login` answers, and how each answer goes back to Cognito. */
+const CHALLENGE_RESPONSES: Readonly<
+  Record<string, (answers: ChallengeAnswers) => Promise<Record<string, string>>>
+> = {
+  NEW_PASSWORD_REQUIRED: async (a) => ({ NEW_PASSWORD: await a.newPassword() }),
+  SOFTWARE_TOKEN_MFA: async (a) => ({ SOFTWARE_TOKEN_MFA_CODE: await a.mfaCode("TOTP") }),
+  SMS_MFA: async (a) => ({ SMS_MFA_CODE: await a.mfaCode("SMS") }),
+};
+
+/** A first sign-in may ask for a new password and then an MFA code; more than that is not a login. */
+const MAX_CHALLENGES = 3;
 
 /** Revokes a refresh token (and the tokens issued from it); tests pass a fake. */
 export type RevokeToken = (input: { token: string; clientId: string }, region: string) => Promise<void>;
@@ -30,14 +62,14 @@ export const cognitoRevokeToken: RevokeToken = async (input, region) => {
 const EARLY_MS = 60_000;
 
 function toLogin(
-  out: InitiateAuthCommandOutput,
+  out: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput,
   base: { client_id: string; region: string; username: string; refresh_token?: string },
   now: number,
 ): CachedLogin {
   const result = out.AuthenticationResult;
   if (!result?.IdToken) {
     const challenge = out.ChallengeName
-      ? ` (Cognito asks for ${out.ChallengeName}, which gates login cannot answer)`
+      ? ` (Cognito asks for ${out.ChallengeName}, which gates login cannot answer; gates login --web signs in through the Hosted UI instead)`
       : "";
     throw new Error(`Cognito returned no id token${challenge}`);
   }
@@ -52,13 +84,17 @@ function toLogin(
   };
 }
 
-/** Signs in with USER_PASSWORD_AUTH (the app client must allow it and have no secret). */
+/**
+ * Signs in with USER_PASSWORD_AUTH (the app client must allow it and have no secret), answering the
+ * challenges Cognito may ask on the way: the new password of a first sign-in and an MFA code.
+ */
 export async function loginWithPassword(
   send: InitiateAuth,
   options: { clientId: string; region: string; username: string; password: string },
+  challenges: { respond: RespondToAuthChallenge; answers: ChallengeAnswers },
   now = Date.now(),
 ): Promise<CachedLogin> {
-  const out = await send(
+  let out: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput = await send(
     {
       AuthFlow: "USER_PASSWORD_AUTH",
       ClientId: options.clientId,
@@ -66,6 +102,21 @@ export async function loginWithPassword(
     },
     options.region,
   );
+  for (let round = 0; round < MAX_CHALLENGES && !out.AuthenticationResult; round++) {
+    const answer = out.ChallengeName ? CHALLENGE_RESPONSES[out.ChallengeName] : undefined;
+    if (!answer || !out.Session) break;
+    // Signing in by email, Cognito names the user by their user name in the challenge.
+    const username = out.ChallengeParameters?.USER_ID_FOR_SRP ?? options.username;
+    out = await challenges.respond(
+      {
+        ClientId: options.clientId,
+        ChallengeName: out.ChallengeName,
+        Session: out.Session,
+        ChallengeResponses: { USERNAME: username, ...(await answer(challenges.answers)) },
+      },
+      options.region,
+    );
+  }
   return toLogin(
     out,
     { client_id: options.clientId, region: options.region, username: options.username },

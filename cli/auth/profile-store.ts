@@ -25,7 +25,14 @@ export const ProfileSchema = z.object({
   login: CachedLoginSchema.optional(),
   /** A token given to `gates login --with-token`, e.g. `local:human:alice`. */
   token: z.string().min(1).optional(),
-  cognito: z.object({ client_id: z.string().min(1), region: z.string().min(1) }).optional(),
+  cognito: z
+    .object({
+      client_id: z.string().min(1),
+      region: z.string().min(1),
+      /** The Hosted UI `gates login --web` signed in through. */
+      hosted_ui_url: z.string().url().optional(),
+    })
+    .optional(),
   identity_pool: z
     .object({ identity_pool_id: z.string().min(1), user_pool_id: z.string().min(1) })
     .optional(),

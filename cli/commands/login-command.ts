@@ -8,6 +8,7 @@ import type { Register } from "./register";
 // The Cognito client and the profile store load only for the commands that use them.
 const cognito = lazyModule(() => require("../auth/cognito-login") as typeof import("../auth/cognito-login"));
 const profiles = lazyModule(() => require("../auth/profile-store") as typeof import("../auth/profile-store"));
+const web = lazyModule(() => require("../auth/web-login") as typeof import("../auth/web-login"));
 
 interface LoginOptions {
   username?: string;
@@ -17,6 +18,10 @@ interface LoginOptions {
   withToken?: boolean;
   identityPoolId?: string;
   userPoolId?: string;
+  web?: boolean;
+  hostedUiUrl?: string;
+  port?: string;
+  browser?: boolean;
 }
 
 /** Reads a secret: all of stdin with a flag, else a hidden prompt on a terminal. */
@@ -47,23 +52,30 @@ async function login(ctx: CommandContext, options: LoginOptions): Promise<void> 
     if (out.json) return out.data({ profile: ctx.profileName, url: ctx.url, path });
     return out.line(`Saved a token for ${clean(ctx.url)} in profile ${ctx.profileName} (${path}).`);
   }
-  if (!options.username) throw new UsageError("give --username (Cognito) or --with-token (a token on stdin)");
   const clientId = options.clientId ?? io.env.GATES_COGNITO_CLIENT_ID ?? previous?.cognito?.client_id;
   const region =
     options.region ?? io.env.GATES_COGNITO_REGION ?? io.env.AWS_REGION ?? previous?.cognito?.region;
+  if (!options.web && !options.username)
+    throw new UsageError(
+      "give --username (Cognito), --web (the Hosted UI) or --with-token (a token on stdin)",
+    );
   if (!clientId) throw new UsageError("set --client-id or GATES_COGNITO_CLIENT_ID (the stack prints it)");
   if (!region) throw new UsageError("set --region or GATES_COGNITO_REGION");
-  const password = await readSecret(ctx, options.passwordStdin === true, "Password: ");
-  const signedIn = await cognito().loginWithPassword(io.initiateAuth ?? cognito().cognitoInitiateAuth, {
-    clientId,
+  const hostedUiUrl = options.web
+    ? (options.hostedUiUrl ?? io.env.GATES_HOSTED_UI_URL ?? previous?.cognito?.hosted_ui_url)
+    : undefined;
+  const signedIn = options.web
+    ? await browserLogin(ctx, { clientId, region, hostedUiUrl, port: options.port, browser: options.browser })
+    : await passwordLogin(ctx, { clientId, region, username: options.username ?? "", options });
+  const cognitoSettings = {
+    client_id: clientId,
     region,
-    username: options.username,
-    password,
-  });
+    ...(hostedUiUrl ? { hosted_ui_url: hostedUiUrl } : {}),
+  };
   const path = await profiles().writeProfile(io.env, ctx.profileName, {
     ...base,
     login: signedIn,
-    cognito: { client_id: clientId, region },
+    cognito: cognitoSettings,
   });
   if (out.json)
     return out.data({
@@ -76,6 +88,88 @@ async function login(ctx: CommandContext, options: LoginOptions): Promise<void> 
   out.line(
     `Signed in to ${clean(ctx.url)} as ${clean(signedIn.username)} (profile ${ctx.profileName}); the token is refreshed automatically.`,
   );
+}
+
+/** The password flow, answering a first sign-in's new password or an MFA code when Cognito asks. */
+async function passwordLogin(
+  ctx: CommandContext,
+  input: { clientId: string; region: string; username: string; options: LoginOptions },
+) {
+  const { io } = ctx;
+  const fromStdin = input.options.passwordStdin === true;
+  // From stdin, the password is the first line and the answers to Cognito's questions the next ones.
+  const lines = fromStdin ? (await readSecret(ctx, true, "")).split(/\r?\n/) : [];
+  const next = async (prompt: string, what: string) => {
+    if (!fromStdin) return readSecret(ctx, false, prompt);
+    const line = lines.shift();
+    if (line === undefined || line === "")
+      throw new UsageError(`Cognito asks for ${what}: give it on the next line of stdin`);
+    return line;
+  };
+  const password = fromStdin ? (lines.shift() ?? "") : await readSecret(ctx, false, "Password: ");
+  const answers = {
+    newPassword: async () => {
+      io.stderr.write("This is your first sign-in: choose a new password.\n");
+      const chosen = await next("New password: ", "a new password (first sign-in)");
+      if (!fromStdin && (await next("Repeat the new password: ", "")) !== chosen)
+        throw new UsageError("the two new passwords differ; run gates login again");
+      return chosen;
+    },
+    mfaCode: (kind: "TOTP" | "SMS") =>
+      next(
+        kind === "TOTP" ? "Code from your authenticator app: " : "Code from the text message: ",
+        `an MFA code (${kind})`,
+      ),
+  };
+  return cognito().loginWithPassword(
+    io.initiateAuth ?? cognito().cognitoInitiateAuth,
+    { clientId: input.clientId, region: input.region, username: input.username, password },
+    { respond: io.respondToAuthChallenge ?? cognito().cognitoRespondToAuthChallenge, answers },
+  );
+}
+
+/** `--web`: the Hosted UI in a browser, back to a loopback port. */
+async function browserLogin(
+  ctx: CommandContext,
+  input: {
+    clientId: string;
+    region: string;
+    hostedUiUrl?: string | undefined;
+    port?: string | undefined;
+    browser?: boolean | undefined;
+  },
+) {
+  const { io } = ctx;
+  if (!input.hostedUiUrl || !/^https?:\/\/[^/\s]+\/?$/.test(input.hostedUiUrl))
+    throw new UsageError(
+      "set --hosted-ui-url or GATES_HOSTED_UI_URL to the Hosted UI's base URL (the stack's HostedUiUrl output)",
+    );
+  const port = input.port === undefined ? undefined : Number(input.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1024 && port <= 65535))
+    throw new UsageError("--port must be a port number from 1024 to 65535");
+  return web().loginWithBrowser({
+    hostedUiUrl: input.hostedUiUrl,
+    clientId: input.clientId,
+    region: input.region,
+    ...(port !== undefined ? { port } : {}),
+    openBrowser: input.browser === false ? () => undefined : (io.openBrowser ?? openInBrowser),
+    notify: (text) => io.stderr.write(`${text}\n`),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+}
+
+/** The platform's way to open a URL; when there is none (a server), the printed URL remains. */
+async function openInBrowser(url: string): Promise<void> {
+  const { spawn } = await import("node:child_process");
+  const [command, ...args] =
+    process.platform === "darwin"
+      ? ["open", url]
+      : process.platform === "win32"
+        ? ["rundll32", "url.dll,FileProtocolHandler", url]
+        : ["xdg-open", url];
+  const child = spawn(command as string, args, { stdio: "ignore", detached: true });
+  child.on("error", () => undefined);
+  child.unref();
 }
 
 /** `logout`: forgets the profile's credentials and revokes a Cognito refresh token. */
@@ -176,6 +270,10 @@ export const registerLoginCommand: Register = (program, action) => {
     .option("--with-token", "save the token read from stdin instead, e.g. local:human:alice")
     .option("--identity-pool-id <id>", "the stack's identity pool (env GATES_IDENTITY_POOL_ID)")
     .option("--user-pool-id <id>", "the stack's user pool (env GATES_USER_POOL_ID)")
+    .option("--web", "sign in through the Hosted UI in a browser (SSO, MFA), back to a loopback port")
+    .option("--hosted-ui-url <url>", "the Hosted UI's base URL, for --web (env GATES_HOSTED_UI_URL)")
+    .option("--port <port>", "the loopback port for --web, one of the app client's callback URLs", undefined)
+    .option("--no-browser", "with --web, print the sign-in URL without opening a browser")
     .action(action(login));
 
   program

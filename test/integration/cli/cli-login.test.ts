@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import type { InitiateAuth } from "../../../cli/auth/cognito-login";
+import type { InitiateAuth, RespondToAuthChallenge } from "../../../cli/auth/cognito-login";
 import { runCli } from "../../../cli/main";
 
 let server: Server;
@@ -115,5 +115,97 @@ describe("gates login", () => {
     });
     expect(code).toBe(2);
     expect(stderr).toContain("GATES_COGNITO_CLIENT_ID");
+  });
+
+  it("completes a first sign-in by setting the new password Cognito asks for", async () => {
+    // Prepare: an administrator created alice, so her first sign-in must choose a new password.
+    const dir = await mkdtemp(join(tmpdir(), "gates-login-"));
+    const initiateAuth: InitiateAuth = async () => ({
+      $metadata: {},
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      Session: "session-1",
+      ChallengeParameters: { USER_ID_FOR_SRP: "alice-user" },
+    });
+    const answered: unknown[] = [];
+    const respondToAuthChallenge: RespondToAuthChallenge = async (input) => {
+      answered.push(input);
+      return {
+        $metadata: {},
+        AuthenticationResult: { IdToken: "id-new", RefreshToken: "r", ExpiresIn: 3600 },
+      };
+    };
+
+    // Act
+    const login = await run(["login", "--username", "alice@example.com", "--password-stdin"], dir, {
+      stdin: Readable.from(["temporary-1\nMy-new-password-2\n"]),
+      initiateAuth,
+      respondToAuthChallenge,
+    });
+
+    // Assess
+    expect(login.code).toBe(0);
+    expect(login.stderr).toContain("first sign-in");
+    expect(answered).toEqual([
+      {
+        ClientId: "client",
+        ChallengeName: "NEW_PASSWORD_REQUIRED",
+        Session: "session-1",
+        ChallengeResponses: { USERNAME: "alice-user", NEW_PASSWORD: "My-new-password-2" },
+      },
+    ]);
+    const profile = JSON.parse(await readFile(join(dir, "profiles/default.json"), "utf8"));
+    expect(profile.login).toMatchObject({ id_token: "id-new", username: "alice@example.com" });
+  });
+
+  it("answers an MFA code after the new password, each from the next line of stdin", async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), "gates-login-"));
+    const initiateAuth: InitiateAuth = async () => ({
+      $metadata: {},
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      Session: "s1",
+    });
+    const respondToAuthChallenge: RespondToAuthChallenge = async (input) =>
+      input.ChallengeName === "NEW_PASSWORD_REQUIRED"
+        ? { $metadata: {}, ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s2" }
+        : input.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE === "123456"
+          ? { $metadata: {}, AuthenticationResult: { IdToken: "id-mfa", ExpiresIn: 3600 } }
+          : { $metadata: {} };
+
+    // Act
+    const login = await run(["login", "--username", "alice", "--password-stdin"], dir, {
+      stdin: Readable.from(["temporary-1\nMy-new-password-2\n123456\n"]),
+      initiateAuth,
+      respondToAuthChallenge,
+    });
+
+    // Assess
+    expect(login.code).toBe(0);
+    const profile = JSON.parse(await readFile(join(dir, "profiles/default.json"), "utf8"));
+    expect(profile.login.id_token).toBe("id-mfa");
+  });
+
+  it("says what to give when stdin holds no new password for a first sign-in", async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), "gates-login-"));
+    const initiateAuth: InitiateAuth = async () => ({
+      $metadata: {},
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      Session: "s1",
+    });
+
+    // Act
+    const login = await run(["login", "--username", "alice", "--password-stdin"], dir, {
+      stdin: Readable.from(["temporary-1\n"]),
+      initiateAuth,
+      respondToAuthChallenge: async () => {
+        throw new Error("not reached");
+      },
+    });
+
+    // Assess
+    expect(login.code).toBe(2);
+    expect(login.stderr).toContain("a new password (first sign-in)");
+    expect(login.stderr).toContain("next line of stdin");
   });
 });
