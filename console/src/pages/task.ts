@@ -1,5 +1,5 @@
 import type { TaskView } from "../../../contracts/api";
-import { type LedgerEvent, verifyChain } from "../../../lambdas/core/ledger";
+import { type ChainHead, type LedgerEvent, verifyLedger } from "../../../lambdas/core/ledger";
 import { h, replaceChildren } from "../dom";
 import { localTime } from "../format";
 import { hrefOf } from "../router";
@@ -12,7 +12,8 @@ const ENDED = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"]);
 /**
  * A task: its status and counters, its grants (each revocable), the kill switch, and its ledger as
  * a timeline whose hash chain the page checks itself with the server's own canonical JSON and
- * hashing, so an altered, removed or reordered event is flagged here, not taken on trust.
+ * hashing, against the task's head, so an altered, removed or reordered event, or a cut-off tail,
+ * is flagged here, not taken on trust.
  */
 export function taskPage(ctx: PageContext, taskId: string): Page {
   const summary = h("div", {}, h("p", { class: "status" }, "Loading…"));
@@ -32,7 +33,7 @@ export function taskPage(ctx: PageContext, taskId: string): Page {
       ended = ENDED.has(task.status);
       replaceChildren(summary, taskSummary(task));
       replaceChildren(actions, taskActions(ctx, task, feedback, refreshNow));
-      replaceChildren(ledger, timeline(events));
+      replaceChildren(ledger, timeline(events, task));
     } catch (error) {
       replaceChildren(feedback, errorBox(error));
     }
@@ -175,9 +176,9 @@ function taskActions(
   return h("div", {}, grants, cancel);
 }
 
-/** The ledger, oldest first, with the verdict of the chain check on top. */
-export function timeline(events: readonly LedgerEvent[]): HTMLElement {
-  const check = verifyChain(events);
+/** The ledger, oldest first, with the verdict of the check against the task's head on top. */
+export function timeline(events: readonly LedgerEvent[], taskHead: ChainHead): HTMLElement {
+  const check = verifyLedger(events, taskHead);
   const head = events.at(-1);
   const verdict = check.ok
     ? h(

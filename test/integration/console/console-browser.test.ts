@@ -1,4 +1,4 @@
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Page } from "playwright-core";
 import type { ApprovalView, EvaluationResponse, TaskView } from "../../../contracts/api";
 import { createDynamoClients } from "../../../lambdas/adapters/dynamo/clients";
@@ -233,6 +233,23 @@ describe("the console in Chromium, against a local control plane", () => {
     await verdict.waitFor();
     expect(await verdict.textContent()).toContain("event 2");
     expect(await page.locator('[data-testid="event"][data-state="unverified"]').count()).toBe(2);
+  });
+
+  it("flags a ledger whose last event was removed from the table, which the chain alone cannot show", async () => {
+    const taskId = await createTask(h.client);
+    await evaluate(taskId, { command: "git status" });
+    await evaluate(taskId, { command: "ls" });
+    const { doc } = createDynamoClients({ region: "local", endpoint: h.plane.dynamoEndpoint });
+    await doc.send(
+      new DeleteCommand({ TableName: h.plane.config.tables.Events, Key: { task_id: taskId, seq: 3 } }),
+    );
+
+    await signIn("alice", `/#/tasks/${taskId}`);
+
+    const verdict = page.locator('[data-testid="chain-verdict"][data-state="tampered"]');
+    await verdict.waitFor();
+    expect(await verdict.textContent()).toContain("events are missing from the end");
+    expect(await page.getByTestId("event").count()).toBe(2);
   });
 
   it("renders a hostile tool input as inert text: no markup, no script, no escape sequences", async () => {
