@@ -115,6 +115,8 @@ function hintFor(error: GatesApiError): string | undefined {
   if (error.code === "TASK_NOT_FOUND" || error.code === "REQUEST_NOT_FOUND")
     return "run `gates pending` to see the requests you can decide";
   if (error.status === 401) return "set GATES_TOKEN or run `gates login` (`gates whoami` shows what is sent)";
+  if (error.code === "REAUTHENTICATION_REQUIRED")
+    return "sign in again (`gates login`, or `gates login --web`) and retry; a refreshed token keeps its old sign-in time";
   if (error.status === 403) return "this needs another kind of caller (human, admin or agent)";
   if (error.code === "NETWORK_ERROR")
     return "is the control plane running? start one with `gates dev` or set GATES_URL";

@@ -366,6 +366,31 @@ describe("createHttpApp authorization", () => {
     // Assess
     expect(seen[0]?.principal).toEqual({ kind: "human", id: "u1", admin, groups: expectedGroups });
   });
+
+  it.each<[string, unknown, number | undefined]>([
+    ["a string, as API Gateway hands claims over", "1800000000", 1800000000],
+    ["a number", 1800000000, 1800000000],
+    ["a date string", "Fri Jan 15 08:00:00 UTC 2027", undefined],
+    ["a negative number", "-5", undefined],
+    ["no claim", undefined, undefined],
+  ])("reads the id token's auth_time given as %s", async (_name, authTime, expected) => {
+    // Prepare
+    const { app, seen } = appWith();
+    const claims = authTime === undefined ? { sub: "u1" } : { sub: "u1", auth_time: authTime };
+    const base = apiEvent({}, "none");
+
+    // Act
+    await app.resolve({ ...base, requestContext: { ...base.requestContext, authorizer: { claims } } });
+
+    // Assess
+    expect(seen[0]?.principal).toEqual({
+      kind: "human",
+      id: "u1",
+      admin: false,
+      groups: [],
+      ...(expected !== undefined ? { authTime: expected } : {}),
+    });
+  });
 });
 
 describe("createHttpApp identity-pool callers", () => {
