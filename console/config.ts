@@ -78,7 +78,9 @@ export function parseConsoleConfig(value: unknown): ConsoleConfig {
     if (mixed !== "iam" && mixed !== "cognito")
       throw new TypeError('mixedRouteAuth must be "iam" or "cognito"');
     const hostedUiUrl = text("hostedUiUrl");
-    if (!/^https:\/\/[^/\s]+$/.test(hostedUiUrl)) throw new TypeError("hostedUiUrl must be an https origin");
+    // https, or plain http on this machine only (a Hosted UI stand-in under test).
+    if (!/^(https:\/\/[^/\s]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)$/.test(hostedUiUrl))
+      throw new TypeError("hostedUiUrl must be an https origin");
     return {
       mode: "cognito",
       region: text("region"),

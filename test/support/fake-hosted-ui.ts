@@ -51,7 +51,8 @@ export async function startFakeHostedUi(clients: readonly FakeClient[]): Promise
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const json = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
+      // Like Cognito's, the token endpoint answers pages of any origin (a console in a browser).
+      res.writeHead(status, { "content-type": "application/json", "access-control-allow-origin": "*" });
       res.end(JSON.stringify(body));
     };
     if (req.method === "GET" && (url.pathname === "/oauth2/authorize" || url.pathname === "/logout")) {

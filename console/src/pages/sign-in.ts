@@ -100,6 +100,10 @@ export function cognitoSignInPage(again: boolean, start: () => void, failure?: u
       {},
       "Approvers sign in with their organisation's account. Tokens stay in this tab's memory: closing it signs you out.",
     ),
-    h("button", { type: "button", class: "primary", on: { click: start } }, "Sign in"),
+    h(
+      "button",
+      { type: "button", class: "primary", "data-testid": "hosted-ui-sign-in", on: { click: start } },
+      "Sign in",
+    ),
   );
 }
