@@ -237,8 +237,7 @@ function publishBox(ctx: PageContext, repoId: string, reload: () => Promise<void
                         h(
                           "li",
                           {},
-                          d.rule_id ? h("code", {}, d.rule_id) : undefined,
-                          d.rule_id ? ": " : "",
+                          typeof d.rule_id === "string" ? [h("code", {}, d.rule_id), ": "] : undefined,
                           String(d.message ?? ""),
                         ),
                       ),
