@@ -19,6 +19,8 @@ export const MAX_COMMANDS = 1000;
 export const MAX_PARSED_CHARS = 256 * 1024;
 /** Loops over a short literal list are judged once per value, so `for d in / ~` is seen through. */
 const MAX_UNROLLED_VALUES = 8;
+/** Calls of functions followed per command: each one walks a body again, so calls of calls multiply. */
+export const MAX_FUNCTION_CALLS = 256;
 
 /**
  * Every simple command a call's `command` would run, with its facts: across pipelines, lists,
@@ -54,6 +56,7 @@ export class Analyzer {
   private readonly seen = new Set<string>();
   private problem: string | undefined;
   private parsedChars = 0;
+  private functionCalls = 0;
   /** Files a downloader wrote earlier in the command, so running one later runs a download. */
   private readonly downloaded = new Set<string>();
   /** Files written earlier in the command with text known here, so reading one later reads it. */
@@ -136,6 +139,11 @@ export class Analyzer {
   runFunction(name: string, args: readonly Arg[], state: ShellState, input: Stream, depth: number): Stream {
     const body = state.functions.get(name);
     if (body === undefined) return { kind: "unknown" };
+    this.functionCalls += 1;
+    if (this.functionCalls > MAX_FUNCTION_CALLS) {
+      this.fail(`the command calls functions more than ${MAX_FUNCTION_CALLS} times`);
+      return { kind: "unknown" };
+    }
     if (depth > MAX_SCRIPT_DEPTH) {
       this.fail(`the command nests scripts more than ${MAX_SCRIPT_DEPTH} levels deep`);
       return { kind: "unknown" };
