@@ -229,7 +229,10 @@ function parseDocument(
   }
   const policies: ParsedPolicy[] = [];
   let cursor = 0;
-  parts.policies.forEach((policyText, index) => {
+  // Cedar lists the policies by generated id (policy0, policy1, policy10, …); rules keep the
+  // order of the text, which is the order decisions name them in.
+  const inTextOrder = [...parts.policies].sort((a, b) => text.indexOf(a) - text.indexOf(b));
+  inTextOrder.forEach((policyText, index) => {
     const at = text.indexOf(policyText, cursor);
     if (at >= 0) cursor = at + policyText.length;
     const label = `policy ${index + 1}${at >= 0 ? ` (line ${lineOf(text, at)})` : ""}`;
