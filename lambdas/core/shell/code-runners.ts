@@ -1,7 +1,7 @@
 // Programs that run code: shells, interpreters, eval, source, trap, alias, and database clients.
 import { type CommandContext, literal, type ProgramHandler, pick } from "./command";
 import type { Arg, Stream } from "./expand";
-import { fileWritesIn, recursiveDeletesIn, shellCommandsIn } from "./foreign-code";
+import { fileWritesIn, recursiveDeletesIn, runsDownloadedCode, shellCommandsIn } from "./foreign-code";
 import { readOptions } from "./options";
 import { baseName } from "./paths";
 import { DATABASE_DROPPERS, INTERPRETERS, interpreterOf, SHELL_OPTIONS } from "./programs";
@@ -93,12 +93,14 @@ export const interpreter: ProgramHandler = (ctx, args, program) => {
 };
 /**
  * What code of another language does that rules care about: the shell commands it runs are
- * judged as commands, the files it writes as writes, and a recursive delete as `rm -rf`.
+ * judged as commands, the files it writes as writes, a recursive delete as `rm -rf`, and code
+ * it fetches and runs as running a download.
  */
 function judgeForeignCode(ctx: CommandContext, code: string): void {
   for (const script of shellCommandsIn(code)) ctx.runCode(literal(script));
   for (const path of fileWritesIn(code)) ctx.write(literal(path));
   for (const path of recursiveDeletesIn(code)) ctx.runCode(literal(`rm -rf -- ${singleQuoted(path)}`));
+  if (runsDownloadedCode(code)) ctx.runsDownload();
 }
 
 function singleQuoted(text: string): string {

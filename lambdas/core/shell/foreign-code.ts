@@ -82,3 +82,17 @@ const RECURSIVE_DELETES = new RegExp(
 export function recursiveDeletesIn(code: string): string[] {
   return [...code.matchAll(RECURSIVE_DELETES)].map((m) => literalText((m[1] ?? m[2]) as string));
 }
+
+const REMOTE_URL = /\b(?:https?|ftp):\/\//i;
+// A bare name counts too: `.then(eval)` passes the download to eval.
+const RUNS_CODE =
+  /\b(?:exec|eval|execfile|Function|instance_eval|class_eval|module_eval|runInThisContext|runInNewContext|runInContext|Invoke-Expression|iex)\b|\b(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):/;
+
+/**
+ * The code fetches something from the network and runs code it builds at run time, as in
+ * `exec(urlopen("https://…").read())` or `eval(file_get_contents("https://…"))`: what it
+ * runs is the download, so it is judged as running a download.
+ */
+export function runsDownloadedCode(code: string): boolean {
+  return REMOTE_URL.test(code) && RUNS_CODE.test(code);
+}
