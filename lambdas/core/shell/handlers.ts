@@ -43,7 +43,7 @@ import {
   SQL_CLIENTS,
   TOOL_OPTIONS,
 } from "./programs";
-import { aws, containerCli, git, kubectl, tool } from "./tools";
+import { aws, containerCli, git, kubectl, packageManager, tool } from "./tools";
 
 /** The handler of a program (after unwrapping), by name or by family. */
 export function handlerFor(program: string): ProgramHandler {
@@ -111,6 +111,9 @@ const HANDLERS: Readonly<Record<string, ProgramHandler>> = {
   find,
   "ssh-keygen": sshKeygen,
   aws,
+  npm: packageManager,
+  pnpm: packageManager,
+  yarn: packageManager,
   docker: containerCli,
   kubectl,
   oc: kubectl,

@@ -139,6 +139,8 @@ export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
     scriptOptions: ["c", "command"],
   },
   busybox: { stopAtOperand: true },
+  // `corepack pnpm publish` runs pnpm at the version the project pins.
+  corepack: { stopAtOperand: true },
   npx: { valued: ["p", "package"], stopAtOperand: true, scriptOptions: ["c", "call"] },
   bunx: { valued: ["p", "package"], stopAtOperand: true },
   pnpx: { valued: ["p", "package"], stopAtOperand: true },

@@ -199,6 +199,53 @@ export const aws: ProgramHandler = (ctx, args, program) => {
   }
   return details;
 };
+/** Registry settings that hold a credential: `//host/:_authToken`, `_auth`, `_password`, yarn's `npmAuthToken`. */
+const REGISTRY_CREDENTIAL_KEY =
+  /(?:^|:)_(?:auth|authtoken|password)$|authtoken|authident|^(?:certfile|keyfile)$/i;
+
+/**
+ * npm, pnpm and yarn: `config set` (npm's `set` too) of a registry credential writes the file
+ * the token lives in, so it is judged as that write: npm and pnpm write the user's `.npmrc` (the
+ * project's with `--location=project`, the global `npmrc` with `-g`, or `--userconfig`), yarn
+ * its `.yarnrc.yml`. A key only known at run time may be one.
+ */
+export const packageManager: ProgramHandler = (ctx, args, program) => {
+  const details = tool(ctx, args, program);
+  const operands = details.operands ?? [];
+  const setting =
+    details.subcommand === "set"
+      ? operands
+      : details.subcommand === "config" && operands[0]?.value === "set"
+        ? operands.slice(1)
+        : undefined;
+  if (setting === undefined) return details;
+  const key = setting[0]?.value?.split("=")[0];
+  if (key !== undefined && !REGISTRY_CREDENTIAL_KEY.test(key)) return details;
+  ctx.write(literal(packageManagerConfigFile(args, program)));
+  return details;
+};
+
+function packageManagerConfigFile(args: readonly Arg[], program: string): string {
+  const option = (name: string): string | undefined => {
+    for (let i = 0; i < args.length; i++) {
+      const text = args[i]?.value;
+      if (text === `--${name}`) return args[i + 1]?.value ?? "";
+      if (text?.startsWith(`--${name}=`)) return text.slice(name.length + 3);
+    }
+    return undefined;
+  };
+  const global = args.some((a) => a.value === "-g" || a.value === "--global");
+  if (program === "yarn")
+    return global || args.some((a) => a.value === "-H" || a.value === "--home")
+      ? "~/.yarnrc.yml"
+      : ".yarnrc.yml";
+  const userConfig = option("userconfig");
+  if (userConfig) return userConfig;
+  const location = option("location") ?? (global ? "global" : "user");
+  if (location === "project") return ".npmrc";
+  if (location === "global") return "/usr/local/etc/npmrc";
+  return "~/.npmrc";
+}
 export const containerCli: ProgramHandler = (ctx, args, program) => {
   const details = tool(ctx, args, program);
   if (details.subcommand === "login") ctx.write(literal("~/.docker/config.json"));
