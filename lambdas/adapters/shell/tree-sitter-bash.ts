@@ -158,17 +158,27 @@ class Translator {
     const assignments: Assignment[] = [];
     const words: Word[] = [];
     const redirects: Redirect[] = [];
+    // Where the last word ended: words with nothing between them are one word to the shell, so
+    // tree-sitter splitting one (`rm$IFS-rf$IFS/`) means it misread it.
+    let wordEnd = -1;
+    const checkJoined = (child: Node) => {
+      if (child.startIndex === wordEnd)
+        this.fail(`the parser split the word "${clip(node.text.slice(0, 80))}" where the shell would not`);
+      wordEnd = child.endIndex;
+    };
     for (let i = 0; i < node.childCount; i++) {
       const child = node.child(i);
       if (!child) continue;
       const field = node.fieldNameForChild(i);
       if (child.type === "variable_assignment") assignments.push(this.assignment(child, depth));
       else if (field === "name") {
+        checkJoined(child);
         const inner = child.namedChildren[0];
         if (inner) words.push(this.word(inner, depth));
       } else if (field === "argument") {
         // `$"…"` (a translated string) comes as a lone `$` followed by the string.
         if (!child.isNamed && child.type === "$") continue;
+        checkJoined(child);
         words.push(this.word(child, depth));
       } else if (field === "redirect") {
         const redirect = this.redirect(child, depth);
@@ -223,7 +233,8 @@ class Translator {
       name?.type === "subscript" ? (name.childForFieldName("name")?.text ?? name.text) : name?.text;
     return {
       name: nameText ?? "",
-      ...(value ? { value: this.word(value, depth) } : {}),
+      // `X=` assigns the empty string.
+      value: value ? this.word(value, depth) : literalWord(""),
       append: operator === "+=",
     };
   }

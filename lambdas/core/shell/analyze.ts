@@ -276,6 +276,8 @@ function variableValue(state: ShellState, name: string): VariableValue {
   const known = state.vars.get(name);
   if (known) return known;
   if (name === "HOME") return { known: true, text: "~" };
+  // Unset, IFS splits on space, tab and newline: `rm${IFS}-rf${IFS}/` is `rm -rf /`.
+  if (name === "IFS") return { known: true, text: " \t\n" };
   if (name === "PWD" && state.cwd !== undefined)
     return { known: true, text: state.cwd === "" ? "." : state.cwd };
   return { known: false, download: false };

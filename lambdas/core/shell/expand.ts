@@ -81,9 +81,15 @@ export function expandWord(word: Word, scope: ExpansionScope): Arg[] {
     const quoted = "quoted" in part ? part.quoted : false;
     sawQuote ||= quoted;
     const value = partValue(part, scope);
-    if (value.known && !quoted) {
-      // Unquoted expansions are split into fields on whitespace.
-      const pieces = value.text.split(/[ \t\n]+/);
+    const splitter = value.known && !quoted ? fieldSplitter(scope) : undefined;
+    if (value.known && !quoted && splitter === undefined) {
+      // IFS is only known at run time, so the expansion may split anywhere.
+      const field = fields[fields.length - 1] as Field;
+      field.known = false;
+      field.view += part.source;
+      field.unquotedUnknown = true;
+    } else if (value.known && !quoted) {
+      const pieces = splitter === null ? [value.text] : value.text.split(splitter as RegExp);
       pieces.forEach((piece, i) => {
         if (i > 0) fields.push(emptyField());
         append(fields, piece, piece, true, false);
@@ -197,6 +203,33 @@ function parameterValue(
     default:
       return { known: false, download: value.known ? false : value.download };
   }
+}
+
+/**
+ * How unquoted expansions split into fields under the current IFS: runs of its whitespace
+ * delimit once, each other character of it delimits on its own. `null` when IFS is empty (no
+ * splitting), undefined when IFS is only known at run time.
+ */
+function fieldSplitter(scope: ExpansionScope): RegExp | null | undefined {
+  const ifs = scope.variable("IFS");
+  if (!ifs.known) return undefined;
+  if (ifs.text === "") return null;
+  const chars = [...new Set(ifs.text)];
+  const inClass = (c: string) => c.replace(/[\\\]^-]/g, "\\$&");
+  const white = chars
+    .filter((c) => c === " " || c === "\t" || c === "\n")
+    .map(inClass)
+    .join("");
+  const other = chars
+    .filter((c) => c !== " " && c !== "\t" && c !== "\n")
+    .map(inClass)
+    .join("");
+  const around = white === "" ? "" : `[${white}]*`;
+  const alternatives = [
+    other === "" ? "" : `${around}[${other}]${around}`,
+    white === "" ? "" : `[${white}]+`,
+  ];
+  return new RegExp(alternatives.filter((a) => a !== "").join("|"));
 }
 
 function emptyField(): Field {
