@@ -38,6 +38,8 @@ describe("CedarPolicyEngine", () => {
     expect(tiers).toEqual({
       rm_rf_root: "hard",
       write_git_internals: "hard",
+      write_gate_config: "hard",
+      act_as_approver: "hard",
       drop_database: "hard",
       pipe_to_shell: "hard",
       read_only_write: "hard",

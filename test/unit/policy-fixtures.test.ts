@@ -28,7 +28,7 @@ describe("golden policy fixtures", () => {
   it("hits every built-in rule at least once", () => {
     const hit = new Set(fixtures.flatMap(({ fixture }) => fixture.expected.rule_ids));
     const ids = builtinRuleIds();
-    expect(ids).toHaveLength(16);
+    expect(ids).toHaveLength(18);
     expect(ids.filter((id) => !hit.has(id))).toEqual([]);
   });
 

@@ -43,7 +43,7 @@ import {
   SQL_CLIENTS,
   TOOL_OPTIONS,
 } from "./programs";
-import { aws, containerCli, git, kubectl, packageManager, tool } from "./tools";
+import { aws, claudeCli, containerCli, git, kubectl, packageManager, tool } from "./tools";
 
 /** The handler of a program (after unwrapping), by name or by family. */
 export function handlerFor(program: string): ProgramHandler {
@@ -111,6 +111,7 @@ const HANDLERS: Readonly<Record<string, ProgramHandler>> = {
   find,
   "ssh-keygen": sshKeygen,
   aws,
+  claude: claudeCli,
   npm: packageManager,
   pnpm: packageManager,
   yarn: packageManager,

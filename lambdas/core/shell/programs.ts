@@ -497,6 +497,20 @@ export const TOOL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   flit: { stopAtOperand: true },
   hatch: { stopAtOperand: true },
   pdm: { stopAtOperand: true },
+  // The gates CLI itself: its approver and admin commands act as the human whose profile it uses.
+  gates: { valued: ["profile", "url", "token"], stopAtOperand: true },
+  claude: {
+    valued: [
+      "model",
+      "settings",
+      "mcp-config",
+      "add-dir",
+      "permission-mode",
+      "output-format",
+      "setting-sources",
+    ],
+    stopAtOperand: true,
+  },
   aws: {
     valued: [
       "profile",

@@ -246,6 +246,31 @@ function packageManagerConfigFile(args: readonly Arg[], program: string): string
   if (location === "global") return "/usr/local/etc/npmrc";
   return "~/.npmrc";
 }
+/**
+ * Claude Code's own CLI: adding or removing MCP servers, changing its config and installing or
+ * turning off plugins rewrite the files that decide what the agent may call and which hooks gate
+ * it, so each is judged as the write of that file.
+ */
+export const claudeCli: ProgramHandler = (ctx, args, program) => {
+  const details = tool(ctx, args, program);
+  const action = details.operands?.[0]?.value;
+  const scope = readOptions(args.slice((details.subcommandIndex ?? 0) + 1), {
+    valued: ["s", "scope", "e", "env", "t", "transport", "H", "header"],
+  }).values;
+  const scoped = scope.get("s") ?? scope.get("scope");
+  if (
+    details.subcommand === "mcp" &&
+    action !== undefined &&
+    /^(add|add-json|add-from-claude-desktop|remove)$/.test(action)
+  )
+    ctx.write(literal(scoped === "project" ? ".mcp.json" : "~/.claude.json"));
+  else if (details.subcommand === "config" && action !== undefined && /^(set|add|remove|unset)$/.test(action))
+    ctx.write(literal("~/.claude.json"));
+  else if (details.subcommand === "plugin" || details.subcommand === "plugins")
+    if (action !== undefined && !/^(list|validate|help)$/.test(action))
+      ctx.write(literal("~/.claude/settings.json"));
+  return details;
+};
 export const containerCli: ProgramHandler = (ctx, args, program) => {
   const details = tool(ctx, args, program);
   if (details.subcommand === "login") ctx.write(literal("~/.docker/config.json"));
