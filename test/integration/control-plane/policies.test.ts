@@ -26,7 +26,7 @@ describe("policies", () => {
     expect(reply.status).toBe(200);
     expect(reply.body.version).toBe(0);
     expect(reply.body.hard.map((r) => r.rule_id)).toContain("rm_rf_root");
-    expect(reply.body.soft).toHaveLength(10);
+    expect(reply.body.soft).toHaveLength(11);
   });
 
   it("publishes numbered versions that new tasks pin, and disables a soft built-in", async () => {
