@@ -26,7 +26,7 @@ export interface CallUnit {
 
 /** What the pipeline knows about a call before asking Cedar. */
 export interface CallAnalysis {
-  /** `tool_input.command` as text (an argv joined by spaces), when there is one. */
+  /** The call's command as text (an argv joined by spaces), when there is one: `command`, `cmd`, … with their `args`. */
   readonly command?: string;
   /** `tool_input.file_path`, else `path`, else `notebook_path`, when a string. */
   readonly filePath?: string;
@@ -42,7 +42,7 @@ export interface CallAnalysis {
  */
 export function analyzeCall(call: ToolCall, parser: ShellParser): CallAnalysis {
   const input = call.tool_input;
-  const raw = Object.hasOwn(input, "command") ? input.command : undefined;
+  const raw = commandOf(input);
   const filePath =
     stringField(input, "file_path") ?? stringField(input, "path") ?? stringField(input, "notebook_path");
   const url = stringField(input, "url");
@@ -70,6 +70,32 @@ export function analyzeCall(call: ToolCall, parser: ShellParser): CallAnalysis {
     };
   }
   return { ...base, units: units.length > 0 ? units : [{}] };
+}
+
+/** Where tools other than Claude Code's put the command they run: `cmd`, `command_line`, … */
+const COMMAND_FIELDS = ["command", "cmd", "command_line", "commandLine", "shell_command"] as const;
+/** Where a tool that spawns a program puts its arguments: `{command: "rm", args: ["-rf", "x"]}`. */
+const ARGUMENT_FIELDS = ["args", "arguments", "argv"] as const;
+
+/**
+ * The command a call runs: a shell script, or an argv. A program with its arguments in a field
+ * of their own is an argv, or, when the program field holds more than one word (a tool that
+ * joins them for a shell), the script with the arguments quoted onto it.
+ */
+function commandOf(input: Readonly<Record<string, unknown>>): unknown {
+  const field = COMMAND_FIELDS.find((f) => Object.hasOwn(input, f));
+  if (field === undefined) return undefined;
+  const command = input[field];
+  const argsField = ARGUMENT_FIELDS.find((f) => Object.hasOwn(input, f) && Array.isArray(input[f]));
+  const args = argsField === undefined ? [] : (input[argsField] as unknown[]);
+  if (typeof command !== "string" || args.length === 0) return command;
+  if (!/\s/.test(command.trim())) return [command.trim(), ...args];
+  if (args.some((a) => typeof a !== "string")) return [command, ...args];
+  return [command, ...(args as string[]).map(singleQuoted)].join(" ");
+}
+
+function singleQuoted(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /**
