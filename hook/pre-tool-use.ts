@@ -35,6 +35,19 @@ export interface HookDeps {
   readonly now?: () => number;
 }
 
+/**
+ * The tools of the gates gateway, as the plugin installs it and as `claude mcp add gates` names
+ * it: the gateway judges each call itself, so asking here too would ask twice. Any other MCP
+ * server's tools are judged; adding a server is a write to Claude Code's config, which the
+ * agent itself is never allowed.
+ */
+const GATEWAY_TOOL_PREFIXES = ["mcp__plugin_approval-gates_gates__", "mcp__gates__"] as const;
+
+/** True for a call to one of the gates gateway's own tools. */
+export function isGatewayTool(toolName: string): boolean {
+  return GATEWAY_TOOL_PREFIXES.some((prefix) => toolName.startsWith(prefix));
+}
+
 /** A long-poll never runs into the deadline: it ends at least this long before it. */
 const POLL_MARGIN_S = 1;
 
@@ -56,6 +69,8 @@ export function taskIdForSession(sessionId: string): string {
  */
 export async function decidePreToolUse(input: PreToolUseInput, deps: HookDeps): Promise<HookAnswer> {
   const now = deps.now ?? Date.now;
+  if (isGatewayTool(input.tool_name))
+    return { kind: "no_decision", reason: "the gates gateway judges its own tools" };
   try {
     const task = await sessionTask(input, deps);
     if ("deny" in task) return deny(task.deny);

@@ -135,6 +135,25 @@ describe("deciding one call", () => {
     });
   });
 
+  it("leaves the gateway's own tools to the gateway and judges every other MCP tool", async () => {
+    const asked: string[] = [];
+    const p = plane(evaluation({ decision: "DENY", source: "hard_deny" }));
+    const evaluate = p.evaluate;
+    p.evaluate = async (taskId, call, deadline) => {
+      asked.push(call.tool_name);
+      return evaluate(taskId, call, deadline);
+    };
+    const call = (tool_name: string) =>
+      decidePreToolUse({ ...input, tool_name }, { settings, plane: p, tasks, deadlineMs });
+    await expect(call("mcp__plugin_approval-gates_gates__github__create_issue")).resolves.toMatchObject({
+      kind: "no_decision",
+    });
+    await expect(call("mcp__gates__fs__write_file")).resolves.toMatchObject({ kind: "no_decision" });
+    await expect(call("mcp__shell__exec")).resolves.toMatchObject({ kind: "deny" });
+    await expect(call("mcp__gatesx__exec")).resolves.toMatchObject({ kind: "deny" });
+    expect(asked).toEqual(["mcp__shell__exec", "mcp__gatesx__exec"]);
+  });
+
   it("ignores a remembered task that is not the session's own", async () => {
     remembered.set("s-2", "someone-elses-task");
     const asked: string[] = [];
