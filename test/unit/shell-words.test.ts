@@ -26,6 +26,9 @@ describe("normalizePath", () => {
     ["../x", "../x"],
     ["../../../../../../..", "/"],
     [".", "."],
+    ["C:\\", "/"],
+    ["C:\\Windows\\System32", "/Windows/System32"],
+    ["C:\\Users\\bob\\.ssh\\id_rsa", "~/.ssh/id_rsa"],
   ])("%s is %s", (raw, path) => {
     expect(normalizePath(raw).path).toBe(path);
   });

@@ -2,6 +2,7 @@ import { FILE_WRITE_TOOLS } from "../scopes";
 import { analyzeCommand } from "../shell/analyze";
 import type { AnalyzedCommand, CommandAnalysis, CommandFacts, PushFacts, WriteFacts } from "../shell/facts";
 import { normalizePath } from "../shell/paths";
+import { powershellAsShell } from "../shell/powershell";
 import type { ShellParser } from "../shell/syntax";
 import { wellFormed } from "../well-formed";
 
@@ -58,8 +59,10 @@ export function analyzeCall(call: ToolCall, parser: ShellParser): CallAnalysis {
   }
 
   if (typeof raw === "string" || Array.isArray(raw)) {
+    const text = (t: string) =>
+      POWERSHELL_TOOLS.has(call.tool_name) ? powershellAsShell(wellFormed(t)) : wellFormed(t);
     const command =
-      typeof raw === "string" ? wellFormed(raw) : raw.map((a) => (typeof a === "string" ? wellFormed(a) : a));
+      typeof raw === "string" ? text(raw) : raw.map((a) => (typeof a === "string" ? text(a) : a));
     const shell = analyzeCommand(command, parser);
     for (const analyzed of shell.commands) units.push(...unitsOf(analyzed));
     return {
@@ -71,6 +74,9 @@ export function analyzeCall(call: ToolCall, parser: ShellParser): CallAnalysis {
   }
   return { ...base, units: units.length > 0 ? units : [{}] };
 }
+
+/** Tools whose command is PowerShell, not a POSIX shell: Claude Code's PowerShell tool. */
+const POWERSHELL_TOOLS: ReadonlySet<string> = new Set(["PowerShell"]);
 
 /** Where tools other than Claude Code's put the command they run: `cmd`, `command_line`, … */
 const COMMAND_FIELDS = ["command", "cmd", "command_line", "commandLine", "shell_command"] as const;

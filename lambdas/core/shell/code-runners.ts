@@ -5,6 +5,7 @@ import { fileWritesIn, recursiveDeletesIn, runsDownloadedCode, shellCommandsIn }
 import { readOptions } from "./options";
 import { baseName } from "./paths";
 import { DATABASE_DROPPERS, INTERPRETERS, interpreterOf, SHELL_OPTIONS } from "./programs";
+import { powershellAsShell } from "./powershell";
 import { normalizeSql } from "./sql";
 
 /** A shell: `-c` runs its script operand; with no script file it runs what it reads from input. */
@@ -22,8 +23,9 @@ export const shell: ProgramHandler = (ctx, args) => {
 };
 /**
  * PowerShell (`pwsh`, `powershell`): its options are single-dash words in any case. `-Command -`,
- * `-` or no script reads the script from input; `-Command text` is PowerShell, not shell, so only
- * where it comes from is judged; `-EncodedCommand` is code nobody can read here.
+ * `-` or no script reads the script from input; a known `-Command` script is judged as the
+ * PowerShell it is (see powershell.ts), one from elsewhere by where it comes from;
+ * `-EncodedCommand` is code nobody can read here.
  */
 export const powershell: ProgramHandler = (ctx, args) => {
   const name = (arg: Arg | undefined) => arg?.value?.toLowerCase().replace(/^[-/]+/, "");
@@ -32,14 +34,14 @@ export const powershell: ProgramHandler = (ctx, args) => {
     const option = name(args[i]);
     const next = args[i + 1];
     if (!args[i]?.value?.startsWith("-") || args[i]?.value === "-") {
-      if (args[i]?.value === "-") opaqueCode(ctx, ctx.input);
+      if (args[i]?.value === "-") powershellCode(ctx, ctx.input);
       else if (args[i]) ctx.runFile(args[i] as Arg);
       script = true;
       break;
     }
     if (option === "c" || option === "command") {
-      if (next?.value === "-") opaqueCode(ctx, ctx.input);
-      else opaqueCode(ctx, next);
+      if (next?.value === "-") powershellCode(ctx, ctx.input);
+      else powershellCode(ctx, next);
       script = true;
       break;
     }
@@ -49,13 +51,13 @@ export const powershell: ProgramHandler = (ctx, args) => {
       break;
     }
     if (option === "f" || option === "file") {
-      if (next?.value === "-") opaqueCode(ctx, ctx.input);
+      if (next?.value === "-") powershellCode(ctx, ctx.input);
       else if (next) ctx.runFile(next);
       script = true;
       break;
     }
   }
-  if (!script) opaqueCode(ctx, ctx.input);
+  if (!script) powershellCode(ctx, ctx.input);
   return { operands: args };
 };
 /** An interpreter: its code options, a script from input or a process substitution, in-place edits. */
@@ -105,6 +107,14 @@ function judgeForeignCode(ctx: CommandContext, code: string): void {
 
 function singleQuoted(text: string): string {
   return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+/** PowerShell code: read as PowerShell when its text is known, else judged by where it comes from. */
+function powershellCode(ctx: CommandContext, code: Arg | Stream | undefined): void {
+  if (code && "kind" in code && code.kind === "text") ctx.runCode(literal(powershellAsShell(code.text)));
+  else if (code && !("kind" in code) && code.value !== undefined)
+    ctx.runCode(literal(powershellAsShell(code.value)));
+  else opaqueCode(ctx, code);
 }
 
 /** Code in a language other than shell: opaque when known, else a download or unknown. */

@@ -33,6 +33,7 @@ import {
   writesOperands,
 } from "./file-writers";
 import { readOptions } from "./options";
+import { POWERSHELL_HANDLERS } from "./powershell";
 import {
   DATABASE_DROPPERS,
   DOWNLOADERS,
@@ -65,6 +66,7 @@ const generic: ProgramHandler = (_ctx, args) => {
 };
 
 const HANDLERS: Readonly<Record<string, ProgramHandler>> = {
+  ...POWERSHELL_HANDLERS,
   git,
   rm,
   unlink: writesOperands(),

@@ -36,6 +36,8 @@ export function normalizePath(raw: string, cwd = ""): NormalizedPath {
     return { path: raw, lower, name: lower };
   }
   let text = raw.replace(/\\/g, "/");
+  // A drive's root is a root: `C:\` is `/`, `C:\Users\bob` a home directory.
+  if (/^[a-z]:(?:\/|$)/i.test(text)) text = text.slice(2) || "/";
   if (text.startsWith("~")) {
     // `~`, `~/x` and `~user/x` are all someone's home directory.
     const slash = text.indexOf("/");

@@ -305,6 +305,12 @@ export const DOWNLOADERS: ReadonlySet<string> = new Set([
   "xh",
   "xhs",
   "curlie",
+  // PowerShell's web cmdlets and their aliases.
+  "invoke-webrequest",
+  "iwr",
+  "invoke-restmethod",
+  "irm",
+  "start-bitstransfer",
   "lwp-request",
   "lwp-download",
   "get",
