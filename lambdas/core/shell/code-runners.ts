@@ -4,8 +4,8 @@ import type { Arg, Stream } from "./expand";
 import { fileWritesIn, recursiveDeletesIn, runsDownloadedCode, shellCommandsIn } from "./foreign-code";
 import { readOptions } from "./options";
 import { baseName } from "./paths";
-import { DATABASE_DROPPERS, INTERPRETERS, interpreterOf, SHELL_OPTIONS } from "./programs";
 import { powershellAsShell } from "./powershell";
+import { DATABASE_DROPPERS, INTERPRETERS, interpreterOf, SHELL_OPTIONS } from "./programs";
 import { normalizeSql } from "./sql";
 
 /** A shell: `-c` runs its script operand; with no script file it runs what it reads from input. */
