@@ -1,100 +1,109 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { LIMITS, TASK_ID_PATTERN, ULID_PATTERN } from "./limits";
-import { CANONICAL_LAYER_ID, CANONICAL_REPO_ID, canonicalLayerId, canonicalRepoId } from "./repo-id";
+import { bounded, described, int } from "./mini-schemas";
+import {
+  CANONICAL_LAYER_ID,
+  CANONICAL_REPO_ID,
+  type CanonicalResult,
+  canonicalLayerId,
+  canonicalRepoId,
+} from "./repo-id";
 
 export { LIMITS, TASK_ID_PATTERN, ULID_PATTERN };
 
 export const TaskIdSchema = z
   .string()
-  .regex(
-    TASK_ID_PATTERN,
-    "must be 1–128 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
+  .check(
+    z.regex(
+      TASK_ID_PATTERN,
+      "must be 1–128 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
+    ),
+  );
+/** A string rewritten to its canonical form, or refused with the canonicalizer's reason. */
+const canonicalized = (canonicalize: (raw: string) => CanonicalResult, canonicalForm: RegExp) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((raw: string, ctx) => {
+        const canonical = canonicalize(raw);
+        if (canonical.ok) return canonical.id;
+        ctx.issues.push({ code: "custom", message: canonical.message, input: raw });
+        return z.NEVER;
+      }),
+    ),
+    // What the transform gives, stated, so the OpenAPI document shows the canonical form.
+    z.string().check(z.regex(canonicalForm)),
   );
 /** A repo id, canonicalized (lower case, no `.git`): every spelling of one repo is one key. */
-export const RepoIdSchema = z
-  .string()
-  .transform((raw, ctx) => {
-    const canonical = canonicalRepoId(raw);
-    if (canonical.ok) return canonical.id;
-    ctx.addIssue({ code: "custom", message: canonical.message });
-    return z.NEVER;
-  })
-  // What the transform gives, stated, so the OpenAPI document shows the canonical form.
-  .pipe(z.string().regex(CANONICAL_REPO_ID));
+export const RepoIdSchema = canonicalized(canonicalRepoId, CANONICAL_REPO_ID);
 /** Where rules and settings are published: `*` (the deployment), `owner/*` or a repo, canonicalized. */
-export const LayerIdSchema = z
-  .string()
-  .transform((raw, ctx) => {
-    const canonical = canonicalLayerId(raw);
-    if (canonical.ok) return canonical.id;
-    ctx.addIssue({ code: "custom", message: canonical.message });
-    return z.NEVER;
-  })
-  .pipe(z.string().regex(CANONICAL_LAYER_ID));
+export const LayerIdSchema = canonicalized(canonicalLayerId, CANONICAL_LAYER_ID);
 export const RequestIdSchema = z
   .string()
-  .regex(ULID_PATTERN, "must be a request_id as returned by the API (a ULID)");
+  .check(z.regex(ULID_PATTERN, "must be a request_id as returned by the API (a ULID)"));
 /** A human's id: a Cognito `sub` in AWS, any printable id locally. */
 export const HumanIdSchema = z
   .string()
-  .min(1)
-  .max(256)
-  .regex(/^[^\s\p{Cc}]+$/u, "must be a non-empty id without spaces or control characters");
-const ToolNameSchema = z.string().min(1).max(LIMITS.maxToolNameLength);
+  .check(
+    z.minLength(1),
+    z.maxLength(256),
+    z.regex(/^[^\s\p{Cc}]+$/u, "must be a non-empty id without spaces or control characters"),
+  );
+const ToolNameSchema = z.string().check(z.minLength(1), z.maxLength(LIMITS.maxToolNameLength));
 const ToolInputSchema = z.record(z.string(), z.unknown());
-const TimeoutSchema = z.number().int().min(30).max(3600);
+const TimeoutSchema = bounded(30, 3600);
 
 export const CreateTaskBodySchema = z.strictObject({
-  task_id: TaskIdSchema.optional(),
+  task_id: z.optional(TaskIdSchema),
   owner: HumanIdSchema,
-  approvers: z.array(HumanIdSchema).max(LIMITS.maxApprovers).optional(),
+  approvers: z.optional(z.array(HumanIdSchema).check(z.maxLength(LIMITS.maxApprovers))),
   repo: RepoIdSchema,
-  description: z.string().max(LIMITS.maxDescription).optional(),
-  read_only: z.boolean().optional(),
-  approval_timeout_s: TimeoutSchema.optional(),
-  initial_grants: z.array(z.string()).max(LIMITS.maxInitialGrants).optional(),
-  approval_gate_cap: z.number().int().min(1).max(500).optional(),
-  max_tool_calls: z.number().int().min(1).max(100_000).optional(),
+  description: z.optional(z.string().check(z.maxLength(LIMITS.maxDescription))),
+  read_only: z.optional(z.boolean()),
+  approval_timeout_s: z.optional(TimeoutSchema),
+  initial_grants: z.optional(z.array(z.string()).check(z.maxLength(LIMITS.maxInitialGrants))),
+  approval_gate_cap: z.optional(bounded(1, 500)),
+  max_tool_calls: z.optional(bounded(1, 100_000)),
 });
 export type CreateTaskBody = z.infer<typeof CreateTaskBodySchema>;
 
 export const EvaluateBodySchema = z.strictObject({
   tool_name: ToolNameSchema,
   tool_input: ToolInputSchema,
-  tool_use_id: z.string().min(1).max(256).optional(),
+  tool_use_id: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   /**
    * The caller will record what became of the call (`POST /v1/tasks/{task_id}/outcomes`), so an
    * ALLOW, or a request a human approves, is kept open for that. Changes no decision.
    */
-  track_outcome: z.boolean().optional(),
+  track_outcome: z.optional(z.boolean()),
 });
 export type EvaluateBody = z.infer<typeof EvaluateBodySchema>;
 
 export const ApproveBodySchema = z.strictObject({
   request_id: RequestIdSchema,
-  scope: z.string().optional(),
+  scope: z.optional(z.string()),
 });
 export type ApproveBody = z.infer<typeof ApproveBodySchema>;
 
 export const DenyBodySchema = z.strictObject({
   request_id: RequestIdSchema,
-  reason: z.string().max(LIMITS.maxDenyReasonIn).optional(),
+  reason: z.optional(z.string().check(z.maxLength(LIMITS.maxDenyReasonIn))),
 });
 export type DenyBody = z.infer<typeof DenyBodySchema>;
 
 export const FinishBodySchema = z.strictObject({
   status: z.enum(["COMPLETED", "FAILED"]),
-  summary: z.string().max(4000).optional(),
+  summary: z.optional(z.string().check(z.maxLength(4000))),
 });
 export type FinishBody = z.infer<typeof FinishBodySchema>;
 
-export const CancelBodySchema = z.strictObject({ reason: z.string().max(4000).optional() });
+export const CancelBodySchema = z.strictObject({ reason: z.optional(z.string().check(z.maxLength(4000))) });
 export type CancelBody = z.infer<typeof CancelBodySchema>;
 
 /** `POST /v1/tasks/{task_id}/approvals/{request_id}/withdraw`: the agent no longer wants the call. */
 export const WithdrawBodySchema = z.strictObject({
-  reason: z.string().max(LIMITS.maxOutcomeText).optional(),
+  reason: z.optional(z.string().check(z.maxLength(LIMITS.maxOutcomeText))),
 });
 export type WithdrawBody = z.infer<typeof WithdrawBodySchema>;
 
@@ -108,57 +117,59 @@ export type Outcome = (typeof OUTCOMES)[number];
  */
 export const ReportOutcomeBodySchema = z
   .strictObject({
-    event_seq: z.number().int().min(1).max(1_000_000).optional(),
-    request_id: RequestIdSchema.optional(),
+    event_seq: z.optional(bounded(1, 1_000_000)),
+    request_id: z.optional(RequestIdSchema),
     outcome: z.enum(OUTCOMES),
-    duration_ms: z.number().int().min(0).max(86_400_000),
-    result_sha256: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, "must be a SHA-256 as 64 lowercase hex characters")
-      .optional(),
-    result_is_error: z.boolean().optional(),
-    error: z.string().max(LIMITS.maxOutcomeText).optional(),
+    duration_ms: bounded(0, 86_400_000),
+    result_sha256: z.optional(
+      z.string().check(z.regex(/^[0-9a-f]{64}$/, "must be a SHA-256 as 64 lowercase hex characters")),
+    ),
+    result_is_error: z.optional(z.boolean()),
+    error: z.optional(z.string().check(z.maxLength(LIMITS.maxOutcomeText))),
   })
-  .refine((b) => (b.event_seq === undefined) !== (b.request_id === undefined), {
-    message: "name the call with exactly one of event_seq (an ALLOW) or request_id (an approved request)",
-    path: ["event_seq"],
-  });
+  .check(
+    z.refine((b) => (b.event_seq === undefined) !== (b.request_id === undefined), {
+      message: "name the call with exactly one of event_seq (an ALLOW) or request_id (an approved request)",
+      path: ["event_seq"],
+    }),
+  );
 export type ReportOutcomeBody = z.infer<typeof ReportOutcomeBodySchema>;
 
-export const RevokeGrantBodySchema = z.strictObject({ scope: z.string().min(1).max(512) });
+export const RevokeGrantBodySchema = z.strictObject({
+  scope: z.string().check(z.minLength(1), z.maxLength(512)),
+});
 export type RevokeGrantBody = z.infer<typeof RevokeGrantBodySchema>;
 
 export const PublishPoliciesBodySchema = z.strictObject({
   policies: z.string(),
-  disable: z.array(z.string()).max(100).optional(),
+  disable: z.optional(z.array(z.string()).check(z.maxLength(100))),
 });
 export type PublishPoliciesBody = z.infer<typeof PublishPoliciesBodySchema>;
 
 export const DryRunBodySchema = z.strictObject({
   tool_name: ToolNameSchema,
   tool_input: ToolInputSchema,
-  read_only: z.boolean().optional(),
-  policies: z.string().optional(),
+  read_only: z.optional(z.boolean()),
+  policies: z.optional(z.string()),
 });
 export type DryRunBody = z.infer<typeof DryRunBodySchema>;
 
 /** Query strings arrive as strings; these coerce and bound them. */
 const intParam = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d{1,6}$/, "must be a whole number")), z.transform(Number)),
+    bounded(min, max),
+  );
 
-export const WaitQuerySchema = z.strictObject({ wait_s: intParam(0, LIMITS.maxWaitS).optional() });
+export const WaitQuerySchema = z.strictObject({ wait_s: z.optional(intParam(0, LIMITS.maxWaitS)) });
 export const PendingQuerySchema = z.strictObject({
-  limit: intParam(1, LIMITS.maxListLimit).optional(),
-  next_token: z.string().min(1).max(2048).optional(),
-  repo: RepoIdSchema.optional(),
+  limit: z.optional(intParam(1, LIMITS.maxListLimit)),
+  next_token: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  repo: z.optional(RepoIdSchema),
 });
 export const EventsQuerySchema = z.strictObject({
-  after_seq: intParam(0, 999_999).optional(),
-  limit: intParam(1, LIMITS.maxListLimit).optional(),
+  after_seq: z.optional(intParam(0, 999_999)),
+  limit: z.optional(intParam(1, LIMITS.maxListLimit)),
 });
 export const EmptyQuerySchema = z.strictObject({});
 /** For routes that take no body fields: sending any is a mistake worth a 400. */
@@ -175,7 +186,10 @@ export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
 export const ViaSchema = z.enum(["api", "slack", "system"]);
 export type Via = z.infer<typeof ViaSchema>;
 
-const TimeSchema = z.string().meta({ description: "ISO-8601 UTC with milliseconds", format: "date-time" });
+const TimeSchema = described(z.string(), {
+  description: "ISO-8601 UTC with milliseconds",
+  format: "date-time",
+});
 
 /** Who really granted a scope: the agent (a pre-grant its repo's settings allow), a human, or a policy. */
 export const GrantorSchema = z.object({
@@ -188,8 +202,8 @@ export const GrantViewSchema = z.object({
   scope: z.string(),
   granted_by: GrantorSchema,
   granted_at: TimeSchema,
-  request_id: z.string().optional(),
-  approved_by: z.array(z.string()).optional().meta({
+  request_id: z.optional(z.string()),
+  approved_by: described(z.optional(z.array(z.string())), {
     description: "every human who approved the request that granted it, when it needed more than one",
   }),
 });
@@ -198,46 +212,47 @@ export type GrantView = z.infer<typeof GrantViewSchema>;
 /** A published version of one layer of rules or settings: `*`, `owner/*` or a repo. */
 export const LayerVersionSchema = z.object({
   layer: z.string(),
-  version: z.number().int(),
+  version: int(),
 });
 export type LayerVersion = z.infer<typeof LayerVersionSchema>;
 
 export const TaskViewSchema = z.object({
   task_id: z.string(),
-  status: z
-    .string()
-    .meta({ description: "RUNNING, AWAITING_APPROVAL, COMPLETED, FAILED, CANCELLED or TIMED_OUT" }),
+  status: described(z.string(), {
+    description: "RUNNING, AWAITING_APPROVAL, COMPLETED, FAILED, CANCELLED or TIMED_OUT",
+  }),
   owner: z.string(),
-  approvers: z.array(z.string()).meta({
+  approvers: described(z.array(z.string()), {
     description:
       "humans who may decide the task's requests, from the repo's settings (the owner first when it may)",
   }),
-  approver_groups: z
-    .array(z.string())
-    .meta({ description: "identity groups (e.g. Cognito groups) whose members may decide them too" }),
+  approver_groups: described(z.array(z.string()), {
+    description: "identity groups (e.g. Cognito groups) whose members may decide them too",
+  }),
   agent_id: z.string(),
   repo: z.string(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   read_only: z.boolean(),
-  approval_timeout_s: z.number().int(),
-  approval_gate_cap: z.number().int(),
-  max_tool_calls: z.number().int(),
-  policy_version: z.number().int().meta({
+  approval_timeout_s: int(),
+  approval_gate_cap: int(),
+  max_tool_calls: int(),
+  policy_version: described(int(), {
     description:
       "the version of the repo's own policy layer; policy_layers has every layer the task is judged by",
   }),
   policy_layers: z.array(LayerVersionSchema),
-  settings: LayerVersionSchema.meta({
+  // A copy, so the description is this field's and not every layer version's.
+  settings: described(LayerVersionSchema.clone(), {
     description:
       'the settings the task was registered under (layer "default" is the deployment\'s built-in default)',
   }),
   grants: z.array(GrantViewSchema),
   pending_request_ids: z.array(z.string()),
-  counters: z.object({ tool_calls: z.number().int(), approvals_requested: z.number().int() }),
+  counters: z.object({ tool_calls: int(), approvals_requested: int() }),
   created_at: TimeSchema,
   updated_at: TimeSchema,
-  last_event_seq: z.number().int(),
-  last_event_hash: z.string().meta({
+  last_event_seq: int(),
+  last_event_hash: described(z.string(), {
     description:
       "the hash of the event at last_event_seq: with it, a copy of the ledger can be checked for a missing tail",
   }),
@@ -246,22 +261,20 @@ export type TaskView = z.infer<typeof TaskViewSchema>;
 
 export const EvaluationResponseSchema = z.object({
   decision: DecisionSchema,
-  source: z
-    .string()
-    .meta({ description: "which step of the pipeline decided, e.g. hard_deny, lock or grant" }),
+  source: described(z.string(), {
+    description: "which step of the pipeline decided, e.g. hard_deny, lock or grant",
+  }),
   reason: z.string(),
   rule_ids: z.array(z.string()),
-  request_id: z.string().optional().meta({ description: "set when the decision is REQUIRE_APPROVAL" }),
-  severity: z.string().optional(),
-  timeout_s: z.number().int().optional(),
-  expires_at: TimeSchema.optional(),
-  approvals_required: z
-    .number()
-    .int()
-    .optional()
-    .meta({ description: "REQUIRE_APPROVAL only: distinct approvers the request needs" }),
-  event_seq: z.number().int(),
-  input_sha256: z.string().meta({
+  request_id: described(z.optional(z.string()), { description: "set when the decision is REQUIRE_APPROVAL" }),
+  severity: z.optional(z.string()),
+  timeout_s: z.optional(int()),
+  expires_at: z.optional(TimeSchema),
+  approvals_required: described(z.optional(int()), {
+    description: "REQUIRE_APPROVAL only: distinct approvers the request needs",
+  }),
+  event_seq: int(),
+  input_sha256: described(z.string(), {
     description:
       "SHA-256 of the evaluated tool_input as canonical JSON, so a caller can prove what was judged",
   }),
@@ -271,7 +284,7 @@ export type EvaluationResponse = z.infer<typeof EvaluationResponseSchema>;
 /** `POST /v1/tasks/{task_id}/outcomes`: the recorded outcome. */
 export const OutcomeViewSchema = z.object({
   task_id: z.string(),
-  event_seq: z.number().int(),
+  event_seq: int(),
   tool_name: z.string(),
   input_sha256: z.string(),
   outcome: z.enum(OUTCOMES),
@@ -280,12 +293,13 @@ export type OutcomeView = z.infer<typeof OutcomeViewSchema>;
 
 /** A request's quorum: how many must approve, who did, and the line the CLI, Slack and the terminal show. */
 const quorumFields = {
-  approvals_required: z
-    .number()
-    .int()
-    .meta({ description: "how many distinct approvers must approve; one deny ends the request" }),
-  approved_by: z.array(z.string()).meta({ description: "who approved so far (or in the end), in order" }),
-  progress: z.string().meta({ description: 'e.g. "1 of 2 approvals (alice)"' }),
+  approvals_required: described(int(), {
+    description: "how many distinct approvers must approve; one deny ends the request",
+  }),
+  approved_by: described(z.array(z.string()), {
+    description: "who approved so far (or in the end), in order",
+  }),
+  progress: described(z.string(), { description: 'e.g. "1 of 2 approvals (alice)"' }),
 };
 
 export const ApprovalViewSchema = z.object({
@@ -300,16 +314,15 @@ export const ApprovalViewSchema = z.object({
   reason: z.string(),
   created_at: TimeSchema,
   expires_at: TimeSchema,
-  decided_at: TimeSchema.optional(),
-  decided_by: z.string().optional(),
-  via: ViaSchema.optional(),
-  scope: z.string().optional(),
-  deny_reason: z.string().optional(),
+  decided_at: z.optional(TimeSchema),
+  decided_by: z.optional(z.string()),
+  via: z.optional(ViaSchema),
+  scope: z.optional(z.string()),
+  deny_reason: z.optional(z.string()),
   ...quorumFields,
-  approver_not_owner: z
-    .boolean()
-    .optional()
-    .meta({ description: "true when a matched rule excludes the task's owner from approving" }),
+  approver_not_owner: described(z.optional(z.boolean()), {
+    description: "true when a matched rule excludes the task's owner from approving",
+  }),
 });
 export type ApprovalView = z.infer<typeof ApprovalViewSchema>;
 
@@ -331,9 +344,9 @@ export type PendingItem = z.infer<typeof PendingItemSchema>;
 export const ErrorBodySchema = z.object({
   error: z.object({
     code: z.string(),
-    message: z.string().meta({ description: "what was wrong and how to fix it (4xx); generic (5xx)" }),
+    message: described(z.string(), { description: "what was wrong and how to fix it (4xx); generic (5xx)" }),
     request_id: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
+    details: z.optional(z.record(z.string(), z.unknown())),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
@@ -353,15 +366,15 @@ export type WhoamiView = z.infer<typeof WhoamiViewSchema>;
 /** One page of `GET /v1/pending`. */
 export const PendingPageSchema = z.object({
   items: z.array(PendingItemSchema),
-  next_token: z.string().optional(),
+  next_token: z.optional(z.string()),
 });
 export type PendingPage = z.infer<typeof PendingPageSchema>;
 
 /** One ledger entry; `hash` chains it to the one before (see docs/api.md). */
 export const LedgerEventSchema = z.object({
   task_id: z.string(),
-  seq: z.number().int(),
-  type: z.string().meta({ description: "task.created, tool_call.evaluated, approval.requested, …" }),
+  seq: int(),
+  type: described(z.string(), { description: "task.created, tool_call.evaluated, approval.requested, …" }),
   at: TimeSchema,
   actor: z.object({ kind: z.enum(["human", "agent", "system", "slack"]), id: z.string() }),
   data: z.record(z.string(), z.unknown()),
@@ -372,7 +385,7 @@ export const LedgerEventSchema = z.object({
 /** One page of `GET /v1/tasks/{task_id}/events`. */
 export const EventsPageSchema = z.object({
   items: z.array(LedgerEventSchema),
-  next_after_seq: z.number().int().optional(),
+  next_after_seq: z.optional(int()),
 });
 
 /** A rule as policy views show it. */
@@ -380,21 +393,20 @@ export const RuleViewSchema = z.object({
   rule_id: z.string(),
   tier: z.enum(["hard", "soft"]),
   source: z.enum(["builtin", "custom"]),
-  layer: z
-    .string()
-    .optional()
-    .meta({ description: "the layer a custom rule was published in: *, owner/* or a repo" }),
-  severity: z.string().optional(),
-  approval_timeout_s: z.number().int().optional(),
-  approvals_required: z.number().int().optional(),
-  approver_not_owner: z.boolean().optional(),
-  category: z.string().optional(),
-  summary: z.string().optional(),
+  layer: described(z.optional(z.string()), {
+    description: "the layer a custom rule was published in: *, owner/* or a repo",
+  }),
+  severity: z.optional(z.string()),
+  approval_timeout_s: z.optional(int()),
+  approvals_required: z.optional(int()),
+  approver_not_owner: z.optional(z.boolean()),
+  category: z.optional(z.string()),
+  summary: z.optional(z.string()),
 });
 export type RuleView = z.infer<typeof RuleViewSchema>;
 
 /** One published layer that judges the repo, with who published its version and when. */
-export const PolicyLayerViewSchema = LayerVersionSchema.extend({
+export const PolicyLayerViewSchema = z.extend(LayerVersionSchema, {
   published_by: z.string(),
   published_at: TimeSchema,
 });
@@ -406,7 +418,7 @@ export type PolicyLayerView = z.infer<typeof PolicyLayerViewSchema>;
  */
 export const PolicyViewSchema = z.object({
   repo_id: z.string(),
-  version: z.number().int(),
+  version: int(),
   builtin_version: z.string(),
   layers: z.array(PolicyLayerViewSchema),
   hard: z.array(RuleViewSchema),
@@ -416,7 +428,7 @@ export const PolicyViewSchema = z.object({
 export type PolicyView = z.infer<typeof PolicyViewSchema>;
 
 /** `PUT /v1/repos/{repo_id}/policies`. */
-export const PublishedPoliciesSchema = PolicyViewSchema.extend({ warnings: z.array(z.string()) });
+export const PublishedPoliciesSchema = z.extend(PolicyViewSchema, { warnings: z.array(z.string()) });
 export type PublishedPolicies = z.infer<typeof PublishedPoliciesSchema>;
 
 /** `POST /v1/repos/{repo_id}/policies/evaluate`: what the policies would decide, with nothing written. */
@@ -425,15 +437,15 @@ export const DryRunResultSchema = z.object({
   source: z.string(),
   reason: z.string(),
   rule_ids: z.array(z.string()),
-  severity: z.string().optional(),
-  timeout_s: z.number().int().optional(),
-  approvals_required: z.number().int().optional(),
+  severity: z.optional(z.string()),
+  timeout_s: z.optional(int()),
+  approvals_required: z.optional(int()),
 });
 export type DryRunResult = z.infer<typeof DryRunResultSchema>;
 
 /** `POST /v1/slack/link`: a code from `/gates link`; hyphen and case optional. */
 export const SlackLinkBodySchema = z.strictObject({
-  code: z.string().min(1).max(64),
+  code: z.string().check(z.minLength(1), z.maxLength(64)),
 });
 export type SlackLinkBody = z.infer<typeof SlackLinkBodySchema>;
 
@@ -446,5 +458,5 @@ export const SlackLinkViewSchema = z.object({
 export type SlackLinkView = z.infer<typeof SlackLinkViewSchema>;
 
 /** `DELETE /v1/slack/link` answer: how many Slack accounts were unlinked from the caller. */
-export const SlackUnlinkViewSchema = z.object({ unlinked: z.number().int() });
+export const SlackUnlinkViewSchema = z.object({ unlinked: int() });
 export type SlackUnlinkView = z.infer<typeof SlackUnlinkViewSchema>;

@@ -3,8 +3,9 @@
  * named owner, what an agent may pre-grant itself, which agents may register) and locks, the kill switch
  * at scale. Agents read settings; only admins write either.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { HumanIdSchema, LayerVersionSchema, LIMITS, ULID_PATTERN } from "./api";
+import { bounded, described, int } from "./mini-schemas";
 import { canonicalLayerId } from "./repo-id";
 
 /** Limits of the governance routes, in one place. */
@@ -24,18 +25,22 @@ export const GOVERNANCE_LIMITS = {
 /** An identity group such as a Cognito group name. */
 export const GroupNameSchema = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[^\s\p{Cc},]+$/u, "must be a group name without spaces, commas or control characters");
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[^\s\p{Cc},]+$/u, "must be a group name without spaces, commas or control characters"),
+  );
 
 /** An agent id or a glob of agent ids (`*` matches any run), e.g. `arn:aws:sts::123456789012:assumed-role/ci/*`. */
 export const AgentPatternSchema = z
   .string()
-  .min(1)
-  .max(2048)
-  .regex(/^[^\s\p{Cc}]+$/u, "must be an agent id or glob without spaces or control characters");
+  .check(
+    z.minLength(1),
+    z.maxLength(2048),
+    z.regex(/^[^\s\p{Cc}]+$/u, "must be an agent id or glob without spaces or control characters"),
+  );
 
-const TimeoutSchema = z.number().int().min(30).max(3600);
+const TimeoutSchema = bounded(30, 3600);
 
 /**
  * A settings document as an admin publishes it. Every field is optional; an absent field takes the
@@ -43,26 +48,30 @@ const TimeoutSchema = z.number().int().min(30).max(3600);
  */
 export const RepoSettingsBodySchema = z.strictObject({
   /** Who decides every task of the repo. @default nobody */
-  approvers: z
-    .strictObject({
-      users: z.array(HumanIdSchema).max(LIMITS.maxApprovers).optional(),
-      groups: z.array(GroupNameSchema).max(GOVERNANCE_LIMITS.maxApproverGroups).optional(),
-    })
-    .optional(),
+  approvers: z.optional(
+    z.strictObject({
+      users: z.optional(z.array(HumanIdSchema).check(z.maxLength(LIMITS.maxApprovers))),
+      groups: z.optional(z.array(GroupNameSchema).check(z.maxLength(GOVERNANCE_LIMITS.maxApproverGroups))),
+    }),
+  ),
   /** Humans an agent may name as a task's owner; `"*"` is anyone. @default ["*"] */
-  allowed_owners: z.array(HumanIdSchema).max(GOVERNANCE_LIMITS.maxAllowedOwners).optional(),
+  allowed_owners: z.optional(z.array(HumanIdSchema).check(z.maxLength(GOVERNANCE_LIMITS.maxAllowedOwners))),
   /** Whether the named owner also approves. @default false */
-  owner_approves: z.boolean().optional(),
+  owner_approves: z.optional(z.boolean()),
   /** Scopes an agent may pre-grant itself in `initial_grants`. @default none */
-  pre_grantable_scopes: z.array(z.string().max(256)).max(GOVERNANCE_LIMITS.maxPreGrantableScopes).optional(),
+  pre_grantable_scopes: z.optional(
+    z.array(z.string().check(z.maxLength(256))).check(z.maxLength(GOVERNANCE_LIMITS.maxPreGrantableScopes)),
+  ),
   /** Agents (ids or globs) that may register tasks on the repo. @default ["*"] */
-  allowed_agents: z.array(AgentPatternSchema).max(GOVERNANCE_LIMITS.maxAllowedAgents).optional(),
+  allowed_agents: z.optional(
+    z.array(AgentPatternSchema).check(z.maxLength(GOVERNANCE_LIMITS.maxAllowedAgents)),
+  ),
   /** The approval timeout a task gets, and the most it may ask for. @default 300 and 3600 */
-  approval_timeout_s: z
-    .strictObject({ default: TimeoutSchema.optional(), max: TimeoutSchema.optional() })
-    .optional(),
+  approval_timeout_s: z.optional(
+    z.strictObject({ default: z.optional(TimeoutSchema), max: z.optional(TimeoutSchema) }),
+  ),
   /** Approvals every request needs unless a rule asks for more. @default 1 */
-  approvals_required: z.number().int().min(1).max(GOVERNANCE_LIMITS.maxQuorum).optional(),
+  approvals_required: z.optional(bounded(1, GOVERNANCE_LIMITS.maxQuorum)),
 });
 export type RepoSettingsBody = z.infer<typeof RepoSettingsBodySchema>;
 
@@ -73,8 +82,8 @@ export const RepoSettingsSchema = z.object({
   owner_approves: z.boolean(),
   pre_grantable_scopes: z.array(z.string()),
   allowed_agents: z.array(z.string()),
-  approval_timeout_s: z.object({ default: z.number().int(), max: z.number().int() }),
-  approvals_required: z.number().int(),
+  approval_timeout_s: z.object({ default: int(), max: int() }),
+  approvals_required: int(),
 });
 export type RepoSettings = z.infer<typeof RepoSettingsSchema>;
 
@@ -83,15 +92,14 @@ export type RepoSettings = z.infer<typeof RepoSettingsSchema>;
  * come from: the most specific published layer (`repo`, then `owner/*`, then `*`), else the
  * deployment's built-in default (`layer: "default"`, `version: 0`).
  */
-export const SettingsViewSchema = LayerVersionSchema.extend({
+export const SettingsViewSchema = z.extend(LayerVersionSchema, {
   repo_id: z.string(),
   settings: RepoSettingsSchema,
-  published_by: z.string().optional(),
-  published_at: z.string().optional().meta({ format: "date-time" }),
-  warnings: z
-    .array(z.string())
-    .optional()
-    .meta({ description: "advice on a published document that is valid but probably not what was meant" }),
+  published_by: z.optional(z.string()),
+  published_at: described(z.optional(z.string()), { format: "date-time" }),
+  warnings: described(z.optional(z.array(z.string())), {
+    description: "advice on a published document that is valid but probably not what was meant",
+  }),
 });
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
@@ -103,79 +111,68 @@ const LOCK_TARGET_FORM = "all, repo:<owner/name or owner/*> or agent:<agent id o
 /** A lock's id, as `POST /v1/locks` answered it. */
 export const LockIdSchema = z
   .string()
-  .regex(ULID_PATTERN, "must be a lock_id as returned by the API (a ULID)");
+  .check(z.regex(ULID_PATTERN, "must be a lock_id as returned by the API (a ULID)"));
 
 /** `all`, `repo:<repo or owner/*>` or `agent:<agent id or glob>`, canonicalized; `repo:*` is `all`. */
-export const LockTargetSchema = z
-  .string()
-  .max(2100)
-  .transform((raw, ctx): LockTarget => {
-    const text = raw.trim();
-    if (text === "all") return "all";
-    if (text.startsWith("repo:")) {
-      const layer = canonicalLayerId(text.slice("repo:".length));
-      if (layer.ok) return layer.id === "*" ? "all" : `repo:${layer.id}`;
-      ctx.addIssue({ code: "custom", message: `repo lock: ${layer.message}` });
-      return z.NEVER;
-    }
-    if (text.startsWith("agent:")) {
-      const agent = AgentPatternSchema.safeParse(text.slice("agent:".length));
-      if (agent.success) return `agent:${agent.data}`;
-      ctx.addIssue({
-        code: "custom",
-        message: "agent lock: name an agent id or glob, e.g. agent:arn:aws:iam::123456789012:role/ci",
-      });
-      return z.NEVER;
-    }
-    ctx.addIssue({
-      code: "custom",
-      message: "must be 'all', 'repo:<owner/name or owner/*>' or 'agent:<agent id or glob>'",
-    });
-    return z.NEVER;
-  })
+export const LockTargetSchema = z.pipe(
+  z.pipe(
+    z.string().check(z.maxLength(2100)),
+    z.transform((raw: string, ctx): LockTarget => {
+      const refuse = (message: string) => {
+        ctx.issues.push({ code: "custom", message, input: raw });
+        return z.NEVER;
+      };
+      const text = raw.trim();
+      if (text === "all") return "all";
+      if (text.startsWith("repo:")) {
+        const layer = canonicalLayerId(text.slice("repo:".length));
+        if (layer.ok) return layer.id === "*" ? "all" : `repo:${layer.id}`;
+        return refuse(`repo lock: ${layer.message}`);
+      }
+      if (text.startsWith("agent:")) {
+        const agent = z.safeParse(AgentPatternSchema, text.slice("agent:".length));
+        if (agent.success) return `agent:${agent.data}`;
+        return refuse("agent lock: name an agent id or glob, e.g. agent:arn:aws:iam::123456789012:role/ci");
+      }
+      return refuse("must be 'all', 'repo:<owner/name or owner/*>' or 'agent:<agent id or glob>'");
+    }),
+  ),
   // What the transform gives, stated for the OpenAPI document.
-  .pipe(
-    z
-      .custom<LockTarget>((v) => typeof v === "string")
-      .meta({ type: "string", description: LOCK_TARGET_FORM }),
-  );
+  described(
+    z.custom<LockTarget>((v) => typeof v === "string"),
+    { type: "string", description: LOCK_TARGET_FORM },
+  ),
+);
 
 /** `POST /v1/locks`. */
 export const PlaceLockBodySchema = z.strictObject({
   target: LockTargetSchema,
-  reason: z.string().min(1).max(GOVERNANCE_LIMITS.maxLockReason),
+  reason: z.string().check(z.minLength(1), z.maxLength(GOVERNANCE_LIMITS.maxLockReason)),
   /** The lock lifts itself after this long. @default it holds until lifted */
-  expires_in_s: z
-    .number()
-    .int()
-    .min(GOVERNANCE_LIMITS.minLockSeconds)
-    .max(GOVERNANCE_LIMITS.maxLockSeconds)
-    .optional(),
+  expires_in_s: z.optional(bounded(GOVERNANCE_LIMITS.minLockSeconds, GOVERNANCE_LIMITS.maxLockSeconds)),
   /** Also cancel the PENDING requests of the tasks it stops. @default false */
-  cancel_pending: z.boolean().optional(),
+  cancel_pending: z.optional(z.boolean()),
 });
 export type PlaceLockBody = z.infer<typeof PlaceLockBodySchema>;
 
 /** `DELETE /v1/locks/{lock_id}`: an optional note for the audit ledger. */
 export const LiftLockBodySchema = z.strictObject({
-  reason: z.string().max(GOVERNANCE_LIMITS.maxLockReason).optional(),
+  reason: z.optional(z.string().check(z.maxLength(GOVERNANCE_LIMITS.maxLockReason))),
 });
 export type LiftLockBody = z.infer<typeof LiftLockBodySchema>;
 
 /** A lock as served. */
 export const LockViewSchema = z.object({
   lock_id: z.string(),
-  target: z.string().meta({ description: LOCK_TARGET_FORM }),
+  target: described(z.string(), { description: LOCK_TARGET_FORM }),
   reason: z.string(),
   placed_by: z.string(),
-  placed_at: z.string().meta({ format: "date-time" }),
-  expires_at: z.string().optional().meta({ format: "date-time" }),
+  placed_at: described(z.string(), { format: "date-time" }),
+  expires_at: described(z.optional(z.string()), { format: "date-time" }),
   cancel_pending: z.boolean(),
-  cancelled_requests: z
-    .number()
-    .int()
-    .optional()
-    .meta({ description: "requests the lock cancelled when it was placed" }),
+  cancelled_requests: described(z.optional(int()), {
+    description: "requests the lock cancelled when it was placed",
+  }),
 });
 export type LockView = Omit<z.infer<typeof LockViewSchema>, "target"> & { target: LockTarget };
 

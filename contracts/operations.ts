@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ErrorCode } from "../lambdas/core/errors";
 import type { OperationId } from "../lambdas/routes";
 import {
@@ -46,12 +46,12 @@ import {
 export interface OperationContract {
   readonly summary: string;
   /** The JSON body, parsed by the operation with this schema. */
-  readonly body?: z.ZodType;
+  readonly body?: z.core.$ZodType;
   /** A body taken as received: Slack signs its form posts byte for byte. */
   readonly rawBody?: "application/x-www-form-urlencoded";
-  readonly query?: z.ZodType;
+  readonly query?: z.core.$ZodType;
   /** The success answers by status. */
-  readonly responses: Readonly<Partial<Record<200 | 201, z.ZodType>>>;
+  readonly responses: Readonly<Partial<Record<200 | 201, z.core.$ZodType>>>;
   /**
    * Error codes this operation raises itself. Those of the edge (bad JSON, validation,
    * credentials, size, throttling, 5xx) are added from the route's shape.
@@ -63,9 +63,8 @@ export interface OperationContract {
 const SlackAckSchema = z.record(z.string(), z.unknown());
 
 /** The OpenAPI 3.1 document itself; it is described by the OpenAPI specification, not here. */
-const OpenApiDocumentSchema = z.record(z.string(), z.unknown()).meta({
-  description: "an OpenAPI 3.1 document",
-});
+const OpenApiDocumentSchema = z.record(z.string(), z.unknown());
+z.globalRegistry.add(OpenApiDocumentSchema, { description: "an OpenAPI 3.1 document" });
 
 const TASK_DECISION_ERRORS = [
   "TASK_NOT_FOUND",

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import * as z from "zod/mini";
 import {
   type ApprovalView,
   ApproveBodySchema,
@@ -66,8 +66,8 @@ export interface GuardOptions {
 }
 
 /** Parses a request body with its contract schema, so a bad field fails here rather than at the server. */
-function checked<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body);
+function checked<S extends z.core.$ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = z.safeParse(schema, body);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
     throw new GatesApiError(0, "INVALID_REQUEST", `invalid request: ${fields}`);

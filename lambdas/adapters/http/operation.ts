@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import * as z from "zod/mini";
 import { type FieldProblem, ValidationError } from "../../core/errors";
 import type { Principal } from "../../core/principal";
 import type { OperationId } from "../../routes";
@@ -42,8 +42,8 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
  * fix it. Each unknown key of a strict object is its own problem. Messages a schema sets
  * itself win over the generic ones written here.
  */
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: "body" | "query"): T {
-  const result = schema.safeParse(value, { error: describeIssue });
+export function parseWith<T>(schema: z.core.$ZodType<T>, value: unknown, where: "body" | "query"): T {
+  const result = z.safeParse(schema, value, { error: describeIssue });
   if (result.success) {
     return result.data;
   }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { LIMITS } from "../../../contracts/api";
 import { ValidationError } from "../errors";
 import { pathDeeperThan } from "../json-depth";
@@ -31,29 +31,30 @@ export interface SlackCommand extends SlackUser {
   readonly responseUrl?: string;
 }
 
-const Id = z.string().min(1).max(64);
+const text = (max: number) => z.string().check(z.maxLength(max));
+const Id = z.string().check(z.minLength(1), z.maxLength(64));
 const Action = z.looseObject({
   action_id: z.string(),
-  value: z.string().max(2000).optional(),
-  selected_option: z.looseObject({ value: z.string().max(2000) }).nullish(),
+  value: z.optional(text(2000)),
+  selected_option: z.nullish(z.looseObject({ value: text(2000) })),
 });
 const BlockActions = z.looseObject({
   type: z.literal("block_actions"),
   team: z.looseObject({ id: Id }),
   user: z.looseObject({ id: Id }),
-  trigger_id: z.string().max(200).optional(),
-  response_url: z.url().optional(),
-  actions: z.array(Action).max(10),
+  trigger_id: z.optional(text(200)),
+  response_url: z.optional(z.url()),
+  actions: z.array(Action).check(z.maxLength(10)),
 });
 const ViewSubmission = z.looseObject({
   type: z.literal("view_submission"),
-  team: z.looseObject({ id: Id }).nullish(),
-  user: z.looseObject({ id: Id, team_id: Id.optional() }),
+  team: z.nullish(z.looseObject({ id: Id })),
+  user: z.looseObject({ id: Id, team_id: z.optional(Id) }),
   view: z.looseObject({
     callback_id: z.string(),
-    private_metadata: z.string().max(3000),
+    private_metadata: text(3000),
     state: z.looseObject({
-      values: z.record(z.string(), z.record(z.string(), z.looseObject({ value: z.string().nullish() }))),
+      values: z.record(z.string(), z.record(z.string(), z.looseObject({ value: z.nullish(z.string()) }))),
     }),
   }),
 });
@@ -123,8 +124,8 @@ function viewSubmission(payload: z.infer<typeof ViewSubmission>): SlackInteracti
 const CommandForm = z.looseObject({
   team_id: Id,
   user_id: Id,
-  text: z.string().max(2000).optional(),
-  response_url: z.url().optional(),
+  text: z.optional(text(2000)),
+  response_url: z.optional(z.url()),
 });
 
 /** Reads a slash command's form fields; anything but `link` or `pending` is a request for help. */
@@ -147,8 +148,8 @@ export function requestRef(value: string): RequestRef {
   return { taskId, requestId };
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
+function parse<T>(schema: z.core.$ZodType<T>, value: unknown): T {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   throw invalid(issue?.path.join(".") || "payload", issue?.message ?? "is invalid");
