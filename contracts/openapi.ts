@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { routeAuth } from "../cdk/constructs/route-authorization";
 import { BODY_METHODS, STATUS_BY_CODE } from "../lambdas/adapters/http/http-app";
 import type { ErrorCode } from "../lambdas/core/errors";
@@ -12,7 +12,7 @@ import { OPERATIONS, type OperationContract } from "./operations";
 export type OpenApiDocument = Record<string, unknown>;
 
 /** The schemas of the path parameters the manifest's paths name. */
-const PATH_PARAMETERS: Readonly<Record<string, z.ZodType>> = {
+const PATH_PARAMETERS: Readonly<Record<string, z.core.$ZodType>> = {
   task_id: api.TaskIdSchema,
   request_id: api.RequestIdSchema,
   // Repo routes take a layer: a repo, `owner/*` or `*`.
@@ -23,7 +23,8 @@ const PATH_PARAMETERS: Readonly<Record<string, z.ZodType>> = {
 const GROUP_TAGS: Readonly<Record<HandlerGroup, string>> = {
   public: "open to anyone",
   agent: "agents: register tasks and ask before tool calls",
-  human: "humans: decide, cancel, revoke, link Slack",
+  wait: "agents and the task's humans: wait for a decision",
+  human: "humans: decide, cancel, revoke, link Slack; repo settings and locks",
   shared: "agents and the task's humans",
   policies: "policies per repo",
   slack: "Slack's webhooks, signed by Slack",
@@ -40,7 +41,7 @@ function componentRegistry() {
   const registry = z.registry<{ id: string }>();
   for (const module of [api, governance]) {
     for (const [name, value] of Object.entries(module)) {
-      if (value instanceof z.ZodType && name.endsWith("Schema") && !name.endsWith("QuerySchema"))
+      if (value instanceof z.core.$ZodType && name.endsWith("Schema") && !name.endsWith("QuerySchema"))
         registry.add(value, { id: name.slice(0, -"Schema".length) });
     }
   }
@@ -48,12 +49,12 @@ function componentRegistry() {
 }
 
 /** A zod schema as JSON Schema (2020-12, OpenAPI 3.1's dialect), without the per-document keywords. */
-function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+function jsonSchemaOf(schema: z.core.$ZodType): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" });
   return rest;
 }
 
-function schemaRef(schema: z.ZodType, registry: ReturnType<typeof componentRegistry>) {
+function schemaRef(schema: z.core.$ZodType, registry: ReturnType<typeof componentRegistry>) {
   const id = registry.get(schema)?.id;
   return id ? { $ref: `#/components/schemas/${id}` } : jsonSchemaOf(schema);
 }
@@ -123,7 +124,7 @@ function requestBodyOf(contract: OperationContract, registry: ReturnType<typeof 
   if (!contract.body) return undefined;
   // A body whose every field is optional may be left out.
   return {
-    required: !contract.body.safeParse({}).success,
+    required: !z.safeParse(contract.body, {}).success,
     content: { "application/json": { schema: schemaRef(contract.body, registry) } },
   };
 }

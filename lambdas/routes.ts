@@ -11,8 +11,14 @@
  */
 export type PrincipalKind = "agent" | "human" | "admin" | "slack";
 
+/**
+ * The Lambda functions that serve routes, one per group. `wait` holds the long-poll alone, so
+ * agents waiting on humans hold small functions of their own rather than the ones that decide.
+ */
+export const HANDLER_GROUPS = ["public", "agent", "wait", "shared", "human", "policies", "slack"] as const;
+
 /** The Lambda function that serves a route. */
-export type HandlerGroup = "public" | "agent" | "human" | "shared" | "policies" | "slack";
+export type HandlerGroup = (typeof HANDLER_GROUPS)[number];
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -81,7 +87,7 @@ export const ROUTES = [
     method: "GET",
     path: "/v1/tasks/{task_id}/approvals/{request_id}",
     principals: ["agent", "human"],
-    group: "shared",
+    group: "wait",
   },
   {
     operation: "getTask",
@@ -152,30 +158,30 @@ export const ROUTES = [
     method: "GET",
     path: "/v1/repos/{repo_id}/settings",
     principals: ["agent", "human"],
-    group: "policies",
+    group: "human",
   },
   {
     operation: "publishSettings",
     method: "PUT",
     path: "/v1/repos/{repo_id}/settings",
     principals: ["admin"],
-    group: "policies",
+    group: "human",
   },
-  { operation: "placeLock", method: "POST", path: "/v1/locks", principals: ["admin"], group: "policies" },
-  { operation: "listLocks", method: "GET", path: "/v1/locks", principals: ["human"], group: "policies" },
+  { operation: "placeLock", method: "POST", path: "/v1/locks", principals: ["admin"], group: "human" },
+  { operation: "listLocks", method: "GET", path: "/v1/locks", principals: ["human"], group: "human" },
   {
     operation: "listLockEvents",
     method: "GET",
     path: "/v1/locks/events",
     principals: ["human"],
-    group: "policies",
+    group: "human",
   },
   {
     operation: "liftLock",
     method: "DELETE",
     path: "/v1/locks/{lock_id}",
     principals: ["admin"],
-    group: "policies",
+    group: "human",
   },
   { operation: "linkSlack", method: "POST", path: "/v1/slack/link", principals: ["human"], group: "human" },
   {
@@ -205,3 +211,5 @@ export const ROUTES = [
 
 export type Route = (typeof ROUTES)[number];
 export type OperationId = Route["operation"];
+/** The operations one group's function serves. */
+export type GroupOperationId<G extends HandlerGroup> = Extract<Route, { group: G }>["operation"];

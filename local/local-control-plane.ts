@@ -11,12 +11,11 @@ import { metricsConsumer } from "../lambdas/adapters/metrics/metrics-consumer";
 import { buildSlackFanout } from "../lambdas/adapters/slack/outbound/build-slack-fanout";
 import type { StreamConsumer } from "../lambdas/adapters/stream/stream-consumer";
 import { reconcile } from "../lambdas/core/control-plane/approvals";
-import type { ControlPlaneDeps } from "../lambdas/core/control-plane/deps";
 import { DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN } from "../lambdas/core/control-plane/fresh-sign-in";
 import { sweepExpiredLocks } from "../lambdas/core/control-plane/locks";
 import type { DefaultSettingsProfile } from "../lambdas/core/governance/settings";
 import type { SlackInboundDeps } from "../lambdas/core/slack/ports";
-import { buildControlPlane } from "../lambdas/handlers/control-plane";
+import { type AllDeps, buildControlPlane } from "../lambdas/handlers/control-plane";
 import { type ApiServer, startApiServer } from "./api-server";
 import { localConsoleSite } from "./console-site";
 import { replayDlq } from "./dlq";
@@ -44,7 +43,7 @@ export interface LocalControlPlaneOptions {
   /** How often the reconciler runs. @default 5000 */
   readonly reconcileEveryMs?: number;
   /** Test seams: clock, sleeper and friends. */
-  readonly overrides?: Partial<ControlPlaneDeps>;
+  readonly overrides?: Partial<AllDeps>;
   /** Slack seams: a signing secret, a fake response poster or modal opener. @default from the environment */
   readonly slackInbound?: Partial<SlackInboundDeps>;
   readonly onError?: (message: string, error: unknown) => void;
@@ -96,7 +95,7 @@ export interface LocalControlPlane {
   readonly url: string;
   readonly dynamoEndpoint: string;
   readonly config: GatesConfig;
-  readonly deps: ControlPlaneDeps;
+  readonly deps: AllDeps;
   readonly poller: StreamPoller;
   stop(): Promise<void>;
 }

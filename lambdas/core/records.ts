@@ -47,6 +47,12 @@ export interface ApprovalRecord {
   readonly tool_input_preview: string;
   readonly tool_input_sha256: string;
   readonly rule_ids: readonly string[];
+  /**
+   * The soft rules of the policy version the call was judged by: those a `rule:` scope of the
+   * approval may name. Recorded with the request, so deciding needs no policy engine. A request
+   * without the list offers the rules it matched, all of them soft.
+   */
+  readonly soft_rule_ids?: readonly string[];
   readonly severity: Severity;
   readonly reason: string;
   readonly timeout_s: number;

@@ -25,6 +25,9 @@ export interface Grant {
   readonly approved_by?: readonly string[];
 }
 
+/** How long a denial blocks the same call, and the window of the per-task request limit. */
+export const RECENT_WINDOW_MS = 60_000;
+
 /** An approval that ended in a denial, remembered briefly so an agent cannot re-ask at once. */
 export interface RecentDenial {
   readonly tool_name: string;

@@ -3,10 +3,13 @@ import type { Context } from "aws-lambda";
 import { readConfig } from "../adapters/config";
 import { reconcile } from "../core/control-plane/approvals";
 import { sweepExpiredLocks } from "../core/control-plane/locks";
-import { buildControlPlane } from "./control-plane";
+import { controlPlaneDeps, dynamoDocument, lockCatalogOf } from "./control-plane-deps";
 
 const logger = new Logger({ serviceName: "approval-gates", persistentKeys: { function: "reconciler" } });
-const { deps } = buildControlPlane(readConfig(process.env));
+const config = readConfig(process.env);
+const doc = dynamoDocument(config);
+// Expired locks are recorded too, so the lock catalog is built; no policy engine is.
+const deps = { ...controlPlaneDeps(doc, config.tables), ...lockCatalogOf(doc, config) };
 
 /**
  * Scheduled every minute: times out PENDING requests past their deadline and records locks that

@@ -1,4 +1,3 @@
-import { secretsExtensionSecret } from "../../lambdas/adapters/secrets/secrets-extension";
 import { readSlackFanoutConfig } from "../../lambdas/adapters/slack/outbound/slack-fanout-config";
 import { localSlackFromEnv } from "../../local/local-control-plane";
 
@@ -41,36 +40,6 @@ describe("localSlackFromEnv", () => {
     expect(localSlackFromEnv({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_CHANNEL: "C1" })).toEqual({
       botToken: "xoxb-1",
       channel: "C1",
-    });
-  });
-});
-
-describe("secretsExtensionSecret", () => {
-  it("reads the secret once through the extension with the session token, and retries after a failure", async () => {
-    const seen: { url: string; token: string | null }[] = [];
-    let status = 500;
-    const fakeFetch: typeof fetch = async (input, init) => {
-      seen.push({
-        url: String(input),
-        token: new Headers(init?.headers).get("x-aws-parameters-secrets-token"),
-      });
-      return new Response(JSON.stringify({ SecretString: "xoxb-secret\n" }), { status });
-    };
-    const secret = secretsExtensionSecret({
-      secretId: "gates/slack bot",
-      sessionToken: "session",
-      fetch: fakeFetch,
-    });
-
-    await expect(secret.get()).rejects.toThrow(/HTTP 500/);
-    status = 200;
-    expect(await secret.get()).toBe("xoxb-secret");
-    expect(await secret.get()).toBe("xoxb-secret");
-
-    expect(seen).toHaveLength(2);
-    expect(seen[1]).toEqual({
-      url: "http://localhost:2773/secretsmanager/get?secretId=gates%2Fslack%20bot",
-      token: "session",
     });
   });
 });

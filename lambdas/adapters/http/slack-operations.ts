@@ -1,7 +1,6 @@
 import { EmptyBodySchema, EmptyQuerySchema, SlackLinkBodySchema } from "../../../contracts/api";
-import type { ControlPlaneDeps } from "../../core/control-plane/deps";
-import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from "../../core/errors";
-import type { Principal } from "../../core/principal";
+import type { ControlPlaneDeps, DecisionDeps } from "../../core/control-plane/deps";
+import { ServiceUnavailableError, UnauthenticatedError } from "../../core/errors";
 import { parseCommand, parseInteraction } from "../../core/slack/payloads";
 import type { SlackInboundDeps } from "../../core/slack/ports";
 import { verifySlackSignature } from "../../core/slack/signature";
@@ -11,18 +10,14 @@ import {
   linkSlackAccount,
   unlinkSlackAccount,
 } from "../../core/slack/slack-inbound";
-import { type OperationRequest, type Operations, parseWith } from "./operation";
+import { human, ok } from "./callers";
+import { type OperationHandler, type OperationRequest, parseWith } from "./operation";
 
-const ok = (body: unknown) => ({ status: 200 as const, body });
-
-/**
- * The Slack doors of the control plane: the signed interaction and slash-command webhooks,
- * and the linking routes a human calls with their own credentials.
- */
-export function slackOperations(
-  deps: ControlPlaneDeps,
+/** The signed interaction and slash-command webhooks Slack itself calls. */
+export function slackWebhookOperations(
+  deps: DecisionDeps,
   slack: SlackInboundDeps,
-): Required<Pick<Operations, "slackInteractions" | "slackCommands" | "linkSlack" | "unlinkSlack">> {
+): Record<"slackInteractions" | "slackCommands", OperationHandler> {
   return {
     slackInteractions: async (req) => {
       await requireSlackSignature(deps, slack, req);
@@ -48,7 +43,15 @@ export function slackOperations(
       const text = await handleCommand(deps, slack, parseCommand(req.rawBody ?? ""));
       return ok({ response_type: "ephemeral", text });
     },
+  };
+}
 
+/** The linking routes a human calls with their own credentials; they need the link store and nothing of Slack's API. */
+export function slackLinkOperations(
+  deps: ControlPlaneDeps,
+  slack: Pick<SlackInboundDeps, "links">,
+): Record<"linkSlack" | "unlinkSlack", OperationHandler> {
+  return {
     linkSlack: async (req) => {
       const { code } = parseWith(SlackLinkBodySchema, req.body, "body");
       return ok(await linkSlackAccount(deps, slack, human(req), code));
@@ -60,6 +63,17 @@ export function slackOperations(
       return ok(await unlinkSlackAccount(slack, human(req)));
     },
   };
+}
+
+/**
+ * The Slack doors of the control plane: the signed webhooks and the linking routes, as one
+ * process that serves every route (local mode) mounts them.
+ */
+export function slackOperations(
+  deps: DecisionDeps,
+  slack: SlackInboundDeps,
+): Record<"slackInteractions" | "slackCommands" | "linkSlack" | "unlinkSlack", OperationHandler> {
+  return { ...slackWebhookOperations(deps, slack), ...slackLinkOperations(deps, slack) };
 }
 
 /**
@@ -89,11 +103,4 @@ async function requireSlackSignature(
       "The request is not signed by Slack: X-Slack-Signature must be a valid v0 signature and X-Slack-Request-Timestamp within 5 minutes.",
     );
   }
-}
-
-function human(req: OperationRequest): Principal & { kind: "human" } {
-  const p = req.principal;
-  if (!p) throw new UnauthenticatedError("Send credentials: a Cognito token for humans.");
-  if (p.kind !== "human") throw new ForbiddenError("This route is for humans.");
-  return p;
 }

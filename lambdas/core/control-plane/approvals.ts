@@ -19,7 +19,7 @@ import { sanitizeLine, sanitizeText } from "../sanitize";
 import { parseScope } from "../scopes";
 import { isActive } from "../task";
 import { requireApprover, requireOwnAgent, requireVisible } from "./access";
-import type { ControlPlaneDeps } from "./deps";
+import type { ControlPlaneDeps, DecisionDeps } from "./deps";
 import { requireFreshSignIn } from "./fresh-sign-in";
 import { withOpenCall } from "./outcomes";
 import { type EndStatus, endApproval, inboxKeysOf, inboxRowsOf, rememberDenial } from "./request-lifecycle";
@@ -104,7 +104,7 @@ export interface DecisionInput {
  * APPROVED by the vote that completes the quorum; one deny ends it.
  */
 export async function decideApproval(
-  deps: ControlPlaneDeps,
+  deps: DecisionDeps,
   human: Principal,
   taskId: string,
   input: DecisionInput,
@@ -143,7 +143,7 @@ export async function decideApproval(
     if (lock) throw new LockedError(taskId, lock);
     // Every vote on a critical request needs its own fresh sign-in, the quorum's last one included.
     requireFreshSignIn(approval.severity, human, now, deps.freshSignIn);
-    const scope = await approvedScope(deps, task, input.scope ?? "this_call");
+    const scope = approvedScope(task, approval, input.scope ?? "this_call");
     const cast: Vote[] = [...votes, { by: human.id, at: now.toISOString(), via: input.via, scope }];
     if (cast.length < required) return recordVote(task, approval, cast, now, actor);
     return endRequest(task, approval, "APPROVED", now, actor, {
@@ -253,10 +253,9 @@ export function cancelRequest(
   });
 }
 
-/** The canonical scope of an approval, checked against the task's pinned policy version. */
-async function approvedScope(deps: ControlPlaneDeps, task: TaskRecord, raw: string): Promise<string> {
-  const policies = await deps.policies.forTask(task);
-  const softRuleIds = new Set(policies.rules.filter((r) => r.tier === "soft").map((r) => r.rule_id));
+/** The canonical scope of an approval, checked against the soft rules of the version the call was judged by. */
+function approvedScope(task: TaskRecord, approval: ApprovalRecord, raw: string): string {
+  const softRuleIds = new Set(approval.soft_rule_ids ?? approval.rule_ids);
   // The scope is stored, logged and shown, so what is parsed is its sanitized text.
   const parsed = parseScope(sanitizeLine(raw), { softRuleIds });
   if (!parsed.ok) throw new ValidationError(parsed.message, [{ field: "scope", message: parsed.message }]);

@@ -5,7 +5,7 @@ import type { Principal } from "../principal";
 import type { ApprovalRecord } from "../records";
 import { previewToolInput, sanitizeText } from "../sanitize";
 import { requireOwnAgent } from "./access";
-import type { ControlPlaneDeps } from "./deps";
+import type { EvaluationDeps } from "./deps";
 import { withOpenCall } from "./outcomes";
 import { inboxRowsOf, pruneRequestTimes } from "./request-lifecycle";
 import { requireToolInputWithinLimit } from "./tool-input-limit";
@@ -28,7 +28,7 @@ export function maxPendingRequests(approverCount: number): number {
  * way is an error, never an ALLOW.
  */
 export async function evaluateCall(
-  deps: ControlPlaneDeps,
+  deps: EvaluationDeps,
   agent: Principal,
   taskId: string,
   body: EvaluateBody,
@@ -121,6 +121,7 @@ export async function evaluateCall(
       tool_input_preview: previewToolInput(body.tool_input),
       tool_input_sha256: sha,
       rule_ids: evaluation.rule_ids,
+      soft_rule_ids: policies.rules.filter((r) => r.tier === "soft").map((r) => r.rule_id),
       severity: evaluation.severity,
       reason,
       timeout_s: evaluation.timeout_s,

@@ -6,7 +6,7 @@ import { chainEvent, type LedgerEvent, LOCK_LEDGER_ID, type LockEventType } from
 import type { Principal } from "../principal";
 import { sanitizeText } from "../sanitize";
 import { cancelRequest } from "./approvals";
-import type { ControlPlaneDeps } from "./deps";
+import type { LockDeps } from "./deps";
 import { withoutUndefined } from "./transact";
 
 /** Attempts at one lock change before giving up with a 503, as for task changes. */
@@ -25,7 +25,7 @@ type LockPlan = {
  * conditioned on the ledger head: concurrent changes are serialized, and a lost race plans again.
  */
 async function changeLocks<T>(
-  deps: ControlPlaneDeps,
+  deps: LockDeps,
   plan: (locks: readonly LockRecord[], now: Date) => { change?: LockPlan; result: T },
 ): Promise<T> {
   const store = deps.locks.store;
@@ -75,11 +75,7 @@ function toLockView(lock: LockRecord, cancelled?: number): LockView {
  * DENY (`source: "lock"`), and no request of one can be approved. With `cancel_pending`, the
  * matching tasks' PENDING requests are cancelled too.
  */
-export async function placeLock(
-  deps: ControlPlaneDeps,
-  admin: Principal,
-  body: PlaceLockBody,
-): Promise<LockView> {
+export async function placeLock(deps: LockDeps, admin: Principal, body: PlaceLockBody): Promise<LockView> {
   const reason = sanitizeText(body.reason, GOVERNANCE_LIMITS.maxLockReason);
   const placed = await changeLocks(deps, (locks, now) => {
     const holding = locks.filter((l) => lockHolds(l, now));
@@ -116,7 +112,7 @@ export async function placeLock(
 }
 
 /** Cancels the PENDING requests of the tasks a lock stops; returns how many it cancelled. */
-async function cancelPendingUnder(deps: ControlPlaneDeps, lock: LockRecord): Promise<number> {
+async function cancelPendingUnder(deps: LockDeps, lock: LockRecord): Promise<number> {
   const live = await deps.tasks.listLivePending(deps.clock.now().toISOString(), MAX_CANCELLED);
   let cancelled = 0;
   for (const request of live) {
@@ -133,14 +129,14 @@ async function cancelPendingUnder(deps: ControlPlaneDeps, lock: LockRecord): Pro
 }
 
 /** The locks in force, oldest first. */
-export async function listLocks(deps: ControlPlaneDeps): Promise<{ items: LockView[] }> {
+export async function listLocks(deps: LockDeps): Promise<{ items: LockView[] }> {
   const locks = await deps.locks.active(deps.clock.now(), { fresh: true });
   return { items: locks.map((l) => toLockView(l)) };
 }
 
 /** An admin lifts a lock; evaluations it stopped are judged as before. */
 export function liftLock(
-  deps: ControlPlaneDeps,
+  deps: LockDeps,
   admin: Principal,
   lockId: string,
   body: LiftLockBody,
@@ -166,7 +162,7 @@ export function liftLock(
 
 /** The lock ledger, in sequence order. */
 export async function listLockEvents(
-  deps: ControlPlaneDeps,
+  deps: LockDeps,
   afterSeq: number,
   limit: number,
 ): Promise<{ items: LedgerEvent<LockEventType>[]; next_after_seq?: number }> {
@@ -176,7 +172,7 @@ export async function listLockEvents(
 }
 
 /** Records and removes every lock past its expiry; the reconciler runs it. Returns how many. */
-export async function sweepExpiredLocks(deps: ControlPlaneDeps): Promise<number> {
+export async function sweepExpiredLocks(deps: LockDeps): Promise<number> {
   let swept = 0;
   for (;;) {
     const expired = await changeLocks(deps, (locks, now) => {

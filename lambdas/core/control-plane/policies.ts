@@ -14,7 +14,7 @@ import { MAX_POLICY_TEXT_BYTES } from "../policy/rules";
 import type { Principal } from "../principal";
 import type { PolicyVersionRecord } from "../records";
 import { freshTaskSnapshot } from "../task";
-import type { ControlPlaneDeps } from "./deps";
+import type { EvaluationDeps, SettingsDeps } from "./deps";
 import { resolveSettings } from "./settings";
 import { requireToolInputWithinLimit } from "./tool-input-limit";
 import { withoutUndefined } from "./transact";
@@ -48,7 +48,7 @@ function toPolicyView(
 
 /** The rules in force for a repo's new tasks (or a wider layer's), with every layer they come from. */
 export async function getPolicies(
-  deps: ControlPlaneDeps,
+  deps: EvaluationDeps,
   layerId: string,
   builtinVersion: string,
 ): Promise<PolicyView> {
@@ -58,7 +58,7 @@ export async function getPolicies(
 
 /** Publishes a layer's next immutable version; new tasks of the repos it covers pin it. */
 export async function publishPolicies(
-  deps: ControlPlaneDeps,
+  deps: EvaluationDeps,
   admin: Principal,
   repoId: string,
   body: PublishPoliciesBody,
@@ -80,7 +80,7 @@ export async function publishPolicies(
  * principal gets a bounded number of dry runs a minute. The tool input has the limit of a real call.
  */
 export async function dryRunPolicies(
-  deps: ControlPlaneDeps,
+  deps: EvaluationDeps & SettingsDeps,
   principal: Principal,
   repoId: string,
   body: DryRunBody,

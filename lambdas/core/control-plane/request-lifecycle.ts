@@ -1,9 +1,8 @@
 import type { ApprovalStatus, Via } from "../../../contracts/api";
 import { approvedBy } from "../governance/quorum";
-import { RECENT_WINDOW_MS } from "../policy/evaluate";
 import type { TaskStore } from "../ports";
 import { type ApprovalRecord, groupInboxKey, type InboxRow, type TaskRecord } from "../records";
-import type { RecentDenial } from "../task";
+import { RECENT_WINDOW_MS, type RecentDenial } from "../task";
 
 export type EndStatus = Exclude<ApprovalStatus, "PENDING">;
 

@@ -4,7 +4,7 @@ import { RateLimitedError, ServiceUnavailableError, SettingsInvalidError } from 
 import { DEFAULT_SETTINGS_LAYER, normalizeSettings, type ResolvedSettings } from "../governance/settings";
 import type { Principal } from "../principal";
 import type { SettingsVersionRecord } from "../records";
-import type { ControlPlaneDeps } from "./deps";
+import type { SettingsDeps } from "./deps";
 
 /** Settings publishes per admin per minute. */
 export const SETTINGS_PUBLISHES_PER_MINUTE = 10;
@@ -15,7 +15,7 @@ const PUBLISH_ATTEMPTS = 5;
  * layer's (`owner/*`, then `*`), else the deployment's default. The most specific document wins whole.
  */
 export async function resolveSettings(
-  deps: ControlPlaneDeps,
+  deps: SettingsDeps,
   layerId: string,
 ): Promise<ResolvedSettings & { record?: SettingsVersionRecord }> {
   const found = await Promise.all(layersOf(layerId).map((layer) => deps.settings.latest(layer)));
@@ -41,13 +41,13 @@ function toSettingsView(
 }
 
 /** The settings new tasks of a repo (or layer) would be registered under. */
-export async function getSettings(deps: ControlPlaneDeps, layerId: string): Promise<SettingsView> {
+export async function getSettings(deps: SettingsDeps, layerId: string): Promise<SettingsView> {
   return toSettingsView(layerId, await resolveSettings(deps, layerId));
 }
 
 /** Publishes a layer's next immutable settings version, or refuses it listing every problem. */
 export async function publishSettings(
-  deps: ControlPlaneDeps,
+  deps: SettingsDeps,
   admin: Principal,
   layerId: string,
   body: RepoSettingsBody,

@@ -16,7 +16,7 @@ import { sanitizeLine, sanitizeText } from "../sanitize";
 import { parseScope } from "../scopes";
 import { isActive, TASK_DEFAULTS, type TaskStatus } from "../task";
 import { requireApprover, requireOwnAgent, requireOwnerOrApprover, requireVisible } from "./access";
-import type { ControlPlaneDeps } from "./deps";
+import type { ControlPlaneDeps, EvaluationDeps, SettingsDeps } from "./deps";
 import { endApproval, inboxKeysOf, pendingApprovals } from "./request-lifecycle";
 import { resolveSettings } from "./settings";
 import { appendEvent, changeTask, withoutUndefined } from "./transact";
@@ -28,7 +28,7 @@ import { toTaskView } from "./views";
  * setting. Repeating the same body with the same id returns the task.
  */
 export async function createTask(
-  deps: ControlPlaneDeps,
+  deps: EvaluationDeps & SettingsDeps,
   agent: Principal & { kind: "agent" },
   body: CreateTaskBody,
 ): Promise<{ created: boolean; view: TaskView }> {

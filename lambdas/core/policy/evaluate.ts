@@ -3,7 +3,7 @@ import { quorumFor } from "../governance/quorum";
 import { type GrantFacts, grantCoversCall, parseScope, ruleGrants, type Scope } from "../scopes";
 import { normalizePath } from "../shell/paths";
 import type { ShellParser } from "../shell/syntax";
-import { isActive, type TaskSnapshot } from "../task";
+import { isActive, RECENT_WINDOW_MS, type TaskSnapshot } from "../task";
 import { analyzeCall, type CallAnalysis, type ToolCall, writeTargets } from "./call-analysis";
 import { buildCedarRequests, type CedarRequest, type TaskFacts } from "./cedar-request";
 import type { CompiledPolicySet, RuleError } from "./policy-set";
@@ -48,8 +48,6 @@ export type Evaluation =
       readonly approver_not_owner: boolean;
     };
 
-/** How long a denial blocks the same call, and the window of the per-task request limit. */
-export const RECENT_WINDOW_MS = 60_000;
 /** At most this many approval requests per task in any `RECENT_WINDOW_MS`. */
 export const MAX_REQUESTS_PER_WINDOW = 20;
 const MAX_ERROR_TEXT = 300;

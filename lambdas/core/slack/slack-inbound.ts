@@ -1,6 +1,6 @@
 import { isApprover } from "../control-plane/access";
 import { decideApproval, listPending } from "../control-plane/approvals";
-import type { ControlPlaneDeps } from "../control-plane/deps";
+import type { ControlPlaneDeps, DecisionDeps } from "../control-plane/deps";
 import {
   GatesError,
   RateLimitedError,
@@ -43,7 +43,7 @@ export const REPLIES = {
  * shows the reason instead of a generic failure.
  */
 export async function handleInteraction(
-  deps: ControlPlaneDeps,
+  deps: DecisionDeps,
   slack: SlackInboundDeps,
   interaction: SlackInteraction,
 ): Promise<InteractionOutcome> {
@@ -156,7 +156,7 @@ export async function handleCommand(
  */
 export async function linkSlackAccount(
   deps: ControlPlaneDeps,
-  slack: SlackInboundDeps,
+  slack: Pick<SlackInboundDeps, "links">,
   human: Principal & { kind: "human" },
   typedCode: string,
 ): Promise<{ linked: true; slack_team_id: string; slack_user_id: string }> {
@@ -183,7 +183,7 @@ export async function linkSlackAccount(
 
 /** Removes the caller's Slack links; unlinking when there is none is not an error. */
 export async function unlinkSlackAccount(
-  slack: SlackInboundDeps,
+  slack: Pick<SlackInboundDeps, "links">,
   human: Principal & { kind: "human" },
 ): Promise<{ unlinked: number }> {
   return { unlinked: await slack.links.unlinkHuman(human.id) };

@@ -1,0 +1,42 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { CedarPolicyEngine } from "../adapters/cedar/cedar-engine";
+import { DynamoPolicyStore } from "../adapters/dynamo/policy-store";
+import type { TableNames } from "../adapters/dynamo/tables";
+import { loadBashParser } from "../adapters/shell/tree-sitter-bash";
+import type { EvaluationDeps, LockDeps } from "../core/control-plane/deps";
+import { PolicyCatalog } from "../core/control-plane/policy-catalog";
+import { ServiceUnavailableError } from "../core/errors";
+import { sha256Hex } from "../core/hashing";
+import { BUILTIN_POLICY_TEXTS } from "../policies/builtin";
+
+/** Fingerprint of the deployed built-in rules. */
+export const BUILTIN_VERSION = sha256Hex(BUILTIN_POLICY_TEXTS.join("\n")).slice(0, 12);
+
+/**
+ * Adds what judging tool calls needs to the table dependencies: the policy catalog over Cedar
+ * and the shell parser. Only the processes that evaluate policies call this, and only they carry
+ * the Cedar and parser layers in AWS.
+ */
+export function evaluationDeps<B extends LockDeps>(
+  base: B,
+  doc: DynamoDBDocumentClient,
+  tables: TableNames,
+  overrides: Partial<EvaluationDeps> = {},
+): B & EvaluationDeps {
+  // The parser's WebAssembly compiles in the background while Cedar's loads; a failure here
+  // is seen, and retried, by the first evaluation that waits for it.
+  loadBashParser().catch(() => undefined);
+  const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
+  return {
+    ...base,
+    policies: new PolicyCatalog(new DynamoPolicyStore(doc, tables), (source, options) =>
+      engine.compile(source, options),
+    ),
+    // A parser that cannot load is a dependency failure: every evaluation answers 503, never a decision.
+    shell: () =>
+      loadBashParser().catch((error: unknown) => {
+        throw new ServiceUnavailableError(error);
+      }),
+    ...overrides,
+  };
+}
