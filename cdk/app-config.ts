@@ -19,6 +19,12 @@ export const CONTEXT_KEYS = [
   "criticalSignInMaxAgeMinutes",
   "hostedUiDomainPrefix",
   "console",
+  "waitConcurrency",
+  "evaluateConcurrency",
+  "decideConcurrency",
+  "lambdaConcurrencyQuota",
+  "webAclRatePerIp",
+  "tracing",
 ] as const;
 
 /**
@@ -40,6 +46,14 @@ export function stackPropsFromContext(read: ContextReader): ApprovalGatesStackPr
     if (!Number.isInteger(parsed) || parsed <= 0)
       throw new Error(`Context "${key}" must be a positive integer.`);
     return parsed;
+  };
+
+  const flag = (key: (typeof CONTEXT_KEYS)[number]): boolean => {
+    const value = read(key);
+    if (value === undefined || value === null || value === "" || value === false || value === "false")
+      return false;
+    if (value === true || value === "true") return true;
+    throw new Error(`Context "${key}" must be true or false, got ${JSON.stringify(value)}.`);
   };
 
   const removal = text("removalPolicy") ?? "retain";
@@ -86,6 +100,14 @@ export function stackPropsFromContext(read: ContextReader): ApprovalGatesStackPr
   if (consoleSite !== "true" && consoleSite !== "false") {
     throw new Error(`Context "console" must be "true" or "false", got "${consoleSite}".`);
   }
+  const concurrency = {
+    wait: count("waitConcurrency"),
+    evaluate: count("evaluateConcurrency"),
+    decide: count("decideConcurrency"),
+  };
+  const reserved = Object.fromEntries(Object.entries(concurrency).filter(([, n]) => n !== undefined));
+  const quota = count("lambdaConcurrencyQuota");
+  const webAclRatePerIp = count("webAclRatePerIp");
 
   return {
     removalPolicy: removal === "retain" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -102,5 +124,9 @@ export function stackPropsFromContext(read: ContextReader): ApprovalGatesStackPr
     ...(maxAge ? { criticalSignInMaxAgeMin: maxAge } : {}),
     ...(domainPrefix ? { hostedUiDomainPrefix: domainPrefix } : {}),
     ...(consoleSite === "false" ? { console: false } : {}),
+    ...(Object.keys(reserved).length > 0 ? { concurrency: reserved } : {}),
+    ...(quota ? { lambdaConcurrencyQuota: quota } : {}),
+    ...(webAclRatePerIp ? { webAclRatePerIp } : {}),
+    ...(flag("tracing") ? { tracing: true } : {}),
   };
 }

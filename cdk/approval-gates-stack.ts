@@ -5,20 +5,20 @@ import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN } from "../lambdas/core/control-plane/fresh-sign-in";
-import { type HandlerGroup, ROUTES } from "../lambdas/routes";
+import { HANDLER_GROUPS, type HandlerGroup, ROUTES } from "../lambdas/routes";
 import { CedarLayer, ShellParserLayer } from "./constructs/cedar-layer";
-import { GatesApi } from "./constructs/gates-api";
+import { type ApiDoor, GatesApi, type ThrottleSettings } from "./constructs/gates-api";
 import { GatesConsole } from "./constructs/gates-console";
 import { GatesFunction } from "./constructs/gates-function";
 import { GatesIdentity, type GatesIdentityProps } from "./constructs/gates-identity";
 import { GatesMonitoring } from "./constructs/gates-monitoring";
 import { acknowledgeNag } from "./constructs/nag";
 import type { MixedRouteAuth } from "./constructs/route-authorization";
-import { addSecretsExtension } from "./constructs/secrets-extension";
 import { SlackFanout } from "./constructs/slack-fanout";
 import { StreamConsumerMapping } from "./constructs/stream-consumer";
 import { grantTableAccess } from "./constructs/table-grants";
 import { GatesTables } from "./constructs/tables";
+import { API_FUNCTIONS, BACKGROUND_FUNCTIONS, type FunctionSpec } from "./function-catalog";
 
 /** Slack settings, handed to the functions that will talk to Slack. */
 export interface SlackSettings {
@@ -28,6 +28,25 @@ export interface SlackSettings {
   readonly signingSecretName: string;
   /** The channel id approval requests are posted to. */
   readonly channel: string;
+}
+
+/**
+ * Lambda concurrency for the paths that must not starve each other. A reservation is also the
+ * function's limit, and Lambda keeps 100 of the account's concurrency unreserved, so none of these
+ * can deploy in an account whose quota is under 100 + their sum (new accounts may start at 10).
+ */
+export interface ConcurrencySettings {
+  /**
+   * The long-poll function's own limit: at most this many agents hold a wait at once. The wait
+   * door's API throttle is then sized to it, so waits past the limit are refused by API Gateway
+   * with a 429 (which the SDK waits out) before Lambda would refuse them.
+   * @default none: waits draw from the unreserved pool, bounded only by the wait door's throttle
+   */
+  readonly wait?: number;
+  /** Reserved for the evaluate function (the agent API). @default none */
+  readonly evaluate?: number;
+  /** Reserved for the decide function (the human API: approve, deny, cancel). @default none */
+  readonly decide?: number;
 }
 
 /** Props of {@link ApprovalGatesStack}. */
@@ -44,8 +63,21 @@ export interface ApprovalGatesStackProps extends StackProps {
   readonly removalPolicy?: RemovalPolicy;
   /** How routes shared by agents and humans authenticate. @default "iam" (humans use identity-pool credentials) */
   readonly mixedRouteAuth?: MixedRouteAuth;
-  /** Stage throttling, requests per second and burst. @default 50 and 100 */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Throttling of each method without a door budget of its own. @default 50 requests per second, burst 100 */
+  readonly throttle?: ThrottleSettings;
+  /** Budgets of the API's doors. @default the public and Slack doors, the 404 mocks and the long-poll have their own */
+  readonly doorThrottles?: Readonly<Partial<Record<ApiDoor, ThrottleSettings>>>;
+  /** Reserved and limited Lambda concurrency. @default nothing reserved, so the stack deploys in any account */
+  readonly concurrency?: ConcurrencySettings;
+  /**
+   * The account's Lambda concurrency quota in the region, when known: reservations that would not
+   * fit in it stop the synth instead of failing the deploy. @default unchecked
+   */
+  readonly lambdaConcurrencyQuota?: number;
+  /** A WAF web ACL limiting each client IP to this many requests per 5 minutes. @default no web ACL */
+  readonly webAclRatePerIp?: number;
+  /** X-Ray tracing of the API and every function, with Powertools Tracer in the bundles. @default false */
+  readonly tracing?: boolean;
   /** How old, in minutes, the sign-in behind a critical approval may be. @default 10 */
   readonly criticalSignInMaxAgeMin?: number;
   /** The Hosted UI's Cognito domain prefix. @default one made of the stack's path and the account id */
@@ -56,19 +88,8 @@ export interface ApprovalGatesStackProps extends StackProps {
   readonly console?: boolean;
 }
 
-const API_GROUPS: readonly HandlerGroup[] = ["public", "agent", "human", "shared", "policies", "slack"];
-
-/** One value per route group, built in a fixed order so construct ids are stable. */
-function byGroup<T>(make: (group: HandlerGroup) => T): Record<HandlerGroup, T> {
-  return {
-    public: make("public"),
-    agent: make("agent"),
-    human: make("human"),
-    shared: make("shared"),
-    policies: make("policies"),
-    slack: make("slack"),
-  };
-}
+/** Lambda's floor of unreserved concurrency, which reservations may not dip into. */
+const UNRESERVED_FLOOR = 100;
 
 /**
  * The whole control plane in one stack: tables, the REST API and its functions, the Cedar layer,
@@ -88,48 +109,67 @@ export class ApprovalGatesStack extends Stack {
     super(scope, id, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const criticalSignInMaxAgeMin = props.criticalSignInMaxAgeMin ?? DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN;
+    const tracing = props.tracing ?? false;
+    const concurrency = checkedConcurrency(props.concurrency ?? {}, props.lambdaConcurrencyQuota);
     const tables = new GatesTables(this, "Tables", { removalPolicy });
-    const policyLayers = {
-      cedar: new CedarLayer(this, "Cedar").layer,
-      shellParser: new ShellParserLayer(this, "ShellParser").layer,
+    // Built only when a function evaluates policies; the others never see Cedar or the parser.
+    let policyLayers: { cedar: CedarLayer["layer"]; shellParser: ShellParserLayer["layer"] } | undefined;
+    const layersFor = (spec: FunctionSpec) => {
+      if (!spec.evaluates) return {};
+      policyLayers ??= {
+        cedar: new CedarLayer(this, "Cedar").layer,
+        shellParser: new ShellParserLayer(this, "ShellParser").layer,
+      };
+      return { policyLayers };
     };
     const functionFor = (
       name: string,
-      entry: string,
-      purpose: string,
-      extra: Partial<{ cedar: boolean; timeout: Duration }> = {},
-    ) =>
-      new GatesFunction(this, name, {
-        entry: `lambdas/handlers/${entry}.ts`,
-        purpose,
+      spec: FunctionSpec,
+      reservedConcurrency?: number,
+      environment: Record<string, string> = {},
+    ) => {
+      const gates = new GatesFunction(this, name, {
+        spec,
         tables,
-        ...(extra.cedar === false ? {} : { policyLayers }),
-        ...(extra.timeout ? { timeout: extra.timeout } : {}),
+        tracing,
+        ...layersFor(spec),
+        ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
         environment: {
           GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev",
           // Repos without published settings: the named owner only watches, gates-approvers decide.
           GATES_DEFAULT_SETTINGS: "strict",
-          GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN: String(criticalSignInMaxAgeMin),
+          ...environment,
         },
       });
+      if (tracing) acknowledgeXrayWildcard(gates.role);
+      return gates;
+    };
 
-    // Every API group builds the whole control plane, Cedar included, so each carries the layer.
+    const reservations: Partial<Record<HandlerGroup, number>> = {
+      ...(concurrency.wait !== undefined ? { wait: concurrency.wait } : {}),
+      ...(concurrency.evaluate !== undefined ? { agent: concurrency.evaluate } : {}),
+      ...(concurrency.decide !== undefined ? { human: concurrency.decide } : {}),
+    };
+    // The functions that decide requests check how fresh a critical approver's sign-in is.
+    const decides: readonly HandlerGroup[] = ["human", "slack"];
     const apiFunctions = byGroup((group) => {
-      // Long polls for a decision hold a request for up to API Gateway's 29 s limit.
-      const fn = functionFor(`Api${capitalize(group)}`, `api-${group}`, `${group} API`, {
-        timeout: Duration.seconds(29),
-      });
-      grantTableAccess(fn.fn, group, tables);
-      return fn.fn;
+      const fn = functionFor(
+        `Api${capitalize(group)}`,
+        API_FUNCTIONS[group],
+        reservations[group],
+        decides.includes(group)
+          ? { GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN: String(criticalSignInMaxAgeMin) }
+          : {},
+      ).fn;
+      grantTableAccess(fn, group, tables);
+      return fn;
     });
     // Slack's webhooks check signatures with the signing secret and open the deny modal with the bot token.
     if (props.slack) configureSlack(this, apiFunctions.slack, props.slack);
     // Pending lists are read by humans and by Slack's `/gates pending`; both sign their page tokens.
     signPageTokens(this, [apiFunctions.human, apiFunctions.slack]);
 
-    const reconciler = functionFor("Reconciler", "reconciler", "reconciler", {
-      timeout: Duration.seconds(50),
-    });
+    const reconciler = functionFor("Reconciler", BACKGROUND_FUNCTIONS.reconciler);
     grantTableAccess(reconciler.fn, "reconciler", tables);
     new Rule(this, "ReconcileEveryMinute", {
       description: "Times out PENDING approval requests past their deadline",
@@ -138,9 +178,7 @@ export class ApprovalGatesStack extends Stack {
     });
 
     // Each Events-stream consumer gets its own mapping and dead-letter queue; the Slack fan-out joins here.
-    const metricsPublisher = functionFor("MetricsPublisher", "metrics-publisher", "metrics publisher", {
-      cedar: false,
-    });
+    const metricsPublisher = functionFor("MetricsPublisher", BACKGROUND_FUNCTIONS.metricsPublisher);
     const metricsStream = new StreamConsumerMapping(this, "MetricsStream", {
       consumer: metricsPublisher.fn,
       table: tables.events,
@@ -150,6 +188,7 @@ export class ApprovalGatesStack extends Stack {
           tables,
           botTokenSecretName: props.slack.botTokenSecretName,
           channel: props.slack.channel,
+          tracing,
           environment: { GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev" },
         })
       : undefined;
@@ -169,6 +208,14 @@ export class ApprovalGatesStack extends Stack {
       ...(props.throttle
         ? { throttleRateLimit: props.throttle.rateLimit, throttleBurstLimit: props.throttle.burstLimit }
         : {}),
+      doorThrottles: {
+        ...(concurrency.wait !== undefined ? { wait: waitDoorFor(concurrency.wait) } : {}),
+        ...props.doorThrottles,
+      },
+      ...(props.webAclRatePerIp !== undefined
+        ? { webAcl: { ratePerIpPer5Minutes: props.webAclRatePerIp } }
+        : {}),
+      tracing,
     });
     this.identity.allowHumansToInvoke(this.api.mixedIamMethods);
     if (props.console !== false) {
@@ -183,12 +230,23 @@ export class ApprovalGatesStack extends Stack {
     this.monitoring = new GatesMonitoring(this, "Monitoring", {
       api: this.api.api,
       functions: {
-        ...Object.fromEntries(API_GROUPS.map((g) => [`api-${g}`, apiFunctions[g]])),
+        ...Object.fromEntries(HANDLER_GROUPS.map((g) => [`api-${g}`, apiFunctions[g]])),
         reconciler: reconciler.fn,
         "metrics-publisher": metricsPublisher.fn,
         ...(slackFanout ? { "slack-fanout": slackFanout.fn } : {}),
       },
       reconciler: reconciler.fn,
+      decisionFunctions: {
+        Evaluate: apiFunctions.agent,
+        Decide: apiFunctions.human,
+        SlackDecide: apiFunctions.slack,
+        Wait: apiFunctions.wait,
+      },
+      streamConsumers: {
+        MetricsPublisher: metricsPublisher.fn,
+        ...(slackFanout ? { SlackFanout: slackFanout.fn } : {}),
+      },
+      eventsTable: tables.events,
       deadLetterQueues: {
         MetricsPublisher: metricsStream.deadLetterQueue,
         ...(slackFanout ? { SlackFanout: slackFanout.deadLetterQueue } : {}),
@@ -211,6 +269,51 @@ export class ApprovalGatesStack extends Stack {
   }
 }
 
+/** One value per route group, built in the manifest's order so construct ids are stable. */
+function byGroup<T>(make: (group: HandlerGroup) => T): Record<HandlerGroup, T> {
+  return Object.fromEntries(HANDLER_GROUPS.map((group) => [group, make(group)])) as Record<HandlerGroup, T>;
+}
+
+/**
+ * The reservations, checked: whole positive numbers that, with the quota known, leave Lambda its
+ * unreserved floor.
+ */
+function checkedConcurrency(settings: ConcurrencySettings, quota: number | undefined): ConcurrencySettings {
+  const entries = Object.entries(settings).filter(([, n]) => n !== undefined) as [string, number][];
+  for (const [name, n] of entries) {
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`Concurrency for ${name} must be a whole number of at least 1, got ${n}.`);
+  }
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  if (quota !== undefined && total > 0 && total > quota - UNRESERVED_FLOOR) {
+    throw new Error(
+      `Reserving ${total} concurrent executions needs a Lambda concurrency quota of at least ${total + UNRESERVED_FLOOR} (Lambda keeps ${UNRESERVED_FLOOR} unreserved); the account has ${quota}. Lower the reservations or raise the quota.`,
+    );
+  }
+  return settings;
+}
+
+/**
+ * The wait door's throttle for a long-poll limit: a poll holds a function for up to 25 s, so about
+ * `burst + 25 × rate` polls run at once; this keeps that under the limit, and API Gateway answers
+ * 429 (retried by the SDK) before Lambda would refuse the call.
+ */
+export function waitDoorFor(limit: number): ThrottleSettings {
+  return {
+    rateLimit: Math.max(1, Math.floor((limit * 0.7) / 25)),
+    burstLimit: Math.max(1, Math.floor(limit * 0.25)),
+  };
+}
+
+/** X-Ray accepts trace segments on no resource but `*`; tracing adds that statement to a role. */
+function acknowledgeXrayWildcard(role: Construct): void {
+  acknowledgeNag(
+    role,
+    "IAM5[Resource::*]",
+    "X-Ray's PutTraceSegments and PutTelemetryRecords take no resource ARN; active tracing grants them on *.",
+  );
+}
+
 /** The Slack settings as environment, and read access to exactly the two secrets. */
 function configureSlack(scope: Construct, fn: NodejsFunction, slack: SlackSettings): void {
   const token = Secret.fromSecretNameV2(scope, "SlackBotToken", slack.botTokenSecretName);
@@ -220,8 +323,6 @@ function configureSlack(scope: Construct, fn: NodejsFunction, slack: SlackSettin
   fn.addEnvironment("SLACK_BOT_TOKEN_SECRET_NAME", slack.botTokenSecretName);
   fn.addEnvironment("SLACK_SIGNING_SECRET_NAME", slack.signingSecretName);
   fn.addEnvironment("SLACK_CHANNEL", slack.channel);
-  // The signing secret is read from Secrets Manager at run time, through the extension.
-  addSecretsExtension(scope, fn);
 }
 
 /**
@@ -239,9 +340,9 @@ function signPageTokens(scope: Construct, functions: readonly NodejsFunction[]):
     "The key only signs page positions that are used within seconds; changing it costs an in-flight listing one 400, so it needs no rotation schedule.",
   );
   for (const fn of functions) {
+    // Read with the Secrets Manager SDK, like Slack's secrets.
     key.grantRead(fn);
     fn.addEnvironment("GATES_PAGE_TOKEN_SECRET_ID", key.secretArn);
-    addSecretsExtension(scope, fn);
   }
 }
 

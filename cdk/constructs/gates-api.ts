@@ -7,6 +7,7 @@ import {
   type IResource,
   LambdaIntegration,
   LogGroupLogDestination,
+  type MethodDeploymentOptions,
   MethodLoggingLevel,
   MockIntegration,
   PassthroughBehavior,
@@ -17,10 +18,40 @@ import {
 import type { IUserPool } from "aws-cdk-lib/aws-cognito";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { CfnWebACL, CfnWebACLAssociation } from "aws-cdk-lib/aws-wafv2";
 import { Construct } from "constructs";
 import type { HandlerGroup, RouteDef } from "../../lambdas/routes";
 import { acknowledgeNag } from "./nag";
 import { admitsAgentsAndHumans, type MixedRouteAuth, routeAuth } from "./route-authorization";
+
+/** A door of the API: the routes one function serves, or the mocks that answer unknown paths. */
+export type ApiDoor = HandlerGroup | "notFound";
+
+/** A token bucket of API Gateway: steady requests per second, and the burst above it. */
+export interface ThrottleSettings {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * The doors with a budget of their own unless told otherwise. API Gateway keeps one bucket per
+ * method, so without these every public method and mock would take the stage's full rate, and each
+ * request that reaches a function takes Lambda concurrency that evaluation needs. Slack and the
+ * public routes see human-paced traffic; the long-poll's rate bounds how many waits run at once
+ * (each holds a function for up to 25 s), about `burst + 25 × rate`.
+ */
+export const DEFAULT_DOOR_THROTTLES: Readonly<Partial<Record<ApiDoor, ThrottleSettings>>> = {
+  public: { rateLimit: 10, burstLimit: 20 },
+  slack: { rateLimit: 10, burstLimit: 20 },
+  notFound: { rateLimit: 5, burstLimit: 10 },
+  wait: { rateLimit: 10, burstLimit: 20 },
+};
+
+/** An AWS WAF web ACL in front of the stage. */
+export interface WebAclSettings {
+  /** Requests one IP address may send in any 5 minutes before WAF answers 429 (at least 10). */
+  readonly ratePerIpPer5Minutes: number;
+}
 
 /** Props of {@link GatesApi}. */
 export interface GatesApiProps {
@@ -32,10 +63,16 @@ export interface GatesApiProps {
   readonly userPool: IUserPool;
   /** How routes open to both agents and humans authenticate. @default "iam" */
   readonly mixedRouteAuth?: MixedRouteAuth;
-  /** Steady-state requests per second across the stage. @default 50 */
+  /** Steady-state requests per second of each method without a door budget of its own. @default 50 */
   readonly throttleRateLimit?: number;
-  /** Burst capacity of the stage. @default 100 */
+  /** Burst capacity of each method without a door budget of its own. @default 100 */
   readonly throttleBurstLimit?: number;
+  /** Budgets per door, over {@link DEFAULT_DOOR_THROTTLES}. @default those defaults */
+  readonly doorThrottles?: Readonly<Partial<Record<ApiDoor, ThrottleSettings>>>;
+  /** A web ACL with a rate-based rule per client IP. @default none; API Gateway's throttles only */
+  readonly webAcl?: WebAclSettings;
+  /** X-Ray tracing of the stage. @default false */
+  readonly tracing?: boolean;
   /** The stage name, the first path segment of the URL. @default "prod" */
   readonly stageName?: string;
 }
@@ -111,6 +148,20 @@ const GATEWAY_ERRORS: readonly { type: ResponseType; status: string; code: strin
     code: "VALIDATION_ERROR",
     message: "The request was rejected.",
   },
+  // A function that cannot be invoked (at its concurrency limit, say) is a dependency failure, which
+  // agents treat as DENY; API Gateway would otherwise answer 500, as if it were a bug.
+  {
+    type: ResponseType.INTEGRATION_FAILURE,
+    status: "503",
+    code: "SERVICE_UNAVAILABLE",
+    message: "The service is busy or unavailable; retry with backoff.",
+  },
+  {
+    type: ResponseType.INTEGRATION_TIMEOUT,
+    status: "504",
+    code: "SERVICE_UNAVAILABLE",
+    message: "The request took too long; a long-poll may simply be asked again.",
+  },
   {
     type: ResponseType.DEFAULT_5XX,
     status: "",
@@ -140,6 +191,7 @@ export class GatesApi extends Construct {
   constructor(scope: Construct, id: string, props: GatesApiProps) {
     super(scope, id);
     const mixed = props.mixedRouteAuth ?? "iam";
+    const doors = { ...DEFAULT_DOOR_THROTTLES, ...props.doorThrottles };
     const accessLogs = new LogGroup(this, "AccessLogs", {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -157,15 +209,21 @@ export class GatesApi extends Construct {
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
+        tracingEnabled: props.tracing ?? false,
+        methodOptions: doorMethodOptions(props.routes, doors),
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
       },
     });
-    acknowledgeNag(
-      this.api.deploymentStage,
-      "APIG3",
-      "Every route but health is authenticated and the stage is throttled; attach a WAF web ACL to the stage if your organisation requires one.",
-    );
+    if (props.webAcl) {
+      this.addWebAcl(props.webAcl);
+    } else {
+      acknowledgeNag(
+        this.api.deploymentStage,
+        "APIG3",
+        "Every route but health and Slack's signed webhooks is authenticated, and every door is throttled; deploy with a WAF web ACL (webAclRatePerIp) if your organisation requires one.",
+      );
+    }
     const cloudWatchRole = this.api.node.tryFindChild("CloudWatchRole");
     if (cloudWatchRole) {
       acknowledgeNag(
@@ -234,6 +292,63 @@ export class GatesApi extends Construct {
     }
   }
 
+  /**
+   * A regional web ACL on the stage whose one rule blocks an IP address past its rate, answering
+   * with the API's own 429 envelope. Agents behind one NAT share an address, so the rate must
+   * cover a whole fleet's traffic from one egress.
+   */
+  private addWebAcl(settings: WebAclSettings): void {
+    if (!Number.isInteger(settings.ratePerIpPer5Minutes) || settings.ratePerIpPer5Minutes < 10) {
+      throw new Error("The WAF rate per IP must be a whole number of requests per 5 minutes, at least 10.");
+    }
+    const visibility = (name: string) => ({
+      cloudWatchMetricsEnabled: true,
+      metricName: name,
+      sampledRequestsEnabled: true,
+    });
+    const acl = new CfnWebACL(this, "WebAcl", {
+      scope: "REGIONAL",
+      description: "Approval Gates API: a rate limit per client IP",
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility("ApprovalGatesApi"),
+      customResponseBodies: {
+        rate_limited: {
+          contentType: "APPLICATION_JSON",
+          content: JSON.stringify({
+            error: { code: "RATE_LIMITED", message: "Too many requests from this address; retry later." },
+          }),
+        },
+      },
+      rules: [
+        {
+          name: "RatePerIp",
+          priority: 0,
+          statement: {
+            rateBasedStatement: {
+              limit: settings.ratePerIpPer5Minutes,
+              aggregateKeyType: "IP",
+              evaluationWindowSec: 300,
+            },
+          },
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: "rate_limited",
+                responseHeaders: [{ name: "retry-after", value: "60" }],
+              },
+            },
+          },
+          visibilityConfig: visibility("ApprovalGatesRatePerIp"),
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, "WebAclAssociation", {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: acl.attrArn,
+    });
+  }
+
   /** How cdk-nag writes this API's method ARNs, up to the method. */
   private nagArnPrefix(): string {
     const stack = Stack.of(this);
@@ -278,6 +393,35 @@ export interface MixedIamMethod {
   readonly arn: string;
   /** The ARN as cdk-nag prints it, to acknowledge the path-parameter wildcards exactly. */
   readonly nagResource: string;
+}
+
+/**
+ * The stage's method settings for every door with a budget of its own: each route's method, and
+ * both mocks for unknown paths. Logging and metrics repeat the stage's, since a method's settings
+ * replace the stage defaults for that method.
+ */
+function doorMethodOptions(
+  routes: readonly RouteDef[],
+  doors: Readonly<Partial<Record<ApiDoor, ThrottleSettings>>>,
+): Record<string, MethodDeploymentOptions> {
+  const options = (throttle: ThrottleSettings): MethodDeploymentOptions => ({
+    throttlingRateLimit: throttle.rateLimit,
+    throttlingBurstLimit: throttle.burstLimit,
+    loggingLevel: MethodLoggingLevel.ERROR,
+    dataTraceEnabled: false,
+    metricsEnabled: true,
+  });
+  const settings: Record<string, MethodDeploymentOptions> = {};
+  for (const route of routes) {
+    const throttle = doors[route.group];
+    if (throttle) settings[`${route.path}/${route.method}`] = options(throttle);
+  }
+  const notFound = doors.notFound;
+  if (notFound) {
+    settings["//*"] = options(notFound);
+    settings["/{proxy+}/*"] = options(notFound);
+  }
+  return settings;
 }
 
 /** Every `{name}` of a path as a required request parameter, so the validator rejects requests without it. */

@@ -1,46 +1,39 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { Effect, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, type ILayerVersion, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Architecture, type ILayerVersion, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { tableEnvVar } from "../../lambdas/adapters/config";
 import { TABLE_LOGICAL_NAMES, type TableName } from "../../lambdas/adapters/dynamo/tables";
-import TEXT_EXTENSIONS from "../../lambdas/policies/text-extensions.json";
+import { bundleOptions } from "../bundling";
+import type { FunctionSpec } from "../function-catalog";
 import type { GatesTables } from "./tables";
 
-/** The package that comes from the Cedar layer rather than from a bundle. */
-export const CEDAR_MODULE = "@cedar-policy/cedar-wasm";
-
-/** The shell parser and its grammar, which come from a layer of their own: WebAssembly, loaded from files. */
-export const SHELL_PARSER_MODULES = ["web-tree-sitter", "tree-sitter-bash"] as const;
-
-/** Policy and schema files are bundled as text. */
-export function textLoaders(): Record<string, "text"> {
-  return Object.fromEntries(TEXT_EXTENSIONS.map((extension) => [extension, "text" as const]));
-}
+export { CEDAR_MODULE, SHELL_PARSER_MODULES, textLoaders } from "../bundling";
 
 /** The runtime of every function: the newest Node.js Lambda runtime aws-cdk-lib offers. */
 export const GATES_RUNTIME = Runtime.NODEJS_24_X;
 
 /** Props of {@link GatesFunction}. */
 export interface GatesFunctionProps {
-  /** The handler file, e.g. `lambdas/handlers/api-agent.ts`; its `handler` export is the entry point. */
-  readonly entry: string;
-  /** What the function is, for its description and log lines, e.g. "agent API". */
-  readonly purpose: string;
+  /** What the function runs and how big it is, from the function catalog. */
+  readonly spec: FunctionSpec;
   /** The tables whose physical names the function reads from its environment. */
   readonly tables: GatesTables;
   /**
-   * The Cedar and shell parser layers, for functions that evaluate policies: those modules are left
-   * out of the bundle and memory is raised so the WebAssembly compiles quickly on a cold start.
-   * @default the function does not evaluate policies and gets no layer
+   * The Cedar and shell parser layers, which a function that evaluates policies must be given: those
+   * modules are left out of its bundle. Functions that do not evaluate get neither.
+   * @default none
    */
   readonly policyLayers?: { readonly cedar: ILayerVersion; readonly shellParser: ILayerVersion };
-  /** @default 512 MB with Cedar, 256 MB without */
-  readonly memorySize?: number;
-  /** @default 10 seconds */
-  readonly timeout?: Duration;
+  /**
+   * Concurrent executions reserved for the function, which are also its limit.
+   * @default none: the function draws from the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
+  /** X-Ray active tracing and Powertools Tracer in the bundle. @default false */
+  readonly tracing?: boolean;
   /** Extra environment variables. @default none */
   readonly environment?: Readonly<Record<string, string>>;
   /** How long logs are kept. @default one month */
@@ -49,8 +42,10 @@ export interface GatesFunctionProps {
 
 /**
  * One Lambda function of the control plane: ARM64 on the newest Node.js runtime, bundled locally by
- * esbuild (never Docker), JSON logs through Powertools into its own log group, and table names in
- * `GATES_TABLE_*`. Its role starts with nothing but its own log group; table access is granted apart.
+ * esbuild (never Docker) as {@link bundleOptions} says, JSON logs through Powertools into its own log
+ * group, and table names in `GATES_TABLE_*`. Its role starts with nothing but its own log group;
+ * table access is granted apart. Source maps ship beside each bundle for reading stack traces
+ * offline; Node is not asked to load them, which would cost every cold start.
  */
 export class GatesFunction extends Construct {
   /** The function itself. */
@@ -60,7 +55,13 @@ export class GatesFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GatesFunctionProps) {
     super(scope, id);
-    const usesCedar = props.policyLayers !== undefined;
+    const { spec } = props;
+    if (spec.evaluates !== (props.policyLayers !== undefined)) {
+      throw new Error(
+        `The ${spec.purpose} function ${spec.evaluates ? "evaluates policies and needs" : "does not evaluate policies and takes no"} Cedar and shell parser layers.`,
+      );
+    }
+    const tracing = props.tracing ?? false;
     const logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -68,7 +69,7 @@ export class GatesFunction extends Construct {
     // A role of our own instead of the managed basic-execution policy, so it can write only to its log group.
     this.role = new Role(this, "Role", {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-      description: `Runs the ${props.purpose} function`,
+      description: `Runs the ${spec.purpose} function`,
     });
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -77,33 +78,40 @@ export class GatesFunction extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
+    const bundle = bundleOptions({ evaluates: spec.evaluates, tracing });
     this.fn = new NodejsFunction(this, "Function", {
-      entry: props.entry,
+      entry: `lambdas/handlers/${spec.entry}.ts`,
       handler: "handler",
-      description: `Approval Gates: ${props.purpose}`,
+      description: `Approval Gates: ${spec.purpose}`,
       runtime: GATES_RUNTIME,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? (usesCedar ? 512 : 256),
-      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutS),
       role: this.role,
       logGroup,
       layers: props.policyLayers ? [props.policyLayers.cedar, props.policyLayers.shellParser] : [],
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
+      ...(tracing ? { tracing: Tracing.ACTIVE } : {}),
       environment: {
         ...tableEnvironment(props.tables),
         POWERTOOLS_SERVICE_NAME: "approval-gates",
         POWERTOOLS_LOG_LEVEL: "INFO",
-        NODE_OPTIONS: "--enable-source-maps",
         ...props.environment,
       },
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.CJS,
-        target: "node20",
-        minify: true,
-        sourceMap: true,
-        loader: textLoaders(),
+        target: bundle.target,
+        minify: bundle.minify,
+        mainFields: bundle.mainFields,
+        loader: bundle.loader,
+        define: bundle.define,
         // The AWS SDK is bundled rather than taken from the runtime, so AWS runs the versions the tests ran.
-        externalModules: usesCedar ? [CEDAR_MODULE, ...SHELL_PARSER_MODULES] : [],
+        externalModules: bundle.external,
+        sourceMap: true,
+        sourcesContent: false,
       },
     });
   }

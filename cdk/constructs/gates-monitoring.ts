@@ -12,6 +12,7 @@ import {
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -35,6 +36,12 @@ export interface GatesMonitoringProps {
   readonly functions: Readonly<Record<string, IFunction>>;
   /** The reconciler, whose errors alarm. */
   readonly reconciler: IFunction;
+  /** The functions that decide (evaluate, approve, Slack's buttons) and the long-poll, by name; any throttle alarms. */
+  readonly decisionFunctions: Readonly<Record<string, IFunction>>;
+  /** The Events-stream consumers by name; falling minutes behind alarms. */
+  readonly streamConsumers: Readonly<Record<string, IFunction>>;
+  /** The Events table, whose writes the metrics publisher's heartbeats must follow. */
+  readonly eventsTable: ITableV2;
   /** Dead-letter queues by name; any message in one alarms. */
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   /** Subscribed to the alarm topic when given. @default no subscription: subscribe later */
@@ -44,6 +51,8 @@ export interface GatesMonitoringProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+/** How far behind the Events stream a consumer may fall before it alarms. */
+const ITERATOR_AGE_ALARM_MS = 5 * 60 * 1000;
 
 /**
  * The operator's view: the `ApprovalGates` dashboard and the alarms, which notify an encrypted SNS
@@ -170,14 +179,62 @@ export class GatesMonitoring extends Construct {
         width: 12,
       }),
     );
+    const decision = Object.entries(props.decisionFunctions);
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: "Concurrency: waiting vs deciding",
+        left: decision.map(([name, fn]) =>
+          fn.metric("ConcurrentExecutions", {
+            statistic: "Maximum",
+            period: Duration.minutes(1),
+            label: name,
+          }),
+        ),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "Throttles of the deciding and waiting functions",
+        left: decision.map(([name, fn]) =>
+          fn.metricThrottles({ period: FIVE_MINUTES, statistic: "Sum", label: name }),
+        ),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: "Events stream iterator age (ms)",
+        left: Object.entries(props.streamConsumers).map(([name, fn]) =>
+          iteratorAge(fn).with({ label: name }),
+        ),
+        width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: "Events written vs publisher heartbeats",
+        left: [
+          props.eventsTable.metricConsumedWriteCapacityUnits({
+            period: FIVE_MINUTES,
+            statistic: "Sum",
+            label: "Events table writes (WCU)",
+          }),
+        ],
+        right: [gatesMetric("PublisherHeartbeat").with({ label: "heartbeats" })],
+        width: 24,
+      }),
+    );
   }
 
   private addAlarms(props: GatesMonitoringProps): void {
-    const alarm = (id: string, metric: Metric | MathExpression, threshold: number, description: string) => {
+    const alarm = (
+      id: string,
+      metric: Metric | MathExpression,
+      threshold: number,
+      description: string,
+      evaluationPeriods = 1,
+    ) => {
       const created = new Alarm(this, id, {
         metric,
         threshold,
-        evaluationPeriods: 1,
+        evaluationPeriods,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
@@ -225,5 +282,46 @@ export class GatesMonitoring extends Construct {
       1,
       "The reconciler failed: overdue approval requests may not be timing out.",
     );
+    // Two periods in a row, so writes at the end of one period and their heartbeat early in the next
+    // do not alarm; without writes there is nothing to publish, and nothing alarms either.
+    alarm(
+      "PublisherHeartbeatMissing",
+      new MathExpression({
+        expression: "IF(FILL(writes, 0) > 0 AND FILL(beats, 0) == 0, 1, 0)",
+        usingMetrics: {
+          writes: props.eventsTable.metricConsumedWriteCapacityUnits({
+            period: FIVE_MINUTES,
+            statistic: "Sum",
+          }),
+          beats: gatesMetric("PublisherHeartbeat"),
+        },
+        period: FIVE_MINUTES,
+        label: "events written without a heartbeat",
+      }),
+      1,
+      "Events were written for 10 minutes but the metrics publisher sent no heartbeat: it has stalled, and the metric alarms, the fail-closed one included, cannot fire.",
+      2,
+    );
+    for (const [name, fn] of Object.entries(props.streamConsumers)) {
+      alarm(
+        `IteratorAge${name}`,
+        iteratorAge(fn),
+        ITERATOR_AGE_ALARM_MS,
+        `The ${name} stream consumer is 5 minutes or more behind the Events stream.`,
+      );
+    }
+    for (const [name, fn] of Object.entries(props.decisionFunctions)) {
+      alarm(
+        `Throttles${name}`,
+        fn.metricThrottles({ period: FIVE_MINUTES, statistic: "Sum" }),
+        1,
+        `The ${name} function was throttled: callers got 503s and agents were denied or kept waiting.`,
+      );
+    }
   }
+}
+
+/** The age of the oldest record a stream consumer read, as its mapping reports it. */
+function iteratorAge(fn: IFunction): Metric {
+  return fn.metric("IteratorAge", { statistic: "Maximum", period: FIVE_MINUTES });
 }

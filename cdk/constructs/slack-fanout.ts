@@ -1,12 +1,11 @@
-import { Duration } from "aws-cdk-lib";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { SLACK_USER_INDEX } from "../../lambdas/adapters/dynamo/tables";
+import { BACKGROUND_FUNCTIONS } from "../function-catalog";
 import { GatesFunction } from "./gates-function";
-import { addSecretsExtension } from "./secrets-extension";
 import { StreamConsumerMapping } from "./stream-consumer";
 import type { GatesTables } from "./tables";
 
@@ -22,13 +21,15 @@ export interface SlackFanoutProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Retries of a record Slack keeps failing before it goes to the dead-letter queue. @default 5 */
   readonly retryAttempts?: number;
+  /** X-Ray active tracing and Powertools Tracer in the bundle. @default false */
+  readonly tracing?: boolean;
 }
 
 /**
  * The Slack fan-out: a function on the Events stream that posts each approval request to a channel
  * and updates the message when it is decided. It is fed like every other consumer (partial batch
- * responses, bisect, bounded retries, an SQS dead-letter queue) and reads the bot token through the
- * Parameters and Secrets Lambda Extension, so no Secrets Manager SDK is bundled.
+ * responses, bisect, bounded retries, an SQS dead-letter queue) and reads the bot token from Secrets
+ * Manager with the SDK, kept in memory for a few minutes, which works in every region.
  */
 export class SlackFanout extends Construct {
   /** The fan-out function. */
@@ -39,11 +40,9 @@ export class SlackFanout extends Construct {
   constructor(scope: Construct, id: string, props: SlackFanoutProps) {
     super(scope, id);
     const gates = new GatesFunction(this, "Function", {
-      entry: "lambdas/handlers/slack-fanout.ts",
-      purpose: "Slack fan-out",
+      spec: BACKGROUND_FUNCTIONS.slackFanout,
       tables: props.tables,
-      // Slack calls time out after 5 s each and a record makes at most three of them.
-      timeout: Duration.seconds(30),
+      tracing: props.tracing ?? false,
       environment: {
         ...props.environment,
         SLACK_BOT_TOKEN_SECRET_NAME: props.botTokenSecretName,
@@ -53,7 +52,6 @@ export class SlackFanout extends Construct {
     this.fn = gates.fn;
     this.allowMessageBookkeeping(gates, props.tables);
     Secret.fromSecretNameV2(this, "BotToken", props.botTokenSecretName).grantRead(gates.fn);
-    addSecretsExtension(this, gates.fn);
 
     const mapping = new StreamConsumerMapping(this, "Stream", {
       consumer: gates.fn,

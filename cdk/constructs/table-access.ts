@@ -41,26 +41,35 @@ export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
     RepoSettings: [QUERY],
     Locks: [QUERY],
   },
-  // Reads that agents and humans share: task, approval (long poll) and the ledger. Reading an
-  // overdue request times it out on the spot, in the same transaction the reconciler writes.
-  shared: {
+  // The approval long-poll. Reading an overdue request times it out on the spot, in the same
+  // transaction the reconciler writes.
+  wait: {
     Tasks: [GET, PUT],
     Approvals: [GET, UPDATE],
-    Events: [PUT, QUERY],
+    Events: [PUT],
     Inbox: [DELETE],
   },
-  // Decide (a vote re-puts the request's inbox rows), cancel, revoke and the inbox, with per-human
-  // rate limits; no approval while a lock holds; link (a transaction that deletes the one-time code and
-  // puts the link) and unlink (by the user index) a Slack account.
+  // Reads that agents and humans share: the task and its ledger.
+  shared: {
+    Tasks: [GET],
+    Events: [QUERY],
+  },
+  // Decide (a vote re-puts the request's inbox rows; a `rule:` scope is checked against the rules
+  // recorded on the request), cancel, revoke and the inbox, with per-human rate limits; no approval
+  // while a lock holds; link (a transaction that deletes the one-time code and puts the link) and
+  // unlink (by the user index) a Slack account. Governance: publish and read settings; place, list
+  // and lift locks with their ledger, cancelling the PENDING requests a lock stops (found through
+  // the pending-expiry index); per-admin publish rate limits.
   human: {
     Tasks: [GET, PUT],
     Events: [PUT],
     Approvals: [GET, UPDATE],
     Inbox: [QUERY, PUT, DELETE],
-    PolicySets: [GET],
     RateLimits: [UPDATE],
     SlackLinks: [GET, PUT, DELETE, QUERY],
-    Locks: [QUERY],
+    RepoSettings: [QUERY, PUT],
+    Locks: [GET, QUERY, PUT, DELETE],
+    LockEvents: [PUT, QUERY],
   },
   // Slack's webhooks: the same decisions and inbox as humans, reading links and writing link codes.
   slack: {
@@ -68,24 +77,17 @@ export const TABLE_ACCESS: Readonly<Record<AccessSubject, TableAccess>> = {
     Events: [PUT],
     Approvals: [GET, UPDATE],
     Inbox: [QUERY, PUT, DELETE],
-    PolicySets: [GET],
     RateLimits: [UPDATE],
     SlackLinks: [GET, PUT],
     Locks: [QUERY],
   },
-  // Governance: publish, read and dry-run policy layers; publish and read settings; place, list and
-  // lift locks with their ledger, cancelling the PENDING requests a lock stops (found through the
-  // pending-expiry index); per-admin publish rate limits.
+  // Publish, read and dry-run policy layers, with a per-admin publish rate limit; a dry run is judged
+  // under the repo's settings and the locks in force.
   policies: {
     PolicySets: [GET, QUERY, PUT],
     RateLimits: [UPDATE],
-    RepoSettings: [QUERY, PUT],
-    Locks: [GET, QUERY, PUT, DELETE],
-    LockEvents: [PUT, QUERY],
-    Tasks: [GET, PUT],
-    Events: [PUT],
-    Approvals: [GET, UPDATE],
-    Inbox: [DELETE],
+    RepoSettings: [QUERY],
+    Locks: [QUERY],
   },
   // Finds overdue requests through the pending-expiry index and times each out in one transaction;
   // records and removes expired locks.
@@ -104,6 +106,5 @@ export const INDEX_QUERIES: Readonly<
   Partial<Record<AccessSubject, Partial<Record<TableName, readonly string[]>>>>
 > = {
   reconciler: { Approvals: [PENDING_EXPIRY_INDEX] },
-  policies: { Approvals: [PENDING_EXPIRY_INDEX] },
-  human: { SlackLinks: [SLACK_USER_INDEX] },
+  human: { Approvals: [PENDING_EXPIRY_INDEX], SlackLinks: [SLACK_USER_INDEX] },
 };

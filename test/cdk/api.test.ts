@@ -163,3 +163,134 @@ describe("the REST API", () => {
     });
   });
 });
+
+/** The stage's method settings, keyed by resource path and method as CloudFormation writes them. */
+function methodSettings(
+  of: Template,
+): Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> {
+  const [stage] = Object.values(of.findResources("AWS::ApiGateway::Stage"));
+  const settings = (stage?.Properties.MethodSettings ?? []) as {
+    ResourcePath: string;
+    HttpMethod: string;
+    ThrottlingRateLimit?: number;
+    ThrottlingBurstLimit?: number;
+  }[];
+  return Object.fromEntries(settings.map((s) => [`${s.HttpMethod} ${s.ResourcePath}`, s]));
+}
+
+/** How CloudFormation writes a route's resource path in method settings. */
+const settingsPath = (path: string) => `/${path.replaceAll("/", "~1")}`;
+
+describe("throttles per door", () => {
+  it("gives every unauthenticated route and the 404 mocks a budget of their own, under the stage's", () => {
+    // Act
+    const settings = methodSettings(template);
+
+    // Assess
+    const stage = settings["* /*"];
+    expect(stage).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    const doors = [
+      ...ROUTES.filter((r) => routeAuth(r, "iam") === "none").map(
+        (r) => `${r.method} ${settingsPath(r.path)}`,
+      ),
+      "* /",
+      "* /~1{proxy+}",
+    ];
+    for (const door of doors) {
+      expect(settings[door]?.ThrottlingRateLimit).toBeLessThan(50);
+      expect(settings[door]?.ThrottlingBurstLimit).toBeLessThan(100);
+    }
+  });
+
+  it("leaves the evaluate and decide routes on the stage's budget, apart from the unauthenticated doors", () => {
+    // Act
+    const settings = methodSettings(template);
+
+    // Assess
+    expect(settings["POST /~1v1~1tasks~1{task_id}~1tool-calls"]).toBeUndefined();
+    expect(settings["POST /~1v1~1tasks~1{task_id}~1approve"]).toBeUndefined();
+  });
+
+  it("takes door budgets from props", () => {
+    // Act
+    const custom = synthTemplate({ throttleRateLimit: 200, throttleBurstLimit: 400 });
+
+    // Assess
+    expect(methodSettings(custom)["* /*"]).toMatchObject({
+      ThrottlingRateLimit: 200,
+      ThrottlingBurstLimit: 400,
+    });
+    expect(methodSettings(custom)["GET /~1v1~1health"]).toMatchObject({ ThrottlingRateLimit: 10 });
+  });
+
+  it("adds no web ACL by default, and a rate-based one per client IP on the stage by prop", () => {
+    // Act
+    const guarded = synthTemplate({ webAclRatePerIp: 2000 });
+
+    // Assess
+    template.resourceCountIs("AWS::WAFv2::WebACL", 0);
+    guarded.hasResourceProperties("AWS::WAFv2::WebACL", {
+      Scope: "REGIONAL",
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Statement: { RateBasedStatement: Match.objectLike({ Limit: 2000, AggregateKeyType: "IP" }) },
+          Action: { Block: { CustomResponse: Match.objectLike({ ResponseCode: 429 }) } },
+        }),
+      ],
+    });
+    const [stageId] = Object.keys(guarded.findResources("AWS::ApiGateway::Stage"));
+    const [aclId] = Object.keys(guarded.findResources("AWS::WAFv2::WebACL"));
+    const [association] = Object.values(guarded.findResources("AWS::WAFv2::WebACLAssociation"));
+    expect(association?.Properties.WebACLArn).toEqual({ "Fn::GetAtt": [aclId, "Arn"] });
+    expect(JSON.stringify(association?.Properties.ResourceArn)).toContain(`"${stageId}"`);
+  });
+});
+
+describe("concurrency", () => {
+  /** The function whose description names its purpose. */
+  const fn = (of: Template, purpose: string) =>
+    Object.values(of.findResources("AWS::Lambda::Function")).find(
+      (f) => f.Properties.Description === `Approval Gates: ${purpose}`,
+    )?.Properties ?? {};
+
+  it("reserves nothing by default, so the stack deploys in an account whose quota is 10", () => {
+    // Assess
+    for (const f of Object.values(template.findResources("AWS::Lambda::Function"))) {
+      expect(f.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
+  it("gives the wait function its own limit and reserves capacity for evaluate and decide by props", () => {
+    // Act
+    const sized = synthTemplate({ waitConcurrency: 200, evaluateConcurrency: 100, decideConcurrency: 20 });
+
+    // Assess
+    expect(fn(sized, "wait API").ReservedConcurrentExecutions).toBe(200);
+    expect(fn(sized, "agent API").ReservedConcurrentExecutions).toBe(100);
+    expect(fn(sized, "human API").ReservedConcurrentExecutions).toBe(20);
+    expect(fn(sized, "shared API").ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it("sizes the wait door's throttle to the wait function's limit, so API Gateway refuses first", () => {
+    // Act
+    const sized = synthTemplate({ waitConcurrency: 200 });
+
+    // Assess
+    const wait = methodSettings(sized)["GET /~1v1~1tasks~1{task_id}~1approvals~1{request_id}"];
+    const rate = wait?.ThrottlingRateLimit ?? Number.NaN;
+    const burst = wait?.ThrottlingBurstLimit ?? Number.NaN;
+    // A poll holds its function for up to 25 s.
+    expect(burst + 25 * rate).toBeLessThanOrEqual(200);
+  });
+
+  it("stops the synth when reservations do not fit the account's quota with Lambda's 100 unreserved", () => {
+    // Act, Assess
+    expect(() =>
+      synthTemplate({ waitConcurrency: 200, evaluateConcurrency: 100, lambdaConcurrencyQuota: 1000 }),
+    ).not.toThrow();
+    expect(() =>
+      synthTemplate({ waitConcurrency: 50, evaluateConcurrency: 10, lambdaConcurrencyQuota: 150 }),
+    ).toThrow(/quota of at least 160/);
+  });
+});

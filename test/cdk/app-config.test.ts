@@ -33,6 +33,11 @@ describe("stackPropsFromContext", () => {
         criticalSignInMaxAgeMinutes: "5",
         hostedUiDomainPrefix: "acme-gates",
         console: "false",
+        waitConcurrency: "200",
+        evaluateConcurrency: 100,
+        lambdaConcurrencyQuota: "1000",
+        webAclRatePerIp: "2000",
+        tracing: "true",
       }),
     );
 
@@ -52,6 +57,10 @@ describe("stackPropsFromContext", () => {
       criticalSignInMaxAgeMin: 5,
       hostedUiDomainPrefix: "acme-gates",
       console: false,
+      concurrency: { wait: 200, evaluate: 100 },
+      lambdaConcurrencyQuota: 1000,
+      webAclRatePerIp: 2000,
+      tracing: true,
     });
   });
 
@@ -67,6 +76,8 @@ describe("stackPropsFromContext", () => {
     [{ criticalSignInMaxAgeMinutes: 2000 }, /criticalSignInMaxAgeMinutes/],
     [{ hostedUiDomainPrefix: "Acme_Gates" }, /hostedUiDomainPrefix/],
     [{ console: "maybe" }, /console/],
+    [{ waitConcurrency: "lots" }, /waitConcurrency/],
+    [{ tracing: "yes" }, /tracing/],
   ])("stops on a bad setting %p", (context, message) => {
     // Act, Assess
     expect(() => stackPropsFromContext(reader(context))).toThrow(message);

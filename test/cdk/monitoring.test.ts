@@ -38,6 +38,10 @@ describe("dashboard and alarms", () => {
       "DLQ depth",
       "Slack deliveries by result",
       "Fail-closed decisions",
+      "Concurrency: waiting vs deciding",
+      "Throttles of the deciding and waiting functions",
+      "Events stream iterator age (ms)",
+      "Events written vs publisher heartbeats",
     ]) {
       expect(body).toContain(title);
     }
@@ -96,11 +100,53 @@ describe("dashboard and alarms", () => {
     expect(alarm("reconciler")).toMatchObject({ MetricName: "Errors", Threshold: 1 });
   });
 
+  it("alarms when events are written for two periods and the metrics publisher sends no heartbeat", () => {
+    // Act
+    const properties = alarm("no heartbeat");
+
+    // Assess
+    expect(properties).toMatchObject({
+      Threshold: 1,
+      EvaluationPeriods: 2,
+      TreatMissingData: "notBreaching",
+    });
+    expect(expressionOf(properties)).toBe("IF(FILL(writes, 0) > 0 AND FILL(beats, 0) == 0, 1, 0)");
+    const metrics = properties.Metrics as { Id: string; MetricStat?: { Metric: { MetricName: string } } }[];
+    expect(
+      Object.fromEntries(
+        metrics.filter((m) => m.MetricStat).map((m) => [m.Id, m.MetricStat?.Metric.MetricName]),
+      ),
+    ).toEqual({
+      writes: "ConsumedWriteCapacityUnits",
+      beats: "PublisherHeartbeat",
+    });
+  });
+
+  it("alarms when the metrics publisher falls 5 minutes behind the Events stream", () => {
+    // Act
+    const properties = alarm("MetricsPublisher stream consumer is 5 minutes");
+
+    // Assess
+    expect(properties).toMatchObject({ MetricName: "IteratorAge", Statistic: "Maximum", Threshold: 300_000 });
+  });
+
+  it.each(["Evaluate", "Decide", "SlackDecide", "Wait"])(
+    "alarms on any throttle of the %s function",
+    (name) => {
+      // Act
+      const properties = alarm(`The ${name} function was throttled`);
+
+      // Assess
+      expect(properties).toMatchObject({ MetricName: "Throttles", Namespace: "AWS/Lambda", Threshold: 1 });
+    },
+  );
+
   it("sends every alarm to an encrypted topic with the email subscribed", () => {
     // Assess
     const topicId = Object.keys(template.findResources("AWS::SNS::Topic"))[0];
     const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm"));
-    expect(alarms).toHaveLength(5);
+    // Five metric alarms, the heartbeat, one stream consumer's iterator age, four throttled functions.
+    expect(alarms).toHaveLength(11);
     for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties("AWS::SNS::Subscription", {

@@ -107,9 +107,18 @@ describe("tables", () => {
 });
 
 describe("functions", () => {
-  const cedarFunctions = ["public API", "agent API", "human API", "shared API", "policies API", "reconciler"];
+  const evaluating = ["agent API", "policies API"];
+  const notEvaluating = [
+    "public API",
+    "wait API",
+    "shared API",
+    "human API",
+    "slack API",
+    "reconciler",
+    "metrics publisher",
+  ];
 
-  it.each([...cedarFunctions, "metrics publisher"])(
+  it.each([...evaluating, ...notEvaluating])(
     "runs the %s on ARM64 and Node.js 24 with table names and Powertools",
     (purpose) => {
       // Act
@@ -130,17 +139,38 @@ describe("functions", () => {
     },
   );
 
-  it.each(cedarFunctions)("gives the %s the Cedar and shell parser layers and at least 512 MB", (purpose) => {
+  it.each(evaluating)(
+    "gives the %s, which evaluates policies, the Cedar and shell parser layers and 512 MB",
+    (purpose) => {
+      // Act
+      const [, fn] = functionFor(purpose);
+
+      // Assess
+      const layers = template.findResources("AWS::Lambda::LayerVersion");
+      const idOf = (prefix: string) => Object.keys(layers).find((id) => id.startsWith(prefix));
+      expect(fn.Properties.Layers).toEqual([{ Ref: idOf("Cedar") }, { Ref: idOf("ShellParser") }]);
+      expect(fn.Properties.MemorySize).toBe(512);
+    },
+  );
+
+  it.each(notEvaluating)("gives the %s, which never evaluates, no layer and less than 512 MB", (purpose) => {
     // Act
     const [, fn] = functionFor(purpose);
 
     // Assess
-    const layers = template.findResources("AWS::Lambda::LayerVersion");
-    const idOf = (prefix: string) => Object.keys(layers).find((id) => id.startsWith(prefix));
-    expect(fn.Properties.Layers).toEqual(
-      expect.arrayContaining([{ Ref: idOf("Cedar") }, { Ref: idOf("ShellParser") }]),
-    );
-    expect(fn.Properties.MemorySize).toBeGreaterThanOrEqual(512);
+    expect(fn.Properties.Layers).toBeUndefined();
+    expect(fn.Properties.MemorySize).toBeLessThan(512);
+  });
+
+  it("keeps the long-poll to the smallest function and API Gateway's 29 s, and loads no source maps", () => {
+    // Act
+    const [, wait] = functionFor("wait API");
+
+    // Assess
+    expect(wait.Properties).toMatchObject({ MemorySize: 128, Timeout: 29 });
+    for (const fn of Object.values(template.findResources("AWS::Lambda::Function"))) {
+      expect(fn.Properties.Environment?.Variables?.NODE_OPTIONS ?? "").not.toContain("--enable-source-maps");
+    }
   });
 
   it("describes each layer by the modules and versions it pins", () => {
@@ -158,15 +188,11 @@ describe("functions", () => {
     );
   });
 
-  it("leaves the Cedar layer off the metrics publisher", () => {
-    // Assess
-    expect(functionFor("metrics publisher")[1].Properties.Layers).toBeUndefined();
-  });
-
   it.each([
     ["public API", "public"],
     ["agent API", "agent"],
     ["human API", "human"],
+    ["wait API", "wait"],
     ["shared API", "shared"],
     ["policies API", "policies"],
     ["reconciler", "reconciler"],
@@ -193,16 +219,16 @@ describe("functions", () => {
     ]);
   });
 
-  it("lets only the governance API publish settings and place or lift locks, with their audit ledger", () => {
+  it("lets only the human API publish settings and place or lift locks, with their audit ledger", () => {
     // Assess
     const writers = (grant: string) =>
-      ["agent API", "shared API", "human API", "slack API", "policies API", "reconciler"].filter((f) =>
-        dynamoGrants(f).includes(grant),
+      ["agent API", "wait API", "shared API", "human API", "slack API", "policies API", "reconciler"].filter(
+        (f) => dynamoGrants(f).includes(grant),
       );
-    expect(writers("RepoSettings:PutItem")).toEqual(["policies API"]);
-    expect(writers("Locks:PutItem")).toEqual(["policies API", "reconciler"]);
-    expect(writers("LockEvents:PutItem")).toEqual(["policies API", "reconciler"]);
-    expect(dynamoGrants("policies API").filter((g) => g.startsWith("Lock"))).toEqual([
+    expect(writers("RepoSettings:PutItem")).toEqual(["human API"]);
+    expect(writers("Locks:PutItem")).toEqual(["human API", "reconciler"]);
+    expect(writers("LockEvents:PutItem")).toEqual(["human API", "reconciler"]);
+    expect(dynamoGrants("human API").filter((g) => g.startsWith("Lock"))).toEqual([
       "LockEvents:PutItem",
       "LockEvents:Query",
       "Locks:DeleteItem",
@@ -221,30 +247,31 @@ describe("functions", () => {
     }
   });
 
-  it("lets the shared API time out an overdue request it reads, in one transaction", () => {
+  it("lets the wait API time out an overdue request it reads, in one transaction, and read nothing else", () => {
     // Assess
-    expect(dynamoGrants("shared API")).toEqual([
+    expect(dynamoGrants("wait API")).toEqual([
       "Approvals:GetItem",
       "Approvals:UpdateItem",
       "Events:PutItem",
-      "Events:Query",
       "Inbox:DeleteItem",
       "Tasks:GetItem",
       "Tasks:PutItem",
     ]);
+    expect(dynamoGrants("shared API")).toEqual(["Events:Query", "Tasks:GetItem"]);
   });
 
-  it("lets only the reconciler and the governance API query the pending-expiry index, and only the human API the Slack user index", () => {
+  it("lets only the reconciler and the human API query the pending-expiry index, and only the human API the Slack user index", () => {
     // Assess
     expect(dynamoGrants("reconciler").filter((g) => g.includes("/"))).toEqual([
       "Approvals/pending-expiry:Query",
     ]);
     // A lock placed with cancel_pending finds the requests it cancels through the index.
-    expect(dynamoGrants("policies API").filter((g) => g.includes("/"))).toEqual([
+    expect(dynamoGrants("human API").filter((g) => g.includes("/"))).toEqual([
       "Approvals/pending-expiry:Query",
+      "SlackLinks/user-index:Query",
     ]);
     expect(dynamoGrants("agent API").some((g) => g.includes("/"))).toBe(false);
-    expect(dynamoGrants("human API").filter((g) => g.includes("/"))).toEqual(["SlackLinks/user-index:Query"]);
+    expect(dynamoGrants("policies API").some((g) => g.includes("/"))).toBe(false);
     expect(dynamoGrants("slack API").some((g) => g.includes("/"))).toBe(false);
   });
 
@@ -337,20 +364,33 @@ describe("Slack settings", () => {
           SLACK_BOT_TOKEN_SECRET_NAME: "gates/slack/bot",
           SLACK_SIGNING_SECRET_NAME: "gates/slack/signing",
           SLACK_CHANNEL: "C0123",
-          // The signing secret is read through the Parameters and Secrets extension.
-          PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: "2773",
         }),
       },
     });
-    const slackApi = Object.values(slack.findResources("AWS::Lambda::Function")).find((f) =>
-      String((f as { Properties: { Description?: string } }).Properties.Description).includes("slack API"),
-    );
-    // A region-agnostic stack names the extension layer through a region map.
-    expect(JSON.stringify(slackApi)).toMatch(/Paramsandsecrets|Parameters-and-Secrets/i);
     const grants = JSON.stringify(slack.findResources("AWS::IAM::Policy"));
     // The Slack API reads both secrets and the page token key; the human API that key; the fan-out the bot token.
     expect(grants.match(/secretsmanager:GetSecretValue/g)).toHaveLength(5);
     expect(grants).toContain(":secret:gates/slack/bot-??????");
     expect(grants).toContain(":secret:gates/slack/signing-??????");
+  });
+
+  it("reads the Slack secrets with the SDK, so the stack deploys in every region: no layer, no region map", () => {
+    // Act
+    const slack = synthTemplate({
+      slackBotTokenSecretName: "gates/slack/bot",
+      slackSigningSecretName: "gates/slack/signing",
+      slackChannel: "C0123",
+    });
+
+    // Assess
+    for (const purpose of ["slack API", "Slack fan-out"]) {
+      slack.hasResourceProperties("AWS::Lambda::Function", {
+        Description: `Approval Gates: ${purpose}`,
+        Layers: Match.absent(),
+      });
+    }
+    // A per-region lookup is what broke deploys in regions outside it.
+    expect(slack.toJSON().Mappings ?? {}).toEqual({});
+    expect(JSON.stringify(slack.toJSON())).not.toContain("Fn::FindInMap");
   });
 });

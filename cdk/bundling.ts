@@ -1,0 +1,55 @@
+import TEXT_EXTENSIONS from "../lambdas/policies/text-extensions.json";
+
+/** The package that comes from the Cedar layer rather than from a bundle. */
+export const CEDAR_MODULE = "@cedar-policy/cedar-wasm";
+
+/** The shell parser and its grammar, which come from a layer of their own: WebAssembly, loaded from files. */
+export const SHELL_PARSER_MODULES = ["web-tree-sitter", "tree-sitter-bash"] as const;
+
+/**
+ * Credential providers of the AWS SDK's default chain that never run in Lambda: the chain finds the
+ * execution role's keys in the environment first, and reaches these only without them. They are
+ * loaded lazily by the chain, so leaving them out of the bundle keeps them out of memory too; should
+ * the chain ever reach one, the Node.js runtime's own copy answers.
+ */
+export const UNUSED_CREDENTIAL_PROVIDERS = [
+  "@aws-sdk/credential-provider-http",
+  "@aws-sdk/credential-provider-ini",
+  "@aws-sdk/credential-provider-process",
+  "@aws-sdk/credential-provider-sso",
+  "@aws-sdk/credential-provider-web-identity",
+  "@smithy/credential-provider-imds",
+] as const;
+
+/** The most a function's bundle may weigh, minified, Cedar and the shell parser's WebAssembly aside. */
+export const BUNDLE_BUDGET_BYTES = 400 * 1024;
+
+/** Policy and schema files are bundled as text. */
+export function textLoaders(): Record<string, "text"> {
+  return Object.fromEntries(TEXT_EXTENSIONS.map((extension) => [extension, "text" as const]));
+}
+
+/**
+ * How every function is bundled, as esbuild options: the stack, the bundle-size test and the
+ * benchmark all read this, so the sizes they report are those of what ships.
+ * - ESM entry points of packages first (`module` before `main`), so esbuild can drop what a
+ *   function does not use of the AWS SDK and zod;
+ * - Cedar and the shell parser left out for the functions that evaluate, which get them from layers;
+ * - `process.env.GATES_TRACING` fixed at build time, so an untraced bundle carries no X-Ray SDK.
+ */
+export function bundleOptions(options: { readonly evaluates: boolean; readonly tracing: boolean }) {
+  return {
+    platform: "node" as const,
+    format: "cjs" as const,
+    // Local mode runs the same code on Node 20.
+    target: "node20",
+    minify: true,
+    mainFields: ["module", "main"],
+    loader: textLoaders(),
+    external: [
+      ...UNUSED_CREDENTIAL_PROVIDERS,
+      ...(options.evaluates ? [CEDAR_MODULE, ...SHELL_PARSER_MODULES] : []),
+    ],
+    define: { "process.env.GATES_TRACING": JSON.stringify(options.tracing ? "on" : "off") },
+  };
+}
