@@ -26,8 +26,22 @@ import { type EndStatus, endApproval, inboxKeysOf, inboxRowsOf, rememberDenial }
 import { appendEvent, changeTask, type Plan } from "./transact";
 import { toApprovalView, toPendingItem } from "./views";
 
-/** How often a long-poll re-reads the request. */
-export const POLL_INTERVAL_MS = 200;
+/** The quickest and the slowest a long-poll re-reads a pending request. */
+export const REREAD_MIN_MS = 100;
+export const REREAD_MAX_MS = 1000;
+
+/**
+ * How long a long-poll waits before re-reading a request that has been pending for `pendingMs`:
+ * a tenth of that, between {@link REREAD_MIN_MS} and {@link REREAD_MAX_MS}. A decision made
+ * moments after the request (a human at the keyboard, a Slack click) is seen within 100 ms; one
+ * made minutes later is seen within a second, which is small against the wait, and a 5-minute
+ * wait costs about a fifth of the reads a fixed 200 ms interval would.
+ */
+export function rereadDelayMs(pendingMs: number): number {
+  // An unreadable creation time must not turn the wait into a busy loop.
+  if (!Number.isFinite(pendingMs)) return REREAD_MAX_MS;
+  return Math.min(REREAD_MAX_MS, Math.max(REREAD_MIN_MS, Math.floor(pendingMs / 10)));
+}
 /** Decisions per human per minute, and pending listings per human per minute. */
 export const DECISIONS_PER_MINUTE = 60;
 export const PENDING_READS_PER_MINUTE = 120;
@@ -35,8 +49,9 @@ export const PENDING_READS_PER_MINUTE = 120;
 export const MAX_INBOX_GROUPS = 20;
 
 /**
- * Reads a request, waiting up to `waitS` for it to leave PENDING. A request past its
- * deadline is timed out on the spot, by the same transaction the reconciler uses.
+ * Reads a request, waiting up to `waitS` for it to leave PENDING and re-reading it as
+ * {@link rereadDelayMs} says. A request past its deadline is timed out on the spot, by the same
+ * transaction the reconciler uses.
  */
 export async function getApproval(
   deps: ControlPlaneDeps,
@@ -55,7 +70,9 @@ export async function getApproval(
     }
     if (approval.status !== "PENDING" || deps.clock.now().getTime() >= deadline)
       return toApprovalView(approval);
-    await deps.sleeper.sleep(Math.min(POLL_INTERVAL_MS, Math.max(0, deadline - deps.clock.now().getTime())));
+    const now = deps.clock.now().getTime();
+    const delay = rereadDelayMs(now - Date.parse(approval.created_at));
+    await deps.sleeper.sleep(Math.min(delay, Math.max(0, deadline - now)));
   }
 }
 
