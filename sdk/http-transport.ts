@@ -35,7 +35,12 @@ export interface CallOptions {
   readonly extraTimeMs?: number;
 }
 
-const RETRYABLE_STATUS = new Set([429, 503]);
+/**
+ * Answers worth asking again when the call is idempotent: throttled, unavailable, and the
+ * gateway's timeout, which a long-poll meets when its function starts cold near API Gateway's
+ * 29 s limit; nothing was decided, so asking again is safe.
+ */
+const RETRYABLE_STATUS = new Set([429, 503, 504]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends calls to the API: auth, JSON, time limits, error mapping and bounded retries. */

@@ -125,7 +125,7 @@ class GatesClient:
 
     ``token`` is a bearer token (a Cognito id token, or locally ``local:agent:<id>``);
     ``sigv4`` signs requests for IAM agents instead. Idempotent calls (reads, dry runs,
-    ``create_task`` with a ``task_id``) are retried on 429, 503 and network errors.
+    ``create_task`` with a ``task_id``) are retried on 429, 503, 504 and network errors.
     """
 
     def __init__(

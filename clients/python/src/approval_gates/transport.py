@@ -16,7 +16,9 @@ from .errors import GatesApiError, error_for
 
 __all__ = ["HttpRequest", "HttpResponse", "RetryOptions", "Transport", "TransportFailure", "urllib_send"]
 
-_RETRYABLE_STATUS = {429, 503}
+# Throttled, unavailable, and the gateway's timeout (a long-poll near API Gateway's 29 s limit):
+# idempotent calls ask again, since nothing was decided.
+_RETRYABLE_STATUS = {429, 503, 504}
 
 
 @dataclass(frozen=True)
