@@ -28,7 +28,10 @@ async function main(): Promise<void> {
   const coldStart = await benchColdStart();
   saveResults("cold_start", {
     evaluate_init_ms: coldStart.evaluate_init_ms,
-    largest_non_cedar_bundle_kb: coldStart.largest_non_cedar_bundle_kb,
+    require_ms: coldStart.require_ms,
+    compile_ms: coldStart.compile_ms,
+    parser_wait_ms: coldStart.parser_wait_ms,
+    bundles_kb: coldStart.bundles_kb,
   });
   rows.push(...coldStartRows(coldStart));
 
