@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-l
 import { createHttpApp } from "../adapters/http/http-app";
 import type { OperationHandler, Operations } from "../adapters/http/operation";
 import { type GroupOperationId, type HandlerGroup, ROUTES } from "../routes";
+import { traced } from "./tracing";
 
 /**
  * The Lambda handler serving one group of routes. The composition root hands it at least the
@@ -20,8 +21,11 @@ export function apiHandler<G extends HandlerGroup>(
     ROUTES.filter((r) => r.group === group).map((r) => [r.operation, all[r.operation]]),
   );
   const app = createHttpApp({ operations: served, logger, version });
-  return (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-    logger.addContext(context);
-    return app.resolve(event, context);
-  };
+  return traced(
+    `api-${group}`,
+    (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+      logger.addContext(context);
+      return app.resolve(event, context);
+    },
+  );
 }

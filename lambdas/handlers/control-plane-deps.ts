@@ -15,6 +15,7 @@ import { DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN } from "../core/control-plane/fres
 import { LockCatalog } from "../core/control-plane/lock-catalog";
 import { DEFAULT_SETTINGS } from "../core/governance/settings";
 import type { SecretSource } from "../core/slack/ports";
+import { tracing } from "./tracing";
 
 /** The DynamoDB document client of a process, at the endpoint its configuration names. */
 export function dynamoDocument(
@@ -97,7 +98,7 @@ export function namedSecrets(region: string): (name: string) => SecretSource {
     secretsManagerSecret({
       client: {
         send: (command) => {
-          client ??= createSecretsClient(region);
+          client ??= tracing ? tracing.traceClient(createSecretsClient(region)) : createSecretsClient(region);
           return client.send(command);
         },
       },

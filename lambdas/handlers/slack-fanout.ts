@@ -6,6 +6,7 @@ import { buildSlackFanout } from "../adapters/slack/outbound/build-slack-fanout"
 import { readSlackFanoutConfig } from "../adapters/slack/outbound/slack-fanout-config";
 import type { SecretSource } from "../core/slack/ports";
 import { dynamoDocument, namedSecrets } from "./control-plane-deps";
+import { traced } from "./tracing";
 
 const logger = new Logger({ serviceName: "approval-gates", persistentKeys: { function: "slack-fanout" } });
 const config = readConfig(process.env);
@@ -41,10 +42,10 @@ async function consumer(): Promise<ReturnType<typeof buildSlackFanout>> {
 }
 
 /** Lambda entry point on the Events stream: posts and updates approval messages, with a partial batch response. */
-export const handler = async (
-  event: DynamoDBStreamEvent,
-  context?: Context,
-): Promise<DynamoDBBatchResponse> => {
-  if (context) logger.addContext(context);
-  return (await consumer())(event, context);
-};
+export const handler = traced(
+  "slack-fanout",
+  async (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
+    if (context) logger.addContext(context);
+    return (await consumer())(event, context);
+  },
+);

@@ -35,4 +35,18 @@ describe("bundle budgets", () => {
     },
     60_000,
   );
+
+  it("leaves the X-Ray SDK out of untraced bundles and puts Powertools Tracer in traced ones", async () => {
+    // Act
+    const agent = ALL_FUNCTIONS.find((f) => f.entry === "api-agent");
+    if (!agent) throw new Error("no agent function in the catalog");
+    const untraced = await measureBundle(agent);
+    const traced = await measureBundle(agent, { tracing: true });
+
+    // Assess
+    expect(untraced.packages).not.toContain("aws-xray-sdk-core");
+    expect(traced.packages).toEqual(
+      expect.arrayContaining(["@aws-lambda-powertools/tracer", "aws-xray-sdk-core"]),
+    );
+  }, 60_000);
 });

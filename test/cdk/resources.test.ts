@@ -1,5 +1,6 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { TABLE_ACCESS } from "../../cdk/constructs/table-access";
+import { API_FUNCTIONS } from "../../cdk/function-catalog";
 import { tableEnvVar } from "../../lambdas/adapters/config";
 import { TABLE_LOGICAL_NAMES, TABLES } from "../../lambdas/adapters/dynamo/tables";
 import { synthTemplate } from "./stack-template";
@@ -171,6 +172,25 @@ describe("functions", () => {
     for (const fn of Object.values(template.findResources("AWS::Lambda::Function"))) {
       expect(fn.Properties.Environment?.Variables?.NODE_OPTIONS ?? "").not.toContain("--enable-source-maps");
     }
+  });
+
+  it("traces nothing by default, and the stage and every function with X-Ray when asked", () => {
+    // Act
+    const traced = synthTemplate({ tracing: true });
+
+    // Assess
+    for (const fn of Object.values(template.findResources("AWS::Lambda::Function"))) {
+      expect(fn.Properties.TracingConfig).toBeUndefined();
+    }
+    // The stack's own functions: CDK's handler that copies the console's files runs only at deploy.
+    const own = Object.values(traced.findResources("AWS::Lambda::Function")).filter(
+      (fn) => fn.Properties.Environment?.Variables?.GATES_VERSION !== undefined,
+    );
+    expect(own.length).toBeGreaterThanOrEqual(Object.keys(API_FUNCTIONS).length + 2);
+    for (const fn of own) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: "Active" });
+    }
+    traced.hasResourceProperties("AWS::ApiGateway::Stage", { TracingEnabled: true });
   });
 
   it("describes each layer by the modules and versions it pins", () => {
