@@ -29,7 +29,6 @@ async function main(): Promise<void> {
   saveResults("cold_start", {
     evaluate_init_ms: coldStart.evaluate_init_ms,
     require_ms: coldStart.require_ms,
-    compile_ms: coldStart.compile_ms,
     parser_wait_ms: coldStart.parser_wait_ms,
     bundles_kb: coldStart.bundles_kb,
   });

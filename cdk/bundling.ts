@@ -1,3 +1,5 @@
+import { prepareBuiltins } from "../lambdas/adapters/cedar/cedar-engine";
+import { BUILTIN_POLICY_TEXTS } from "../lambdas/policies/builtin";
 import TEXT_EXTENSIONS from "../lambdas/policies/text-extensions.json";
 
 /** The package that comes from the Cedar layer rather than from a bundle. */
@@ -35,7 +37,9 @@ export function textLoaders(): Record<string, "text"> {
  * - ESM entry points of packages first (`module` before `main`), so esbuild can drop what a
  *   function does not use of the AWS SDK and zod;
  * - Cedar and the shell parser left out for the functions that evaluate, which get them from layers;
- * - `process.env.GATES_TRACING` fixed at build time, so an untraced bundle carries no X-Ray SDK.
+ * - `process.env.GATES_TRACING` fixed at build time, so an untraced bundle carries no X-Ray SDK;
+ * - for the functions that evaluate, `process.env.GATES_PREPARED_BUILTINS` set to what parsing the
+ *   built-in policies yields, so their cold start skips that Cedar work (see {@link prepareBuiltins}).
  */
 export function bundleOptions(options: { readonly evaluates: boolean; readonly tracing: boolean }) {
   return {
@@ -50,6 +54,18 @@ export function bundleOptions(options: { readonly evaluates: boolean; readonly t
       ...UNUSED_CREDENTIAL_PROVIDERS,
       ...(options.evaluates ? [CEDAR_MODULE, ...SHELL_PARSER_MODULES] : []),
     ],
-    define: { "process.env.GATES_TRACING": JSON.stringify(options.tracing ? "on" : "off") },
+    define: {
+      "process.env.GATES_TRACING": JSON.stringify(options.tracing ? "on" : "off"),
+      ...(options.evaluates
+        ? { "process.env.GATES_PREPARED_BUILTINS": JSON.stringify(JSON.stringify(preparedBuiltins())) }
+        : {}),
+    },
   };
+}
+
+let prepared: ReturnType<typeof prepareBuiltins> | undefined;
+/** The built-ins parsed once per build process, however many functions it bundles. */
+function preparedBuiltins(): ReturnType<typeof prepareBuiltins> {
+  prepared ??= prepareBuiltins(BUILTIN_POLICY_TEXTS);
+  return prepared;
 }

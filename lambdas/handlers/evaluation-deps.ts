@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { CedarPolicyEngine } from "../adapters/cedar/cedar-engine";
+import { CedarPolicyEngine, type PreparedBuiltins } from "../adapters/cedar/cedar-engine";
 import { DynamoPolicyStore } from "../adapters/dynamo/policy-store";
 import type { TableNames } from "../adapters/dynamo/tables";
 import { loadBashParser } from "../adapters/shell/tree-sitter-bash";
@@ -26,7 +26,14 @@ export function evaluationDeps<B extends LockDeps>(
   // The parser's WebAssembly compiles in the background while Cedar's loads; a failure here
   // is seen, and retried, by the first evaluation that waits for it.
   loadBashParser().catch(() => undefined);
-  const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS);
+  const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS, undefined, preparedAtBuild());
+  // The built-in set is preparsed now, during the function's init, rather than by its first
+  // request; a failure here is met again, and answered fail-closed, by the first evaluation.
+  try {
+    engine.compile();
+  } catch {
+    // Seen again by the first evaluation.
+  }
   return {
     ...base,
     policies: new PolicyCatalog(new DynamoPolicyStore(doc, tables), (source, options) =>
@@ -39,4 +46,14 @@ export function evaluationDeps<B extends LockDeps>(
       }),
     ...overrides,
   };
+}
+
+/**
+ * The built-ins as the bundler parsed them (see cdk/bundling.ts): `process.env.GATES_PREPARED_BUILTINS`
+ * is replaced by a constant at build time, not read at run time. Unbundled (local mode, tests),
+ * there is none and the engine parses the texts itself.
+ */
+function preparedAtBuild(): PreparedBuiltins | undefined {
+  const text = process.env.GATES_PREPARED_BUILTINS;
+  return text ? (JSON.parse(text) as PreparedBuiltins) : undefined;
 }

@@ -1,5 +1,5 @@
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import { CedarPolicyEngine } from "../../lambdas/adapters/cedar/cedar-engine";
+import { CedarPolicyEngine, prepareBuiltins } from "../../lambdas/adapters/cedar/cedar-engine";
 import type { CedarRequest } from "../../lambdas/core/policy/cedar-request";
 import type { ShellParser } from "../../lambdas/core/shell/syntax";
 import { BUILTIN_POLICY_TEXTS } from "../../lambdas/policies/builtin";
@@ -95,6 +95,65 @@ describe("CedarPolicyEngine", () => {
     expect(preparse).toHaveBeenCalledTimes(1);
     expect(preparse.mock.calls[0]?.[0]).toBe(first.policySet.id);
     expect(parse.mock.calls.length).toBe(parsesAfterCompile);
+  });
+
+  it("starts from prepared built-ins without parsing them, and compiles the same rules", () => {
+    // Prepare
+    const prepared = prepareBuiltins(BUILTIN_POLICY_TEXTS);
+    const parse = jest.fn(cedar.policySetTextToParts);
+    const toJson = jest.fn(cedar.policyToJson);
+    const engine = new CedarPolicyEngine(
+      BUILTIN_POLICY_TEXTS,
+      { ...cedar, policySetTextToParts: parse, policyToJson: toJson },
+      prepared,
+    );
+
+    // Act
+    const fromPrepared = compileOk(engine);
+    const parsed = compileOk(new CedarPolicyEngine(BUILTIN_POLICY_TEXTS));
+
+    // Assess
+    expect(parse).not.toHaveBeenCalled();
+    expect(toJson).not.toHaveBeenCalled();
+    expect(fromPrepared.policySet.rules).toEqual(parsed.policySet.rules);
+    expect(fromPrepared.policySet.match(bash("git push --force origin main"))).toEqual(
+      parsed.policySet.match(bash("git push --force origin main")),
+    );
+    // Places in the files travel, never a second copy of a policy's text.
+    expect(JSON.stringify(prepared)).not.toContain("principal");
+  });
+
+  it("ignores prepared built-ins made from other texts, and parses the ones it was given", () => {
+    // Prepare
+    const stale = prepareBuiltins([soft("old_rule")]);
+    const parse = jest.fn(cedar.policySetTextToParts);
+    const engine = new CedarPolicyEngine(
+      BUILTIN_POLICY_TEXTS,
+      { ...cedar, policySetTextToParts: parse },
+      stale,
+    );
+
+    // Act
+    const { policySet } = compileOk(engine);
+
+    // Assess
+    expect(parse).toHaveBeenCalledTimes(BUILTIN_POLICY_TEXTS.length);
+    expect(policySet.rules.map((r) => r.rule_id)).not.toContain("old_rule");
+    expect(policySet.rule("force_push")).toBeDefined();
+  });
+
+  it("parses the built-ins once per engine, however many custom sets it compiles", () => {
+    // Prepare
+    const parse = jest.fn(cedar.policySetTextToParts);
+    const engine = new CedarPolicyEngine(BUILTIN_POLICY_TEXTS, { ...cedar, policySetTextToParts: parse });
+
+    // Act
+    compileOk(engine);
+    compileOk(engine, { custom: soft("rule_a") });
+    compileOk(engine, { custom: soft("rule_b") });
+
+    // Assess: the built-in files once, then one custom text each.
+    expect(parse).toHaveBeenCalledTimes(BUILTIN_POLICY_TEXTS.length + 2);
   });
 
   it("keys versions by content: other text or another disable list is another set", () => {

@@ -29,6 +29,78 @@ const TRANSIENT_SLOTS = 4;
 const DEFAULT_PERMIT_ID = "__default_permit";
 const DEFAULT_PERMIT = "permit (principal, action, resource);";
 
+/** One built-in policy as parsing found it, its text kept as a place in the file it came from. */
+interface PreparedPolicy {
+  readonly label: string;
+  readonly effect: "permit" | "forbid";
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly at: number;
+  readonly length: number;
+}
+
+/**
+ * What parsing the built-in texts yields, computed when a function is bundled so that its cold
+ * start skips Cedar's per-policy parsing: only the fingerprint, effects, annotations and places
+ * travel, never a second copy of the text. Facts whose fingerprint does not match the texts an
+ * engine is given are ignored, and the texts are parsed instead.
+ */
+export interface PreparedBuiltins {
+  readonly fingerprint: string;
+  readonly documents: readonly (readonly PreparedPolicy[])[];
+}
+
+/** The fingerprint of built-in texts, as {@link PreparedBuiltins} carry it. */
+function fingerprintOf(texts: readonly string[]): string {
+  return sha256Hex(canonicalJson({ builtin: texts }));
+}
+
+/**
+ * Parses the built-in texts once, for {@link CedarPolicyEngine} to start from without parsing
+ * them again. Fails if a built-in does not parse, or its text is not found where Cedar says.
+ */
+export function prepareBuiltins(texts: readonly string[], wasm: CedarWasm = cedar): PreparedBuiltins {
+  const diagnostics: PolicyDiagnostic[] = [];
+  const documents = texts.map((text) => {
+    const parsed = parseDocument(wasm, text, "builtin", diagnostics);
+    let cursor = 0;
+    return parsed.policies.map((policy) => {
+      const at = text.indexOf(policy.text, cursor);
+      if (at < 0) throw new Error(`built-in ${policy.label} is not a slice of its file`);
+      cursor = at + policy.text.length;
+      return {
+        label: policy.label,
+        effect: policy.effect,
+        annotations: policy.annotations,
+        at,
+        length: policy.text.length,
+      };
+    });
+  });
+  if (diagnostics.length > 0) throw new Error(diagnostics.map((d) => d.message).join("; "));
+  return { fingerprint: fingerprintOf(texts), documents };
+}
+
+/** The parsed built-in documents the prepared facts stand for, or nothing if they are for other texts. */
+function restoreBuiltins(
+  prepared: PreparedBuiltins | undefined,
+  texts: readonly string[],
+): ParsedDocument[] | undefined {
+  if (!prepared || prepared.fingerprint !== fingerprintOf(texts)) return undefined;
+  if (prepared.documents.length !== texts.length) return undefined;
+  return prepared.documents.map((policies, index) => {
+    const text = texts[index] ?? "";
+    return {
+      source: "builtin" as const,
+      policies: policies.map((p) => ({
+        label: p.label,
+        effect: p.effect,
+        annotations: p.annotations,
+        text: text.slice(p.at, p.at + p.length),
+      })),
+    };
+  });
+}
+
 /** The cedar-wasm functions the engine uses; injectable so tests can count calls. */
 export type CedarWasm = Pick<
   typeof cedar,
@@ -46,11 +118,21 @@ export class CedarPolicyEngine {
   private readonly slotOwners: symbol[] = [];
   private nextSlot = 0;
 
+  /** The built-in texts, parsed: from prepared facts, or on the first compile, then kept. */
+  private builtinDocuments: ParsedDocument[] | undefined;
+
   constructor(
     private readonly builtinTexts: readonly string[],
     private readonly wasm: CedarWasm = cedar,
+    prepared?: PreparedBuiltins,
   ) {
     avoidWasmInliningCrash();
+    try {
+      this.builtinDocuments = restoreBuiltins(prepared, builtinTexts);
+    } catch {
+      // Facts of a shape this code does not know: parse the texts instead, as without any.
+      this.builtinDocuments = undefined;
+    }
   }
 
   /** The Cedar version in use, for health and diagnostics. */
@@ -93,11 +175,21 @@ export class CedarPolicyEngine {
     // Text past these limits would overflow the parser's stack and break the module for good.
     const tooComplex = policyTextProblem(custom);
     if (tooComplex !== undefined) return { ok: false, diagnostics: [{ message: tooComplex }] };
-    const documents: ParsedDocument[] = [];
-    for (const text of this.builtinTexts)
-      documents.push(parseDocument(this.wasm, text, "builtin", diagnostics));
-    for (const w of wider) documents.push(parseDocument(this.wasm, w.custom, "custom", diagnostics, w.layer));
-    documents.push(parseDocument(this.wasm, custom, "custom", diagnostics, source.layer));
+    // The built-ins are the same in every set, so they are parsed once per engine at most.
+    const builtins =
+      this.builtinDocuments ??
+      this.builtinTexts.map((text) => parseDocument(this.wasm, text, "builtin", diagnostics));
+    if (diagnostics.length === 0) this.builtinDocuments = builtins;
+    // Most sets have no custom rules, and empty text holds no policy to parse.
+    const customDocument = (text: string, layer: string | undefined): ParsedDocument =>
+      text === ""
+        ? { source: "custom", ...(layer !== undefined ? { layer } : {}), policies: [] }
+        : parseDocument(this.wasm, text, "custom", diagnostics, layer);
+    const documents = [
+      ...builtins,
+      ...wider.map((w) => customDocument(w.custom, w.layer)),
+      customDocument(custom, source.layer),
+    ];
     if (diagnostics.length > 0) return { ok: false, diagnostics };
 
     const checked = checkRules(documents, disable);
