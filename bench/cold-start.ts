@@ -20,6 +20,13 @@ export interface ColdStartFigures {
    */
   readonly require_ms: number;
   readonly parser_wait_ms: number;
+  /**
+   * The floor of the same run: median wall time of a fresh `node -e 0`, started interleaved with
+   * the samples, so load on the machine weighs on both alike.
+   */
+  readonly node_floor_ms: number;
+  /** `evaluate_init_ms` over the floor. */
+  readonly ratio_to_floor: number;
   /** Every function's minified bundle in KB, Cedar and the shell parser aside. */
   readonly bundles_kb: Readonly<Record<string, number>>;
   readonly samples_ms: readonly number[];
@@ -52,7 +59,12 @@ export async function benchColdStart(runs = 5): Promise<ColdStartFigures> {
       },
       outfile: evaluateBundle,
     });
-    const samples = Array.from({ length: runs }, () => initOnce(evaluateBundle));
+    const samples: InitSample[] = [];
+    const floors: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      samples.push(initOnce(evaluateBundle));
+      floors.push(bareNode());
+    }
     const median = (pick: (s: InitSample) => number) =>
       round(
         percentile(
@@ -63,6 +75,20 @@ export async function benchColdStart(runs = 5): Promise<ColdStartFigures> {
     const bundles: BundleSize[] = await measureAllBundles();
     return {
       evaluate_init_ms: median((s) => s.total),
+      node_floor_ms: round(
+        percentile(
+          [...floors].sort((a, b) => a - b),
+          50,
+        ),
+      ),
+      ratio_to_floor: round(
+        median((s) => s.total) /
+          percentile(
+            [...floors].sort((a, b) => a - b),
+            50,
+          ),
+        2,
+      ),
       require_ms: median((s) => s.required),
       parser_wait_ms: median((s) => s.total - s.required),
       bundles_kb: Object.fromEntries(bundles.map((b) => [b.entry, round(b.bytes / 1024)])),
@@ -87,6 +113,12 @@ export function coldStartRows(f: ColdStartFigures): BenchRow[] {
       figure: "  of it: require with the built-ins preparsed / parser wait (ms)",
       value: `${f.require_ms} / ${f.parser_wait_ms}`,
       target: "-",
+      met: true,
+    },
+    {
+      figure: "  against a fresh `node -e 0` in the same run (ms, ratio)",
+      value: `${f.node_floor_ms}, ${f.ratio_to_floor} ×`,
+      target: "floor",
       met: true,
     },
     ...Object.entries(f.bundles_kb).map(([entry, kb]) => ({
@@ -133,4 +165,12 @@ function initOnce(bundle: string): InitSample {
     throw new Error(`cold start run failed (${child.status}): ${child.stderr.slice(0, 500)}`);
   }
   return sample;
+}
+
+/** The wall time of a fresh Node process that does nothing: the floor of any cold start here. */
+function bareNode(): number {
+  const start = performance.now();
+  const child = spawnSync(process.execPath, ["-e", "0"]);
+  if (child.status !== 0) throw new Error("node -e 0 failed");
+  return performance.now() - start;
 }

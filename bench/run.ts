@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     evaluate_init_ms: coldStart.evaluate_init_ms,
     require_ms: coldStart.require_ms,
     parser_wait_ms: coldStart.parser_wait_ms,
+    node_floor_ms: coldStart.node_floor_ms,
+    ratio_to_floor: coldStart.ratio_to_floor,
     bundles_kb: coldStart.bundles_kb,
   });
   rows.push(...coldStartRows(coldStart));
