@@ -299,8 +299,9 @@ function checkedConcurrency(settings: ConcurrencySettings, quota: number | undef
  * 429 (retried by the SDK) before Lambda would refuse the call.
  */
 export function waitDoorFor(limit: number): ThrottleSettings {
+  // API Gateway takes fractional rates, so a small limit gets a small rate rather than one per second.
   return {
-    rateLimit: Math.max(1, Math.floor((limit * 0.7) / 25)),
+    rateLimit: Math.max(0.01, Math.floor(((limit * 0.7) / 25) * 100) / 100),
     burstLimit: Math.max(1, Math.floor(limit * 0.25)),
   };
 }

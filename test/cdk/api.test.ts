@@ -272,17 +272,21 @@ describe("concurrency", () => {
     expect(fn(sized, "shared API").ReservedConcurrentExecutions).toBeUndefined();
   });
 
-  it("sizes the wait door's throttle to the wait function's limit, so API Gateway refuses first", () => {
-    // Act
-    const sized = synthTemplate({ waitConcurrency: 200 });
+  it.each([10, 200, 15_000])(
+    "sizes the wait door's throttle to a wait limit of %p, so API Gateway refuses first",
+    (limit) => {
+      // Act
+      const sized = synthTemplate({ waitConcurrency: limit });
 
-    // Assess
-    const wait = methodSettings(sized)["GET /~1v1~1tasks~1{task_id}~1approvals~1{request_id}"];
-    const rate = wait?.ThrottlingRateLimit ?? Number.NaN;
-    const burst = wait?.ThrottlingBurstLimit ?? Number.NaN;
-    // A poll holds its function for up to 25 s.
-    expect(burst + 25 * rate).toBeLessThanOrEqual(200);
-  });
+      // Assess
+      const wait = methodSettings(sized)["GET /~1v1~1tasks~1{task_id}~1approvals~1{request_id}"];
+      const rate = wait?.ThrottlingRateLimit ?? Number.NaN;
+      const burst = wait?.ThrottlingBurstLimit ?? Number.NaN;
+      // A poll holds its function for up to 25 s; the door still lets a steady 60 % of the limit wait.
+      expect(burst + 25 * rate).toBeLessThanOrEqual(limit);
+      expect(25 * rate).toBeGreaterThanOrEqual(0.6 * limit);
+    },
+  );
 
   it("stops the synth when reservations do not fit the account's quota with Lambda's 100 unreserved", () => {
     // Act, Assess
