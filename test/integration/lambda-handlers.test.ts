@@ -27,6 +27,7 @@ describe("Lambda entry points", () => {
   let handlers: {
     agent: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; body: string }>;
     publicRoutes: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; body: string }>;
+    wait: (e: APIGatewayProxyEvent, c: Context) => Promise<{ statusCode: number; body: string }>;
     reconciler: () => Promise<{ timed_out: number; failed: number }>;
   };
 
@@ -45,6 +46,8 @@ describe("Lambda entry points", () => {
       publicRoutes: (
         require("../../lambdas/handlers/api-public") as typeof import("../../lambdas/handlers/api-public")
       ).handler,
+      wait: (require("../../lambdas/handlers/api-wait") as typeof import("../../lambdas/handlers/api-wait"))
+        .handler,
       reconciler: (
         require("../../lambdas/handlers/reconciler") as typeof import("../../lambdas/handlers/reconciler")
       ).handler,
@@ -66,6 +69,58 @@ describe("Lambda entry points", () => {
     const reply = await handlers.publicRoutes(agentEvent("/v1/tasks", "/v1/tasks", "POST", {}), context);
     expect(reply.statusCode).toBe(404);
     expect(JSON.parse(reply.body)).toMatchObject({ error: { code: "NOT_FOUND", request_id: "req-1" } });
+  });
+
+  it("reads an approval from the wait function, which serves nothing but the long-poll", async () => {
+    // Prepare: a request that needs approval, asked through the agent function.
+    const task_id = `wait-${Date.now().toString(36)}`;
+    await handlers.agent(
+      agentEvent("/v1/tasks", "/v1/tasks", "POST", { task_id, owner: "alice", repo: "acme/app" }),
+      context,
+    );
+    const asked = await handlers.agent(
+      {
+        ...agentEvent("/v1/tasks/{task_id}/tool-calls", `/v1/tasks/${task_id}/tool-calls`, "POST", {
+          tool_name: "Bash",
+          tool_input: { command: "terraform apply" },
+        }),
+        pathParameters: { task_id },
+      },
+      context,
+    );
+    const request_id = String(JSON.parse(asked.body).request_id);
+
+    // Act
+    const read = await handlers.wait(
+      {
+        ...agentEvent(
+          "/v1/tasks/{task_id}/approvals/{request_id}",
+          `/v1/tasks/${task_id}/approvals/${request_id}`,
+          "GET",
+        ),
+        pathParameters: { task_id, request_id },
+      },
+      context,
+    );
+    const evaluate = await handlers.wait(
+      {
+        ...agentEvent("/v1/tasks/{task_id}/tool-calls", `/v1/tasks/${task_id}/tool-calls`, "POST", {
+          tool_name: "Bash",
+          tool_input: { command: "ls" },
+        }),
+        pathParameters: { task_id },
+      },
+      context,
+    );
+
+    // Assess
+    expect(read.statusCode).toBe(200);
+    expect(JSON.parse(read.body)).toMatchObject({
+      request_id,
+      status: "PENDING",
+      rule_ids: ["terraform_apply"],
+    });
+    expect(evaluate.statusCode).toBe(404);
   });
 
   it("runs the reconciler", async () => {
