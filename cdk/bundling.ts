@@ -23,6 +23,14 @@ export const UNUSED_CREDENTIAL_PROVIDERS = [
   "@smithy/credential-provider-imds",
 ] as const;
 
+/**
+ * Capabilities of the AWS SDK that its protocol code imports lazily, on first use, and that no
+ * service these functions call (DynamoDB, Secrets Manager) ever uses: event streams. Left out of
+ * the bundle like the credential providers above; should one ever be reached, the Node.js
+ * runtime's own copy answers.
+ */
+export const UNUSED_SDK_CAPABILITIES = ["@smithy/core/event-streams"] as const;
+
 /** The most a function's bundle may weigh, minified, Cedar and the shell parser's WebAssembly aside. */
 export const BUNDLE_BUDGET_BYTES = 400 * 1024;
 
@@ -52,6 +60,7 @@ export function bundleOptions(options: { readonly evaluates: boolean; readonly t
     loader: textLoaders(),
     external: [
       ...UNUSED_CREDENTIAL_PROVIDERS,
+      ...UNUSED_SDK_CAPABILITIES,
       ...(options.evaluates ? [CEDAR_MODULE, ...SHELL_PARSER_MODULES] : []),
     ],
     define: {

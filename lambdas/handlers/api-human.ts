@@ -1,6 +1,6 @@
 import { readConfig } from "../adapters/config";
 import { DynamoSlackLinkStore } from "../adapters/dynamo/slack-link-store";
-import { controlPlaneOperations } from "../adapters/http/control-plane-operations";
+import { humanOperations } from "../adapters/http/control-plane-operations";
 import { governanceOperations } from "../adapters/http/governance-operations";
 import { slackLinkOperations } from "../adapters/http/slack-operations";
 import { apiHandler } from "./api-handler";
@@ -27,7 +27,7 @@ const deps = {
 
 /** Lambda entry point for the `human` routes of the manifest: pending, decisions, cancel, revoke, Slack links, repo settings and locks. */
 export const handler = apiHandler("human", config.version, {
-  ...controlPlaneOperations(deps),
+  ...humanOperations(deps),
   ...governanceOperations(deps),
   ...slackLinkOperations(deps, { links: new DynamoSlackLinkStore(doc, config.tables) }),
 });

@@ -1,5 +1,5 @@
 import { readConfig } from "../adapters/config";
-import { evaluationOperations } from "../adapters/http/evaluation-operations";
+import { policyOperations } from "../adapters/http/evaluation-operations";
 import { apiHandler } from "./api-handler";
 import { controlPlaneDeps, dynamoDocument, lockCatalogOf, repoSettingsOf } from "./control-plane-deps";
 import { BUILTIN_VERSION, evaluationDeps } from "./evaluation-deps";
@@ -17,5 +17,5 @@ const deps = evaluationDeps(
 export const handler = apiHandler(
   "policies",
   config.version,
-  evaluationOperations(deps, { builtinVersion: BUILTIN_VERSION }),
+  policyOperations(deps, { builtinVersion: BUILTIN_VERSION }),
 );

@@ -1,15 +1,10 @@
 import { readConfig } from "../adapters/config";
-import { controlPlaneOperations } from "../adapters/http/control-plane-operations";
+import { sharedOperations } from "../adapters/http/control-plane-operations";
 import { apiHandler } from "./api-handler";
-import { controlPlaneDeps, dynamoDocument, freshSignInOf, lockCatalogOf } from "./control-plane-deps";
+import { controlPlaneDeps, dynamoDocument } from "./control-plane-deps";
 
 const config = readConfig(process.env);
-const doc = dynamoDocument(config);
-const deps = {
-  ...controlPlaneDeps(doc, config.tables),
-  ...lockCatalogOf(doc, config),
-  ...freshSignInOf(config),
-};
+const deps = controlPlaneDeps(dynamoDocument(config), config.tables);
 
 /** Lambda entry point for the `shared` routes of the manifest: reads that agents and humans share. */
-export const handler = apiHandler("shared", config.version, controlPlaneOperations(deps));
+export const handler = apiHandler("shared", config.version, sharedOperations(deps));

@@ -18,10 +18,10 @@ import {
   listPending,
   withdrawApproval,
 } from "../../core/control-plane/approvals";
-import type { DecisionDeps } from "../../core/control-plane/deps";
+import type { ControlPlaneDeps, DecisionDeps } from "../../core/control-plane/deps";
 import { reportOutcome } from "../../core/control-plane/outcomes";
 import { cancelTask, finishTask, getTask, listEvents, revokeGrant } from "../../core/control-plane/tasks";
-import type { OperationId } from "../../routes";
+import type { GroupOperationId, OperationId } from "../../routes";
 import { agent, caller, human, ok, requestId, taskId } from "./callers";
 import type { EvaluationOperationId } from "./evaluation-operations";
 import type { GovernanceOperationId } from "./governance-operations";
@@ -36,17 +36,26 @@ export type ControlPlaneOperationId = Exclude<
   SlackOperationId | EvaluationOperationId | GovernanceOperationId | "health" | "getOpenApi"
 >;
 
-/** Every REST operation that needs tables but neither Cedar nor Slack, bound to its core use case. */
+/**
+ * Every REST operation that needs tables but neither Cedar nor Slack, bound to its core use case.
+ * Each handler takes only its own group's factory below, so its bundle carries no other group's code.
+ */
 export function controlPlaneOperations(
   deps: DecisionDeps,
 ): Record<ControlPlaneOperationId, OperationHandler> {
   return {
-    whoami: async (req) => {
-      parseWith(EmptyQuerySchema, req.query, "query");
-      const p = caller(req);
-      return ok({ kind: p.kind, id: p.id, admin: p.kind === "human" && p.admin });
-    },
+    ...agentTaskOperations(deps),
+    ...waitOperations(deps),
+    ...sharedOperations(deps),
+    ...humanOperations(deps),
+  };
+}
 
+/** The agent's own calls that need no policy engine: finish, report an outcome, withdraw a request. */
+export function agentTaskOperations(
+  deps: ControlPlaneDeps,
+): Record<"finishTask" | "reportOutcome" | "withdrawApproval", OperationHandler> {
+  return {
     finishTask: async (req) =>
       ok(await finishTask(deps, agent(req), taskId(req), parseWith(FinishBodySchema, req.body, "body"))),
 
@@ -64,10 +73,28 @@ export function controlPlaneOperations(
       const body = parseWith(WithdrawBodySchema, req.body, "body");
       return ok(await withdrawApproval(deps, agent(req), taskId(req), requestId(req), body.reason));
     },
+  };
+}
 
+/** The approval long-poll. */
+export function waitOperations(deps: ControlPlaneDeps): Record<GroupOperationId<"wait">, OperationHandler> {
+  return {
     getApproval: async (req) => {
       const { wait_s } = parseWith(WaitQuerySchema, req.query, "query");
       return ok(await getApproval(deps, caller(req), taskId(req), requestId(req), wait_s ?? 0));
+    },
+  };
+}
+
+/** Reads that agents and the task's humans share. */
+export function sharedOperations(
+  deps: ControlPlaneDeps,
+): Record<GroupOperationId<"shared">, OperationHandler> {
+  return {
+    whoami: async (req) => {
+      parseWith(EmptyQuerySchema, req.query, "query");
+      const p = caller(req);
+      return ok({ kind: p.kind, id: p.id, admin: p.kind === "human" && p.admin });
     },
 
     getTask: async (req) => {
@@ -87,7 +114,17 @@ export function controlPlaneOperations(
         ),
       );
     },
+  };
+}
 
+/** A human's calls: the pending list, decisions, cancel and revoke (Slack links, settings and locks aside). */
+export function humanOperations(
+  deps: DecisionDeps,
+): Record<
+  Exclude<GroupOperationId<"human">, "linkSlack" | "unlinkSlack" | GovernanceOperationId>,
+  OperationHandler
+> {
+  return {
     listPending: async (req) => {
       const q = parseWith(PendingQuerySchema, req.query, "query");
       return ok(

@@ -26,11 +26,21 @@ export type EvaluationOperationId =
 /** The operations that evaluate policies, bound to their core use cases. */
 export function evaluationOperations(
   deps: EvaluationDeps & SettingsDeps,
-  info: {
-    /** Fingerprint of the built-in rules, shown in policy views. */
-    readonly builtinVersion: string;
-  },
+  info: PolicyInfo,
 ): Record<EvaluationOperationId, OperationHandler> {
+  return { ...agentEvaluationOperations(deps), ...policyOperations(deps, info) };
+}
+
+/** What policy views show besides the rules. */
+export interface PolicyInfo {
+  /** Fingerprint of the built-in rules, shown in policy views. */
+  readonly builtinVersion: string;
+}
+
+/** The agent's calls that judge: register a task (which pins its policies) and evaluate a tool call. */
+export function agentEvaluationOperations(
+  deps: EvaluationDeps & SettingsDeps,
+): Record<"createTask" | "evaluateToolCall", OperationHandler> {
   return {
     createTask: async (req) => {
       const body = parseWith(CreateTaskBodySchema, req.body, "body");
@@ -44,7 +54,15 @@ export function evaluationOperations(
       const rawInput = (req.body as { tool_input: Record<string, unknown> }).tool_input;
       return ok(await evaluateCall(deps, agent(req), taskId(req), toolCall(body, rawInput)));
     },
+  };
+}
 
+/** Read, publish and dry-run a repo's policies. */
+export function policyOperations(
+  deps: EvaluationDeps & SettingsDeps,
+  info: PolicyInfo,
+): Record<"getPolicies" | "publishPolicies" | "dryRunPolicies", OperationHandler> {
+  return {
     getPolicies: async (req) => {
       parseWith(EmptyQuerySchema, req.query, "query");
       return ok(await getPolicies(deps, repoId(req), info.builtinVersion));
