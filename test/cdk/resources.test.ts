@@ -322,7 +322,7 @@ describe("functions", () => {
 });
 
 describe("page tokens", () => {
-  it("gives only the functions that list pending requests one generated key, read through the extension", () => {
+  it("gives only the functions that list pending requests one generated key, read with the SDK", () => {
     // Assess
     const secrets = Object.entries(template.findResources("AWS::SecretsManager::Secret"));
     expect(secrets).toHaveLength(1);
@@ -336,11 +336,10 @@ describe("page tokens", () => {
     for (const purpose of ["human API", "slack API"]) {
       const [, fn] = functionFor(purpose);
       expect(fn.Properties.Environment).toMatchObject({
-        Variables: {
-          GATES_PAGE_TOKEN_SECRET_ID: { Ref: keyId },
-          PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: "2773",
-        },
+        Variables: { GATES_PAGE_TOKEN_SECRET_ID: { Ref: keyId } },
       });
+      // No extension layer: the Secrets Manager SDK reads the key in every region.
+      expect(fn.Properties.Layers).toBeUndefined();
     }
     const grants = Object.values(template.findResources("AWS::IAM::Policy")).filter((p) =>
       JSON.stringify(p).includes(`"${keyId}"`),
