@@ -4,9 +4,10 @@
  * at scale. Agents read settings; only admins write either.
  */
 import * as z from "zod/mini";
-import { HumanIdSchema, LayerVersionSchema, LIMITS, ULID_PATTERN } from "./api";
+import { HumanIdSchema, LIMITS, ULID_PATTERN } from "./api";
 import { bounded, described, int } from "./mini-schemas";
 import { canonicalLayerId } from "./repo-id";
+import { LayerVersionSchema } from "./views";
 
 /** Limits of the governance routes, in one place. */
 export const GOVERNANCE_LIMITS = {

@@ -7,6 +7,7 @@ import { version } from "../package.json";
 import * as api from "./api";
 import * as governance from "./governance";
 import { OPERATIONS, type OperationContract } from "./operations";
+import * as views from "./views";
 
 /** An OpenAPI 3.1 document, as plain JSON. */
 export type OpenApiDocument = Record<string, unknown>;
@@ -33,13 +34,13 @@ const GROUP_TAGS: Readonly<Record<HandlerGroup, string>> = {
 const ERROR_REF = "#/components/schemas/ErrorBody";
 
 /**
- * Every exported `…Schema` of `contracts/api.ts` and `contracts/governance.ts` becomes a named
+ * Every exported `…Schema` of `contracts/api.ts`, `contracts/views.ts` and `contracts/governance.ts` becomes a named
  * component (query schemas excepted: they become parameters), so the document's names are the
  * contract's names.
  */
 function componentRegistry() {
   const registry = z.registry<{ id: string }>();
-  for (const module of [api, governance]) {
+  for (const module of [api, views, governance]) {
     for (const [name, value] of Object.entries(module)) {
       if (value instanceof z.core.$ZodType && name.endsWith("Schema") && !name.endsWith("QuerySchema"))
         registry.add(value, { id: name.slice(0, -"Schema".length) });

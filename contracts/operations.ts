@@ -2,35 +2,22 @@ import * as z from "zod/mini";
 import type { ErrorCode } from "../lambdas/core/errors";
 import type { OperationId } from "../lambdas/routes";
 import {
-  ApprovalViewSchema,
   ApproveBodySchema,
   CancelBodySchema,
   CreateTaskBodySchema,
   DenyBodySchema,
   DryRunBodySchema,
-  DryRunResultSchema,
   EmptyBodySchema,
   EmptyQuerySchema,
   EvaluateBodySchema,
-  EvaluationResponseSchema,
-  EventsPageSchema,
   EventsQuerySchema,
   FinishBodySchema,
-  HealthViewSchema,
-  OutcomeViewSchema,
-  PendingPageSchema,
   PendingQuerySchema,
-  PolicyViewSchema,
-  PublishedPoliciesSchema,
   PublishPoliciesBodySchema,
   ReportOutcomeBodySchema,
   RevokeGrantBodySchema,
   SlackLinkBodySchema,
-  SlackLinkViewSchema,
-  SlackUnlinkViewSchema,
-  TaskViewSchema,
   WaitQuerySchema,
-  WhoamiViewSchema,
   WithdrawBodySchema,
 } from "./api";
 import {
@@ -41,6 +28,21 @@ import {
   RepoSettingsBodySchema,
   SettingsViewSchema,
 } from "./governance";
+import {
+  ApprovalViewSchema,
+  DryRunResultSchema,
+  EvaluationResponseSchema,
+  EventsPageSchema,
+  HealthViewSchema,
+  OutcomeViewSchema,
+  PendingPageSchema,
+  PolicyViewSchema,
+  PublishedPoliciesSchema,
+  SlackLinkViewSchema,
+  SlackUnlinkViewSchema,
+  TaskViewSchema,
+  WhoamiViewSchema,
+} from "./views";
 
 /** What one operation takes and answers, as the OpenAPI document shows it. */
 export interface OperationContract {
