@@ -1,3 +1,6 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildSync } from "esbuild";
 import { prepareBuiltins } from "../lambdas/adapters/cedar/cedar-engine";
 import { BUILTIN_POLICY_TEXTS } from "../lambdas/policies/builtin";
 import TEXT_EXTENSIONS from "../lambdas/policies/text-extensions.json";
@@ -7,6 +10,21 @@ export const CEDAR_MODULE = "@cedar-policy/cedar-wasm";
 
 /** The shell parser and its grammar, which come from a layer of their own: WebAssembly, loaded from files. */
 export const SHELL_PARSER_MODULES = ["web-tree-sitter", "tree-sitter-bash"] as const;
+
+/**
+ * Our translation of tree-sitter's syntax into the analysis's (`lambdas/adapters/shell/tree-sitter-bash.ts`),
+ * built into the parser layer under this name: it is part of the parser, and it keeps the functions that
+ * evaluate within their budget. Unbundled code (local mode, tests) imports the source itself.
+ */
+export const SHELL_PARSER_ADAPTER = "@approval-gates/shell-parser";
+const SHELL_PARSER_ADAPTER_SOURCE = join(
+  __dirname,
+  "..",
+  "lambdas",
+  "adapters",
+  "shell",
+  "tree-sitter-bash.ts",
+);
 
 /**
  * Credential providers of the AWS SDK's default chain that never run in Lambda: the chain finds the
@@ -61,12 +79,15 @@ export function bundleOptions(options: { readonly evaluates: boolean; readonly t
     external: [
       ...UNUSED_CREDENTIAL_PROVIDERS,
       ...UNUSED_SDK_CAPABILITIES,
-      ...(options.evaluates ? [CEDAR_MODULE, ...SHELL_PARSER_MODULES] : []),
+      ...(options.evaluates ? [CEDAR_MODULE, ...SHELL_PARSER_MODULES, SHELL_PARSER_ADAPTER] : []),
     ],
     define: {
       "process.env.GATES_TRACING": JSON.stringify(options.tracing ? "on" : "off"),
       ...(options.evaluates
-        ? { "process.env.GATES_PREPARED_BUILTINS": JSON.stringify(JSON.stringify(preparedBuiltins())) }
+        ? {
+            "process.env.GATES_PREPARED_BUILTINS": JSON.stringify(JSON.stringify(preparedBuiltins())),
+            "process.env.GATES_SHELL_PARSER": JSON.stringify("layer"),
+          }
         : {}),
     },
   };
@@ -77,4 +98,26 @@ let prepared: ReturnType<typeof prepareBuiltins> | undefined;
 function preparedBuiltins(): ReturnType<typeof prepareBuiltins> {
   prepared ??= prepareBuiltins(BUILTIN_POLICY_TEXTS);
   return prepared;
+}
+
+/**
+ * Builds the parser adapter (see {@link SHELL_PARSER_ADAPTER}) as a CommonJS module with its
+ * package.json into `moduleDir`, the parser modules left to the layer beside it.
+ */
+export function buildShellParserAdapter(moduleDir: string): void {
+  buildSync({
+    entryPoints: [SHELL_PARSER_ADAPTER_SOURCE],
+    outfile: join(moduleDir, "index.js"),
+    bundle: true,
+    minify: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: [...SHELL_PARSER_MODULES],
+    logLevel: "silent",
+  });
+  writeFileSync(
+    join(moduleDir, "package.json"),
+    `${JSON.stringify({ name: SHELL_PARSER_ADAPTER, private: true, main: "index.js" }, null, 2)}\n`,
+  );
 }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { ILayerVersion } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
+import { buildShellParserAdapter, SHELL_PARSER_ADAPTER } from "../bundling";
 import { CEDAR_MODULE, SHELL_PARSER_MODULES } from "./gates-function";
 import { copyPinnedModule, type LayerModule, ModuleLayer, pinnedVersion } from "./module-layer";
 
@@ -52,8 +53,8 @@ export class CedarLayer extends Construct {
 
 /**
  * The Lambda layer that carries the shell parser (web-tree-sitter and tree-sitter's Bash grammar)
- * at the versions pinned in `layers/shell-parser/package.json`. Its WebAssembly is loaded from
- * files, so it ships here rather than in the bundles.
+ * at the versions pinned in `layers/shell-parser/package.json`, and our adapter that translates its
+ * syntax. Its WebAssembly is loaded from files, so it ships here rather than in the bundles.
  */
 export class ShellParserLayer extends Construct {
   /** The layer to attach to functions that evaluate tool calls. */
@@ -64,6 +65,7 @@ export class ShellParserLayer extends Construct {
     this.layer = new ModuleLayer(this, "Modules", {
       layerDir: join(REPO_ROOT, "layers", "shell-parser"),
       modules: SHELL_PARSER_LAYER_MODULES,
+      builtModules: [{ name: SHELL_PARSER_ADAPTER, build: buildShellParserAdapter }],
       purpose: "Shell parser",
     }).layer;
   }

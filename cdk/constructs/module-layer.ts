@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { DockerImage } from "aws-cdk-lib";
+import { AssetHashType, DockerImage } from "aws-cdk-lib";
 import { Architecture, Code, type ILayerVersion, LayerVersion } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { GATES_RUNTIME } from "./gates-function";
@@ -21,6 +21,14 @@ export interface ModuleLayerProps {
   readonly purpose: string;
   /** Where the installed modules are copied from. @default "<repo>/node_modules" */
   readonly nodeModulesDir?: string;
+  /** Modules of our own built into the layer: each writes itself into the directory it is given. */
+  readonly builtModules?: readonly BuiltModule[];
+}
+
+/** A module of this repository that a layer carries, built when the layer is. */
+export interface BuiltModule {
+  readonly name: string;
+  build(moduleDir: string): void;
 }
 
 const REPO_ROOT = join(__dirname, "..", "..");
@@ -49,6 +57,8 @@ export class ModuleLayer extends Construct {
       compatibleRuntimes: [GATES_RUNTIME],
       compatibleArchitectures: [Architecture.ARM_64, Architecture.X86_64],
       code: Code.fromAsset(props.layerDir, {
+        // The built modules' sources live outside the layer folder, so the hash follows what ships.
+        ...(props.builtModules?.length ? { assetHashType: AssetHashType.OUTPUT } : {}),
         bundling: {
           // Never run: local bundling always succeeds or throws, and the image is only a required field.
           image: DockerImage.fromRegistry("docker-bundling-is-not-used"),
@@ -57,6 +67,11 @@ export class ModuleLayer extends Construct {
               for (const m of props.modules) {
                 const moduleDir = join(nodeModules, ...m.name.split("/"));
                 copyPinnedModule(m, moduleDir, versions[m.name] as string, outputDir);
+              }
+              for (const m of props.builtModules ?? []) {
+                const moduleDir = join(outputDir, "nodejs", "node_modules", ...m.name.split("/"));
+                mkdirSync(moduleDir, { recursive: true });
+                m.build(moduleDir);
               }
               return true;
             },

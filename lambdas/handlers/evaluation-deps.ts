@@ -2,7 +2,6 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { CedarPolicyEngine, type PreparedBuiltins } from "../adapters/cedar/cedar-engine";
 import { DynamoPolicyStore } from "../adapters/dynamo/policy-store";
 import type { TableNames } from "../adapters/dynamo/tables";
-import { loadBashParser } from "../adapters/shell/tree-sitter-bash";
 import type { EvaluationDeps, LockDeps } from "../core/control-plane/deps";
 import { PolicyCatalog } from "../core/control-plane/policy-catalog";
 import { ServiceUnavailableError } from "../core/errors";
@@ -23,6 +22,7 @@ export function evaluationDeps<B extends LockDeps>(
   tables: TableNames,
   overrides: Partial<EvaluationDeps> = {},
 ): B & EvaluationDeps {
+  const loadBashParser = bashParserLoader();
   // The parser's WebAssembly compiles in the background while Cedar's loads; a failure here
   // is seen, and retried, by the first evaluation that waits for it.
   loadBashParser().catch(() => undefined);
@@ -46,6 +46,21 @@ export function evaluationDeps<B extends LockDeps>(
       }),
     ...overrides,
   };
+}
+
+type ShellParserAdapter = typeof import("../adapters/shell/tree-sitter-bash");
+
+/**
+ * The shell parser's loader. In AWS its adapter ships in the parser layer (see cdk/bundling.ts,
+ * which sets `process.env.GATES_SHELL_PARSER` at build time, so only one branch is bundled);
+ * unbundled, it is the source.
+ */
+function bashParserLoader(): ShellParserAdapter["loadBashParser"] {
+  const adapter: ShellParserAdapter =
+    process.env.GATES_SHELL_PARSER === "layer"
+      ? require("@approval-gates/shell-parser")
+      : require("../adapters/shell/tree-sitter-bash");
+  return adapter.loadBashParser;
 }
 
 /**

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildShellParserAdapter, SHELL_PARSER_ADAPTER } from "../../cdk/bundling";
 import {
   copyCedarModule,
   pinnedCedarVersion,
@@ -78,24 +79,21 @@ describe("the shell parser layer", () => {
     expect(existsSync(join(modules, "tree-sitter-bash", "src"))).toBe(false);
   });
 
-  it("loads a working parser from nothing but the layer", () => {
+  it("loads a working parser, our adapter included, from nothing but the layer", () => {
     // Prepare
     const layerDir = join(REPO, "layers", "shell-parser");
     for (const m of SHELL_PARSER_LAYER_MODULES)
       copyPinnedModule(m, join(REPO, "node_modules", m.name), pinnedVersion(layerDir, m.name), scratch);
     const modules = join(scratch, "nodejs", "node_modules");
+    buildShellParserAdapter(join(modules, ...SHELL_PARSER_ADAPTER.split("/")));
 
     // Act: a fresh Node that resolves modules only from the layer, as Lambda does.
     const script = [
-      'const { readFileSync } = require("node:fs");',
-      'const { Parser, Language } = require("web-tree-sitter");',
-      "(async () => {",
-      "  await Parser.init();",
-      '  const grammar = readFileSync(require.resolve("tree-sitter-bash/tree-sitter-bash.wasm"));',
-      "  const parser = new Parser();",
-      "  parser.setLanguage(await Language.load(new Uint8Array(grammar)));",
-      '  process.stdout.write(parser.parse("git push -f").rootNode.type);',
-      "})();",
+      `require(${JSON.stringify(SHELL_PARSER_ADAPTER)}).loadBashParser().then((parser) => {`,
+      '  const { body } = parser.parse("git push -f");',
+      '  const words = (body.kind === "command" ? body : body.items[0]).words;',
+      '  process.stdout.write(words.map((w) => w.source).join(" "));',
+      "});",
     ].join("\n");
     const child = spawnSync(process.execPath, ["-e", script], {
       cwd: scratch,
@@ -105,6 +103,6 @@ describe("the shell parser layer", () => {
 
     // Assess
     expect(child.stderr).toBe("");
-    expect(child.stdout).toBe("program");
+    expect(child.stdout).toBe("git push -f");
   });
 });
