@@ -1,9 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { build } from "esbuild";
-import { BUNDLE_BUDGET_BYTES, bundleOptions } from "../cdk/bundling";
+import {
+  BUNDLE_BUDGET_BYTES,
+  buildShellParserAdapter,
+  bundleOptions,
+  SHELL_PARSER_ADAPTER,
+} from "../cdk/bundling";
 import { type BundleSize, measureAllBundles } from "./bundles";
 import type { BenchRow } from "./results";
 import { percentile, round } from "./stats";
@@ -36,13 +41,15 @@ export interface ColdStartFigures {
  * Bundles the agent (evaluate) handler as the stack does, then starts `runs` fresh Node processes
  * that each time loading it (which preparses the built-in policy set) and the shell parser, the
  * work a cold Lambda does before its first decision; Cedar resolves from node_modules as it would
- * from the layer.
+ * from the layer, and the parser's adapter from the same build as the parser layer's.
  * Also bundles every function as the stack does and reports each size.
  */
 export async function benchColdStart(runs = 5): Promise<ColdStartFigures> {
   const scratch = mkdtempSync(join(tmpdir(), "gates-cold-start-"));
   try {
     const evaluateBundle = join(scratch, "evaluate.js");
+    // The parser's adapter as the parser layer carries it.
+    buildShellParserAdapter(join(scratch, "node_modules", ...SHELL_PARSER_ADAPTER.split("/")));
     await build({
       ...bundleOptions({ evaluates: true, tracing: false }),
       bundle: true,
@@ -52,7 +59,7 @@ export async function benchColdStart(runs = 5): Promise<ColdStartFigures> {
         // parser it starts loading, for the first evaluation to wait on.
         contents: [
           'export { handler } from "./lambdas/handlers/api-agent";',
-          'export { loadBashParser } from "./lambdas/adapters/shell/tree-sitter-bash";',
+          `export { loadBashParser } from ${JSON.stringify(SHELL_PARSER_ADAPTER)};`,
         ].join("\n"),
         resolveDir: REPO,
         loader: "ts",
@@ -62,7 +69,7 @@ export async function benchColdStart(runs = 5): Promise<ColdStartFigures> {
     const samples: InitSample[] = [];
     const floors: number[] = [];
     for (let i = 0; i < runs; i++) {
-      samples.push(initOnce(evaluateBundle));
+      samples.push(initOnce(evaluateBundle, join(scratch, "node_modules")));
       floors.push(bareNode());
     }
     const median = (pick: (s: InitSample) => number) =>
@@ -137,7 +144,7 @@ interface InitSample {
 }
 
 /** One fresh process: the time from before `require` to a preparsed built-in policy set and a loaded shell parser. */
-function initOnce(bundle: string): InitSample {
+function initOnce(bundle: string, layerModules: string): InitSample {
   const script = [
     "const start = performance.now();",
     `const m = require(${JSON.stringify(bundle)});`,
@@ -149,7 +156,7 @@ function initOnce(bundle: string): InitSample {
     env: {
       ...process.env,
       // Where the layers put Cedar and the parser in Lambda; here, the workspace's installs of the pins.
-      NODE_PATH: join(REPO, "node_modules"),
+      NODE_PATH: [layerModules, join(REPO, "node_modules")].join(delimiter),
       AWS_REGION: "us-east-1",
       GATES_TABLE_PREFIX: "bench-cold-start",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
