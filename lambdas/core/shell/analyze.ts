@@ -81,7 +81,13 @@ export class Analyzer {
 
   /** Whether a downloader wrote this file earlier in the command. */
   isDownloaded(path: string): boolean {
-    return this.downloaded.has(path);
+    if (this.downloaded.has(path)) return true;
+    // A download extracted into a directory (`dir/*`, or `*` for the starting one) makes every file in it one.
+    for (const tree of this.downloaded) {
+      if (tree === "*" && !/^(\/|~|\.\.(\/|$))/.test(path)) return true;
+      if (tree.endsWith("/*") && path.startsWith(tree.slice(0, -1))) return true;
+    }
+    return false;
   }
 
   /** Notes what a file holds after a write: known text (appended or not), or undefined when unknown. */

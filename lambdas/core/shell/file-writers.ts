@@ -152,9 +152,13 @@ export const tar: ProgramHandler = (ctx, args) => {
   const flags = options.flags;
   const file = options.values.get("file") ?? options.values.get("f");
   const directory = options.values.get("directory") ?? options.values.get("C");
-  if (flags.has("x") || flags.has("extract") || flags.has("get"))
-    ctx.write(literal(directory !== undefined ? `${directory}/*` : "*"));
-  else if (
+  if (flags.has("x") || flags.has("extract") || flags.has("get")) {
+    const tree = literal(directory !== undefined ? `${directory}/*` : "*");
+    // Extracting a download (`curl … | tar xz`, or an archive a downloader saved) extracts downloads.
+    const archive = file === undefined || file === "-" ? ctx.input : ctx.readFile(literal(file));
+    if (archive.kind === "download") ctx.writeDownload(tree);
+    else ctx.write(tree);
+  } else if (
     ["c", "create", "r", "append", "u", "update"].some((f) => flags.has(f)) &&
     file !== undefined &&
     file !== "-"
@@ -165,7 +169,10 @@ export const tar: ProgramHandler = (ctx, args) => {
 export const unzip: ProgramHandler = (ctx, args) => {
   const options = readOptions(args, { valued: ["d", "x", "P", "I", "O"] });
   const directory = options.values.get("d");
-  ctx.write(literal(directory !== undefined ? `${directory}/*` : "*"));
+  const tree = literal(directory !== undefined ? `${directory}/*` : "*");
+  const archive = pick(args, options.operands)[0];
+  if (archive && ctx.readFile(archive).kind === "download") ctx.writeDownload(tree);
+  else ctx.write(tree);
   return { flags: [...options.flags], operands: pick(args, options.operands) };
 };
 export const editor: ProgramHandler = (ctx, args) => {

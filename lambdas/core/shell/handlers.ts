@@ -44,7 +44,7 @@ import {
   SQL_CLIENTS,
   TOOL_OPTIONS,
 } from "./programs";
-import { aws, claudeCli, containerCli, git, kubectl, packageManager, tool } from "./tools";
+import { aws, claudeCli, containerCli, ghCli, git, gpg, kubectl, packageManager, tool } from "./tools";
 
 /** The handler of a program (after unwrapping), by name or by family. */
 export function handlerFor(program: string): ProgramHandler {
@@ -114,6 +114,9 @@ const HANDLERS: Readonly<Record<string, ProgramHandler>> = {
   "ssh-keygen": sshKeygen,
   aws,
   claude: claudeCli,
+  gh: ghCli,
+  gpg,
+  gpg2: gpg,
   npm: packageManager,
   pnpm: packageManager,
   yarn: packageManager,

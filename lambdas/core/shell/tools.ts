@@ -271,6 +271,29 @@ export const claudeCli: ProgramHandler = (ctx, args, program) => {
       ctx.write(literal("~/.claude/settings.json"));
   return details;
 };
+/** GitHub's CLI: `gh auth login` and `gh auth refresh` store its token in `~/.config/gh/hosts.yml`. */
+export const ghCli: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, {
+    valued: ["R", "repo", "h", "hostname", "p", "git-protocol", "s", "scopes"],
+  });
+  const operands = pick(args, options.operands);
+  const [group, action] = operands.map((o) => o.value);
+  if (group === "auth" && (action === "login" || action === "refresh"))
+    ctx.write(literal("~/.config/gh/hosts.yml"));
+  return { flags: [...options.flags], operands };
+};
+
+/** GnuPG commands that change the keyring, which holds private keys: judged as a write of it. */
+const GPG_KEYRING_CHANGES =
+  /^--(import|import-ownertrust|gen-key|generate-key|full-gen-key|full-generate-key|quick-gen-key|quick-generate-key|quick-add-key|edit-key|delete-keys|delete-secret-keys|delete-secret-and-public-keys|recv-keys|receive-keys)$/;
+export const gpg: ProgramHandler = (ctx, args) => {
+  const options = readOptions(args, {
+    valued: ["homedir", "u", "local-user", "r", "recipient", "o", "output"],
+  });
+  if (args.some((a) => a.value !== undefined && GPG_KEYRING_CHANGES.test(a.value)))
+    ctx.write(literal(`${options.values.get("homedir") ?? "~/.gnupg"}/pubring.kbx`));
+  return { flags: [...options.flags], operands: pick(args, options.operands) };
+};
 export const containerCli: ProgramHandler = (ctx, args, program) => {
   const details = tool(ctx, args, program);
   if (details.subcommand === "login") ctx.write(literal("~/.docker/config.json"));
