@@ -32,13 +32,14 @@ const actionIds = (a: ApprovalRecord) =>
   );
 
 describe("renderApprovalMessage", () => {
-  it("gives a pending request approve, a scope select and deny, each carrying the request", () => {
+  it("gives a pending request approve, a scope select and deny; the buttons and the block carry the request", () => {
     const text = blocksText(PENDING);
     expect(actionIds(PENDING)).toEqual(["approve", "approve_scope", "deny"]);
     expect(text).toContain('"value":"t-1|01JREQ"');
-    expect(text).toContain('"value":"t-1|01JREQ|this_call"');
-    expect(text).toContain('"value":"t-1|01JREQ|tool:Bash"');
-    expect(text).toContain('"value":"t-1|01JREQ|rule:rm_rf"');
+    expect(text).toContain('"block_id":"gates_actions|t-1|01JREQ"');
+    expect(text).toContain('"value":"this_call"');
+    expect(text).toContain('"value":"tool"');
+    expect(text).toContain('"value":"rule"');
     expect(text).toContain('"style":"danger"');
   });
 

@@ -20,9 +20,13 @@ describe("parseInteraction", () => {
       { kind: "approve", teamId: "T1", userId: "U1", taskId: "t1", requestId: "R1" },
     ],
     [
-      "a scope choice",
-      click({ action_id: "approve_scope", selected_option: { value: "t1|R1|command:git push *" } }),
-      { kind: "approve", taskId: "t1", requestId: "R1", scope: "command:git push *" },
+      "a scope choice, its request named by the block",
+      click({
+        action_id: "approve_scope",
+        block_id: "gates_actions|t1|R1",
+        selected_option: { value: "tool" },
+      }),
+      { kind: "approve", taskId: "t1", requestId: "R1", scopeChoice: "tool" },
     ],
     ["a Deny button", click({ action_id: "deny", value: "t1|R1" }), { kind: "deny_prompt", triggerId: "tr" }],
     ["an action we do not own", click({ action_id: "other", value: "x" }), { kind: "ignored" }],
@@ -49,8 +53,20 @@ describe("parseInteraction", () => {
     ["a payload that is not JSON", "payload=%7B"],
     ["a button without a task", click({ action_id: "approve", value: "R1" })],
     [
-      "a scope choice without a scope",
-      click({ action_id: "approve_scope", selected_option: { value: "t1|R1" } }),
+      "a scope choice that is not one of the select's",
+      click({
+        action_id: "approve_scope",
+        block_id: "gates_actions|t1|R1",
+        selected_option: { value: "all_session" },
+      }),
+    ],
+    [
+      "a scope choice whose block names no request",
+      click({ action_id: "approve_scope", block_id: "other", selected_option: { value: "tool" } }),
+    ],
+    [
+      "a scope choice without its block",
+      click({ action_id: "approve_scope", selected_option: { value: "tool" } }),
     ],
     ["a block action without a team", form({ type: "block_actions", user: { id: "U1" }, actions: [] })],
     [

@@ -2,6 +2,16 @@ import * as z from "zod/mini";
 import { LIMITS } from "../../../contracts/api";
 import { ValidationError } from "../errors";
 import { pathDeeperThan } from "../json-depth";
+import {
+  ACTION_IDS,
+  isScopeChoice,
+  type RequestRef,
+  readActionsBlockId,
+  readRequestRef,
+  type ScopeChoice,
+} from "./wire";
+
+export type { RequestRef } from "./wire";
 
 /** The deny modal's ids, shared by the view we open and the submission we read back. */
 export const DENY_MODAL = { callbackId: "gates_deny", blockId: "reason", actionId: "reason_input" } as const;
@@ -12,15 +22,9 @@ export interface SlackUser {
   readonly userId: string;
 }
 
-/** One approval request, as carried by a button value or the modal's private metadata. */
-export interface RequestRef {
-  readonly taskId: string;
-  readonly requestId: string;
-}
-
 /** A Slack interaction reduced to what the control plane acts on. */
 export type SlackInteraction =
-  | (SlackUser & RequestRef & { kind: "approve"; scope?: string; responseUrl?: string })
+  | (SlackUser & RequestRef & { kind: "approve"; scopeChoice?: ScopeChoice; responseUrl?: string })
   | (SlackUser & RequestRef & { kind: "deny_prompt"; triggerId: string; responseUrl?: string })
   | (SlackUser & RequestRef & { kind: "deny_submit"; reason?: string })
   | { kind: "ignored" };
@@ -35,6 +39,7 @@ const text = (max: number) => z.string().check(z.maxLength(max));
 const Id = z.string().check(z.minLength(1), z.maxLength(64));
 const Action = z.looseObject({
   action_id: z.string(),
+  block_id: z.optional(text(255)),
   value: z.optional(text(2000)),
   selected_option: z.nullish(z.looseObject({ value: text(2000) })),
 });
@@ -86,16 +91,19 @@ function blockAction(payload: z.infer<typeof BlockActions>): SlackInteraction {
   const action = payload.actions[0];
   const user = { teamId: payload.team.id, userId: payload.user.id };
   const responseUrl = payload.response_url ? { responseUrl: payload.response_url } : {};
-  if (action?.action_id === "approve" && action.value) {
+  if (action?.action_id === ACTION_IDS.approve && action.value) {
     return { kind: "approve", ...user, ...requestRef(action.value), ...responseUrl };
   }
-  if (action?.action_id === "approve_scope" && action.selected_option) {
-    const [taskId, requestId, ...scope] = action.selected_option.value.split("|");
-    const ref = requestRef(`${taskId ?? ""}|${requestId ?? ""}`);
-    if (scope.length === 0) throw invalid("selected_option.value", "must be <task_id>|<request_id>|<scope>");
-    return { kind: "approve", ...user, ...ref, scope: scope.join("|"), ...responseUrl };
+  if (action?.action_id === ACTION_IDS.approveScope && action.selected_option) {
+    // The select names its request on its block and carries only a short choice (Slack's 150-character cap).
+    const ref = readActionsBlockId(action.block_id ?? "");
+    if (ref === undefined)
+      throw invalid("block_id", "must name the request: gates_actions|<task_id>|<request_id>");
+    const choice = action.selected_option.value;
+    if (!isScopeChoice(choice)) throw invalid("selected_option.value", "must be this_call, tool or rule");
+    return { kind: "approve", ...user, ...ref, scopeChoice: choice, ...responseUrl };
   }
-  if (action?.action_id === "deny" && action.value && payload.trigger_id) {
+  if (action?.action_id === ACTION_IDS.deny && action.value && payload.trigger_id) {
     return {
       kind: "deny_prompt",
       ...user,
@@ -143,9 +151,9 @@ export function parseCommand(rawBody: string): SlackCommand {
 
 /** `<task_id>|<request_id>`, the value our buttons and modal carry. */
 export function requestRef(value: string): RequestRef {
-  const [taskId, requestId, ...rest] = value.split("|");
-  if (!taskId || !requestId || rest.length > 0) throw invalid("value", "must be <task_id>|<request_id>");
-  return { taskId, requestId };
+  const ref = readRequestRef(value);
+  if (ref === undefined) throw invalid("value", "must be <task_id>|<request_id>");
+  return ref;
 }
 
 function parse<T>(schema: z.core.$ZodType<T>, value: unknown): T {

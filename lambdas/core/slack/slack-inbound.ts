@@ -11,9 +11,11 @@ import {
   ValidationError,
 } from "../errors";
 import type { Principal } from "../principal";
+import type { ApprovalRecord } from "../records";
 import { displayLinkCode, LINK_CODE_TTL_S, newLinkCode, normalizeLinkCode } from "./link-code";
 import type { RequestRef, SlackCommand, SlackInteraction } from "./payloads";
 import type { SlackInboundDeps } from "./ports";
+import { requestRefValue, scopeOfChoice } from "./wire";
 
 /** What to tell the clicking user, and whether the click changed anything. */
 export interface InteractionOutcome {
@@ -33,6 +35,7 @@ export const REPLIES = {
     "Critical requests cannot be decided from Slack; they are approved with `gates approve` / REST (or denied with `gates deny`).",
   alreadyLinked:
     "This Slack account is already linked to Approval Gates; to link it to someone else, unlink first (DELETE /v1/slack/link).",
+  choiceNotOffered: "This request does not offer that scope; nothing changed.",
   help: "`/gates link` links your Slack account, `/gates pending` lists what waits for you, `/gates help` shows this.",
 } as const;
 
@@ -52,26 +55,29 @@ export async function handleInteraction(
   if (humanId === undefined) return { done: false, text: REPLIES.unlinked };
   const human: Principal = { kind: "human", id: humanId, admin: false };
 
-  const refusal = await precheck(deps, human, interaction);
-  if (refusal !== undefined) return { done: false, text: refusal };
+  const checked = await precheck(deps, human, interaction);
+  if (checked.refusal !== undefined) return { done: false, text: checked.refusal };
   if (interaction.kind === "deny_prompt") {
     try {
-      await slack.modals.openDenyModal(
-        interaction.triggerId,
-        `${interaction.taskId}|${interaction.requestId}`,
-      );
+      await slack.modals.openDenyModal(interaction.triggerId, requestRefValue(interaction));
       return { done: false };
     } catch {
       // Without the modal the user still has a way to deny; the request stays as it was.
       return { done: false, text: denyByCli(interaction) };
     }
   }
+  let scope: string | undefined;
+  if (interaction.kind === "approve" && interaction.scopeChoice !== undefined) {
+    // The select's choice is made into a scope from the request as stored, never from the click.
+    scope = scopeOfChoice(interaction.scopeChoice, checked.approval);
+    if (scope === undefined) return { done: false, text: REPLIES.choiceNotOffered };
+  }
   try {
     const view = await decideApproval(deps, human, interaction.taskId, {
       requestId: interaction.requestId,
       via: "slack",
       ...(interaction.kind === "approve"
-        ? { outcome: "APPROVED" as const, ...(interaction.scope ? { scope: interaction.scope } : {}) }
+        ? { outcome: "APPROVED" as const, ...(scope ? { scope } : {}) }
         : { outcome: "DENIED" as const, ...(interaction.reason ? { reason: interaction.reason } : {}) }),
     });
     const how = view.status === "APPROVED" ? `Approved (scope ${view.scope ?? "this_call"})` : "Denied";
@@ -86,16 +92,16 @@ async function precheck(
   deps: ControlPlaneDeps,
   human: Principal,
   ref: RequestRef,
-): Promise<string | undefined> {
+): Promise<{ refusal: string; approval?: undefined } | { refusal?: undefined; approval: ApprovalRecord }> {
   const task = await deps.tasks.getTask(ref.taskId);
   // Slack carries no identity groups: members of approver groups decide with the CLI or REST.
-  if (!task || !isApprover(task, human)) return REPLIES.notApprover;
+  if (!task || !isApprover(task, human)) return { refusal: REPLIES.notApprover };
   const approval = await deps.tasks.getApproval(ref.taskId, ref.requestId);
-  if (!approval) return REPLIES.notApprover;
+  if (!approval) return { refusal: REPLIES.notApprover };
   // Checked on the stored request, so a forged click on a critical request is refused too.
-  if (approval.severity === "critical") return REPLIES.critical;
-  if (approval.status !== "PENDING") return alreadyDecided(approval.status);
-  return undefined;
+  if (approval.severity === "critical") return { refusal: REPLIES.critical };
+  if (approval.status !== "PENDING") return { refusal: alreadyDecided(approval.status) };
+  return { approval };
 }
 
 function refusalFor(err: unknown): string {

@@ -1,4 +1,6 @@
+import { BLOCK_KIT_LIMITS } from "../../../lambdas/adapters/slack/outbound/block-kit-limits";
 import { signSlackRequest } from "../../../lambdas/core/slack/signature";
+import { actionsBlockId, requestRefValue } from "../../../lambdas/core/slack/wire";
 import {
   createTask,
   type Harness,
@@ -66,10 +68,38 @@ describe("Slack interactions", () => {
     });
   });
 
+  it("approves from the select on a task id of the API's longest, every value within Slack's limits", async () => {
+    // Prepare: a 128-character task id, the most TASK_ID_PATTERN accepts.
+    const longId = `t${"x".repeat(120)}${Date.now().toString(36).slice(-7)}`;
+    expect(longId).toHaveLength(128);
+    await createTask(h.client, { task_id: longId });
+    const taskId = longId;
+    const requestId = await requestApproval(h.client, taskId);
+    const ref = { taskId, requestId };
+    const action = {
+      action_id: "approve_scope",
+      block_id: actionsBlockId(ref),
+      selected_option: { value: "rule" },
+    };
+    expect(action.block_id.length).toBeLessThanOrEqual(BLOCK_KIT_LIMITS.blockId);
+    expect(requestRefValue(ref).length).toBeLessThanOrEqual(BLOCK_KIT_LIMITS.buttonValue);
+
+    // Act
+    const reply = await postSigned(h, INTERACTIONS, blockAction(BOB, action));
+
+    // Assess: the choice became the request's first rule, read from the stored request.
+    expect(reply.status).toBe(200);
+    expect(await approval(taskId, requestId)).toMatchObject({ status: "APPROVED", scope: "rule:force_push" });
+  });
+
   it("approves with a wider scope from the select, granting tool:Bash", async () => {
     // Prepare
     const { taskId, requestId, value } = await pending();
-    const action = { action_id: "approve_scope", selected_option: { value: `${value}|tool:Bash` } };
+    const action = {
+      action_id: "approve_scope",
+      block_id: `gates_actions|${value}`,
+      selected_option: { value: "tool" },
+    };
 
     // Act
     const reply = await postSigned(h, INTERACTIONS, blockAction(BOB, action));
@@ -156,7 +186,11 @@ describe("Slack interactions", () => {
     const scoped = await postSigned(
       h,
       INTERACTIONS,
-      blockAction(BOB, { action_id: "approve_scope", selected_option: { value: `${value}|all_session` } }),
+      blockAction(BOB, {
+        action_id: "approve_scope",
+        block_id: `gates_actions|${value}`,
+        selected_option: { value: "tool" },
+      }),
     );
     const denyClick = await postSigned(h, INTERACTIONS, blockAction(BOB, { action_id: "deny", value }));
     const denySubmit = await postSigned(h, INTERACTIONS, denySubmission(BOB, value, "no"));

@@ -7,6 +7,17 @@ import type { ChatPostMessageArguments } from "@slack/web-api";
 import { approvedBy, quorumProgress } from "../../../core/governance/quorum";
 import type { ApprovalRecord } from "../../../core/records";
 import { stripControl, truncate } from "../../../core/sanitize";
+import {
+  ACTION_IDS,
+  actionsBlockId,
+  BLOCK_IDS,
+  requestRefValue,
+  SCOPE_CHOICES,
+  scopeChoicesOf,
+} from "../../../core/slack/wire";
+import { BLOCK_KIT_LIMITS } from "./block-kit-limits";
+
+export { BLOCK_IDS } from "../../../core/slack/wire";
 
 /** One Block Kit block, as `@slack/web-api` types them. */
 export type SlackBlock = Extract<ChatPostMessageArguments, { blocks: unknown[] }>["blocks"][number];
@@ -24,9 +35,6 @@ export interface ApprovalMessage {
     readonly event_payload: { readonly task_id: string; readonly request_id: string };
   };
 }
-
-/** The block ids interactions and tests address. */
-export const BLOCK_IDS = { actions: "gates_actions", outcome: "gates_outcome", cli: "gates_cli" } as const;
 
 /** Slack's limit on a section's text is 3000 characters; the rest of the section needs a little room. */
 const PREVIEW_MAX = 2_800;
@@ -58,45 +66,49 @@ export function mention(userId: string, slackUsers: ReadonlyMap<string, string>)
   return slackUser ? `<@${slackUser}>` : escapeMrkdwn(userId);
 }
 
-/** The option values of the approve scope select; the interactions endpoint parses them back. */
-export function approveScopeOptions(
-  approval: Pick<ApprovalRecord, "task_id" | "request_id" | "tool_name" | "rule_ids">,
-) {
-  const base = `${approval.task_id}|${approval.request_id}`;
-  const options = [
-    { label: "this call", scope: "this_call" },
-    { label: "this tool for the task", scope: `tool:${approval.tool_name}` },
-  ];
-  const firstRule = approval.rule_ids[0];
-  if (firstRule !== undefined) options.push({ label: "this rule for the task", scope: `rule:${firstRule}` });
-  return options.map((o) => ({
-    text: { type: "plain_text" as const, text: o.label },
-    value: `${base}|${o.scope}`,
+/** A section's mrkdwn, cut to Slack's limit after escaping (escaping can make text several times longer). */
+function section(text: string, blockId?: string): SlackBlock {
+  return {
+    type: "section",
+    ...(blockId ? { block_id: blockId } : {}),
+    text: { type: "mrkdwn", text: truncate(text, BLOCK_KIT_LIMITS.sectionText) },
+  };
+}
+
+/**
+ * The options of the approve scope select. Each value is a short choice; the interactions endpoint
+ * makes it into a scope from the stored request, so values stay far below Slack's 150 characters.
+ */
+export function approveScopeOptions(approval: Pick<ApprovalRecord, "tool_name" | "rule_ids">) {
+  return scopeChoicesOf(approval).map((choice) => ({
+    text: { type: "plain_text" as const, text: SCOPE_CHOICES[choice].label },
+    value: choice,
   }));
 }
 
 function actionsBlock(approval: ApprovalRecord): SlackBlock {
-  const value = `${approval.task_id}|${approval.request_id}`;
+  const ref = { taskId: approval.task_id, requestId: approval.request_id };
+  const value = requestRefValue(ref);
   return {
     type: "actions",
-    block_id: BLOCK_IDS.actions,
+    block_id: actionsBlockId(ref),
     elements: [
       {
         type: "button",
-        action_id: "approve",
+        action_id: ACTION_IDS.approve,
         text: { type: "plain_text", text: "Approve" },
         style: "primary",
         value,
       },
       {
         type: "static_select",
-        action_id: "approve_scope",
+        action_id: ACTION_IDS.approveScope,
         placeholder: { type: "plain_text", text: "Approve for…" },
         options: approveScopeOptions(approval),
       },
       {
         type: "button",
-        action_id: "deny",
+        action_id: ACTION_IDS.deny,
         text: { type: "plain_text", text: "Deny" },
         style: "danger",
         value,
@@ -107,14 +119,10 @@ function actionsBlock(approval: ApprovalRecord): SlackBlock {
 
 function cliBlock(approval: ApprovalRecord): SlackBlock {
   const command = `gates approve ${approval.task_id} ${approval.request_id}`;
-  return {
-    type: "section",
-    block_id: BLOCK_IDS.cli,
-    text: {
-      type: "mrkdwn",
-      text: `:lock: *Critical:* decide from the CLI, not from Slack:\n\`${escapeMrkdwn(command)}\``,
-    },
-  };
+  return section(
+    `:lock: *Critical:* decide from the CLI, not from Slack:\n\`${escapeMrkdwn(command)}\``,
+    BLOCK_IDS.cli,
+  );
 }
 
 const OUTCOME_LABELS: Readonly<Record<string, string>> = {
@@ -135,7 +143,7 @@ function outcomeBlock(approval: ApprovalRecord, slackUsers: ReadonlyMap<string, 
   if (approval.scope && approval.scope !== "this_call")
     text += `\nScope: \`${escapeMrkdwn(approval.scope)}\``;
   if (approval.deny_reason) text += `\nReason: ${escapeMrkdwn(approval.deny_reason)}`;
-  return { type: "section", block_id: BLOCK_IDS.outcome, text: { type: "mrkdwn", text } };
+  return section(text, BLOCK_IDS.outcome);
 }
 
 /**
@@ -174,11 +182,11 @@ export function renderApprovalMessage(
       type: "header",
       text: {
         type: "plain_text",
-        text: truncate(`Approval needed: ${stripControl(approval.tool_name)}`, 150),
+        text: truncate(`Approval needed: ${stripControl(approval.tool_name)}`, BLOCK_KIT_LIMITS.headerText),
       },
     },
-    { type: "section", text: { type: "mrkdwn", text: details } },
-    { type: "section", text: { type: "mrkdwn", text: codeBlock(approval.tool_input_preview) } },
+    section(details),
+    section(codeBlock(approval.tool_input_preview)),
   ];
   const pending = approval.status === "PENDING";
   if (!pending) blocks.push(outcomeBlock(approval, slackUsers));
