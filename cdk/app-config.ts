@@ -1,4 +1,5 @@
 import { RemovalPolicy } from "aws-cdk-lib";
+import { parseWebhookEndpoints } from "../lambdas/adapters/webhooks/webhook-config";
 import type { ApprovalGatesStackProps } from "./approval-gates-stack";
 
 /** Reads one CDK context value (`cdk.json` or `-c key=value`). */
@@ -11,6 +12,7 @@ export const CONTEXT_KEYS = [
   "slackBotTokenSecretName",
   "slackSigningSecretName",
   "slackChannel",
+  "webhooks",
   "removalPolicy",
   "mixedRouteAuth",
   "humanMfa",
@@ -85,6 +87,7 @@ export function stackPropsFromContext(read: ContextReader): ApprovalGatesStackPr
       "Slack needs all of slackBotTokenSecretName, slackSigningSecretName and slackChannel, or none.",
     );
   }
+  const webhooks = webhooksFrom(read("webhooks"));
   const rateLimit = count("throttleRateLimit");
   const burstLimit = count("throttleBurstLimit");
   const maxAge = count("criticalSignInMaxAgeMinutes");
@@ -118,6 +121,7 @@ export function stackPropsFromContext(read: ContextReader): ApprovalGatesStackPr
     ...(botTokenSecretName && signingSecretName && channel
       ? { slack: { botTokenSecretName, signingSecretName, channel } }
       : {}),
+    ...(webhooks.length > 0 ? { webhooks } : {}),
     ...(rateLimit || burstLimit
       ? { throttle: { rateLimit: rateLimit ?? 50, burstLimit: burstLimit ?? 100 } }
       : {}),
@@ -129,4 +133,33 @@ export function stackPropsFromContext(read: ContextReader): ApprovalGatesStackPr
     ...(webAclRatePerIp ? { webAclRatePerIp } : {}),
     ...(flag("tracing") ? { tracing: true } : {}),
   };
+}
+
+/**
+ * Context `webhooks`: a JSON array (or its text, from `-c webhooks=...`) of `{id, url, secret_name,
+ * format?}`. A deployment names each secret in Secrets Manager; a secret itself never goes in context.
+ */
+function webhooksFrom(value: unknown): NonNullable<ApprovalGatesStackProps["webhooks"]> {
+  if (value === undefined || value === null || value === "") return [];
+  let json = value;
+  if (typeof value === "string") {
+    try {
+      json = JSON.parse(value);
+    } catch {
+      throw new Error('Context "webhooks" must be a JSON array of {id, url, secret_name, format}.');
+    }
+  }
+  return parseWebhookEndpoints(json, 'Context "webhooks"').map((endpoint) => {
+    if (endpoint.secret_name === undefined) {
+      throw new Error(
+        `Context "webhooks": endpoint "${endpoint.id}" must name its secret with secret_name; a secret never goes in context.`,
+      );
+    }
+    return {
+      id: endpoint.id,
+      url: endpoint.url,
+      secretName: endpoint.secret_name,
+      ...(endpoint.format ? { format: endpoint.format } : {}),
+    };
+  });
 }

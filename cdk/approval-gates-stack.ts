@@ -7,6 +7,7 @@ import type { Construct } from "constructs";
 import { DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN } from "../lambdas/core/control-plane/fresh-sign-in";
 import { HANDLER_GROUPS, type HandlerGroup, ROUTES } from "../lambdas/routes";
 import { CedarLayer, ShellParserLayer } from "./constructs/cedar-layer";
+import { ChannelFanout, type WebhookEndpointProps } from "./constructs/channel-fanout";
 import { type ApiDoor, GatesApi, type ThrottleSettings } from "./constructs/gates-api";
 import { GatesConsole } from "./constructs/gates-console";
 import { GatesFunction } from "./constructs/gates-function";
@@ -14,7 +15,6 @@ import { GatesIdentity, type GatesIdentityProps } from "./constructs/gates-ident
 import { GatesMonitoring } from "./constructs/gates-monitoring";
 import { acknowledgeNag } from "./constructs/nag";
 import type { MixedRouteAuth } from "./constructs/route-authorization";
-import { SlackFanout } from "./constructs/slack-fanout";
 import { StreamConsumerMapping } from "./constructs/stream-consumer";
 import { grantTableAccess } from "./constructs/table-grants";
 import { GatesTables } from "./constructs/tables";
@@ -55,6 +55,8 @@ export interface ApprovalGatesStackProps extends StackProps {
   readonly existingUserPoolId?: string;
   /** Slack settings. @default Slack is off; notifications are only visible through the API and CLI */
   readonly slack?: SlackSettings;
+  /** Signed webhook endpoints requests are delivered to. @default none */
+  readonly webhooks?: readonly WebhookEndpointProps[];
   /** An email address subscribed to the alarm topic. @default no subscription */
   readonly alarmEmail?: string;
   /** Whether a new user pool requires MFA. @default "optional" (see GatesIdentityProps.mfa) */
@@ -177,21 +179,27 @@ export class ApprovalGatesStack extends Stack {
       targets: [new LambdaFunction(reconciler.fn, { retryAttempts: 0 })],
     });
 
-    // Each Events-stream consumer gets its own mapping and dead-letter queue; the Slack fan-out joins here.
+    // Each Events-stream consumer gets its own mapping and dead-letter queue; the channel fan-out joins here.
     const metricsPublisher = functionFor("MetricsPublisher", BACKGROUND_FUNCTIONS.metricsPublisher);
     const metricsStream = new StreamConsumerMapping(this, "MetricsStream", {
       consumer: metricsPublisher.fn,
       table: tables.events,
     });
-    const slackFanout = props.slack
-      ? new SlackFanout(this, "SlackFanout", {
-          tables,
-          botTokenSecretName: props.slack.botTokenSecretName,
-          channel: props.slack.channel,
-          tracing,
-          environment: { GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev" },
-        })
-      : undefined;
+    const webhooks = props.webhooks ?? [];
+    const channelFanout =
+      props.slack || webhooks.length > 0
+        ? new ChannelFanout(this, "ChannelFanout", {
+            tables,
+            ...(props.slack
+              ? {
+                  slack: { botTokenSecretName: props.slack.botTokenSecretName, channel: props.slack.channel },
+                }
+              : {}),
+            webhooks,
+            tracing,
+            environment: { GATES_VERSION: this.node.tryGetContext("gatesVersion") ?? "dev" },
+          })
+        : undefined;
 
     this.identity = new GatesIdentity(this, "Identity", {
       ...(props.existingUserPoolId ? { existingUserPoolId: props.existingUserPoolId } : {}),
@@ -233,7 +241,7 @@ export class ApprovalGatesStack extends Stack {
         ...Object.fromEntries(HANDLER_GROUPS.map((g) => [`api-${g}`, apiFunctions[g]])),
         reconciler: reconciler.fn,
         "metrics-publisher": metricsPublisher.fn,
-        ...(slackFanout ? { "slack-fanout": slackFanout.fn } : {}),
+        ...(channelFanout ? { "channel-fanout": channelFanout.fn } : {}),
       },
       reconciler: reconciler.fn,
       decisionFunctions: {
@@ -244,12 +252,12 @@ export class ApprovalGatesStack extends Stack {
       },
       streamConsumers: {
         MetricsPublisher: metricsPublisher.fn,
-        ...(slackFanout ? { SlackFanout: slackFanout.fn } : {}),
+        ...(channelFanout ? { ChannelFanout: channelFanout.fn } : {}),
       },
       eventsTable: tables.events,
       deadLetterQueues: {
         MetricsPublisher: metricsStream.deadLetterQueue,
-        ...(slackFanout ? { SlackFanout: slackFanout.deadLetterQueue } : {}),
+        ...(channelFanout ? { ChannelFanout: channelFanout.deadLetterQueue } : {}),
       },
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });

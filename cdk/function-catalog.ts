@@ -41,13 +41,14 @@ export const BACKGROUND_FUNCTIONS = {
     memoryMb: 128,
     timeoutS: 10,
   },
-  // Slack calls time out after 5 s each and a record makes at most three of them.
-  slackFanout: {
-    entry: "slack-fanout",
-    purpose: "Slack fan-out",
+  // Channels run side by side; the slowest makes at most three 5-second calls (Slack) or three
+  // 5-second attempts with backoff (a webhook) per record before its lane stops for the batch.
+  channelFanout: {
+    entry: "channel-fanout",
+    purpose: "channel fan-out",
     evaluates: false,
     memoryMb: 256,
-    timeoutS: 30,
+    timeoutS: 60,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

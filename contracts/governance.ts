@@ -21,7 +21,21 @@ export const GOVERNANCE_LIMITS = {
   maxLockReason: 1000,
   minLockSeconds: 60,
   maxLockSeconds: 30 * 24 * 3600,
+  maxNotifyChannels: 20,
 } as const;
+
+/**
+ * A notification channel as a repo's settings name it: a channel kind, and for kinds with several
+ * endpoints the endpoint's id (`slack`, `webhook:ops`).
+ */
+export const ChannelNameSchema = z
+  .string()
+  .check(
+    z.regex(
+      /^[a-z][a-z0-9-]{0,31}(:[a-z0-9][a-z0-9_-]{0,31})?$/,
+      "must be a channel name such as slack or webhook:ops",
+    ),
+  );
 
 /** An identity group such as a Cognito group name. */
 export const GroupNameSchema = z
@@ -73,6 +87,8 @@ export const RepoSettingsBodySchema = z.strictObject({
   ),
   /** Approvals every request needs unless a rule asks for more. @default 1 */
   approvals_required: z.optional(bounded(1, GOVERNANCE_LIMITS.maxQuorum)),
+  /** The notification channels the repo's requests go to; `[]` is none. @default every channel the deployment configures */
+  notify_channels: z.optional(z.array(ChannelNameSchema).check(z.maxLength(GOVERNANCE_LIMITS.maxNotifyChannels))),
 });
 export type RepoSettingsBody = z.infer<typeof RepoSettingsBodySchema>;
 
@@ -85,6 +101,8 @@ export const RepoSettingsSchema = z.object({
   allowed_agents: z.array(z.string()),
   approval_timeout_s: z.object({ default: int(), max: int() }),
   approvals_required: int(),
+  /** Absent: every channel the deployment configures. */
+  notify_channels: z.optional(z.array(z.string())),
 });
 export type RepoSettings = z.infer<typeof RepoSettingsSchema>;
 

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { buildChannelFanout } from "../lambdas/adapters/channels/build-channel-fanout";
 import type { GatesConfig } from "../lambdas/adapters/config";
 import { createDynamoClients, createDynamoStreamsClient } from "../lambdas/adapters/dynamo/clients";
 import { ensureTables } from "../lambdas/adapters/dynamo/create-tables";
@@ -8,8 +9,9 @@ import { type TableNames, tableNames } from "../lambdas/adapters/dynamo/tables";
 import { createHttpApp } from "../lambdas/adapters/http/http-app";
 import { createEmfPublisher } from "../lambdas/adapters/metrics/emf-publisher";
 import { metricsConsumer } from "../lambdas/adapters/metrics/metrics-consumer";
-import { buildSlackFanout } from "../lambdas/adapters/slack/outbound/build-slack-fanout";
 import type { StreamConsumer } from "../lambdas/adapters/stream/stream-consumer";
+import type { WebhookSendOptions } from "../lambdas/adapters/webhooks/webhook-channel";
+import { readWebhookConfig, type WebhookEndpoint } from "../lambdas/adapters/webhooks/webhook-config";
 import { reconcile } from "../lambdas/core/control-plane/approvals";
 import { DEFAULT_CRITICAL_SIGN_IN_MAX_AGE_MIN } from "../lambdas/core/control-plane/fresh-sign-in";
 import { sweepExpiredLocks } from "../lambdas/core/control-plane/locks";
@@ -51,6 +53,10 @@ export interface LocalControlPlaneOptions {
   readonly skipTableSetup?: boolean;
   /** Post approval requests to a Slack channel (see {@link localSlackFromEnv}). @default no Slack messages */
   readonly slackFanout?: LocalSlackSettings;
+  /** Send approval requests to signed webhooks (see {@link localWebhooksFromEnv}). @default none */
+  readonly webhooks?: readonly WebhookEndpoint[];
+  /** How webhooks are sent: timeouts, attempts, backoff. @default the channel's defaults */
+  readonly webhookOptions?: WebhookSendOptions;
   /**
    * The settings of repos no admin published settings for.
    * @default "local": the owner an agent names approves, so the README walkthrough works
@@ -75,6 +81,8 @@ export interface LocalSlackSettings {
   readonly channel: string;
   /** A Slack-compatible Web API base URL. @default Slack's own */
   readonly apiUrl?: string;
+  /** Per-call timeout. @default 5000 ms */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -89,6 +97,23 @@ export function localSlackFromEnv(
   if (!botToken || !channel) return undefined;
   const apiUrl = env.SLACK_API_URL?.trim();
   return { botToken, channel, ...(apiUrl ? { apiUrl } : {}) };
+}
+
+/**
+ * The webhook endpoints of local mode from `GATES_WEBHOOKS` (a JSON array of `{id, url, secret,
+ * format?}`); local mode has no secret store, so each endpoint carries its secret itself.
+ *
+ * @throws naming the variable, when it is malformed or an endpoint names a secret store instead
+ */
+export function localWebhooksFromEnv(env: Readonly<Record<string, string | undefined>>): WebhookEndpoint[] {
+  return readWebhookConfig(env).map((endpoint) => {
+    if (endpoint.secret === undefined) {
+      throw new Error(
+        `GATES_WEBHOOKS: endpoint "${endpoint.id}" names secret_name, which needs AWS; give its secret instead.`,
+      );
+    }
+    return { id: endpoint.id, url: endpoint.url, secret: endpoint.secret, format: endpoint.format ?? "json" };
+  });
 }
 
 export interface LocalControlPlane {
@@ -202,18 +227,18 @@ export async function startLocalControlPlane(
 
 /**
  * The stream consumers of local mode, by name: the metrics publisher, the terminal notifier
- * when there is a terminal, the Slack fan-out when Slack is configured (and tables are at hand),
- * and any extra ones. DLQ replay uses the same set, so a dead-lettered record goes back to the
- * consumer that gave up on it.
+ * when there is a terminal, the channel fan-out when Slack or a webhook is configured (and tables
+ * are at hand), and any extra ones. DLQ replay uses the same set, so a dead-lettered record goes
+ * back to the consumer that gave up on it.
  */
 export function localConsumers(
   options: Pick<
     LocalControlPlaneOptions,
-    "notify" | "metricsLog" | "consumers" | "slackFanout" | "onError"
+    "notify" | "metricsLog" | "consumers" | "slackFanout" | "webhooks" | "webhookOptions" | "onError"
   > & {
     dataDir: string;
     baseUrl: string;
-    /** The tables the Slack fan-out reads and records messages in. @default no Slack fan-out */
+    /** The tables the channel fan-out reads and records deliveries in. @default no channel fan-out */
     dynamo?: { readonly doc: DynamoDBDocumentClient; readonly tables: TableNames };
   },
 ): Record<string, StreamConsumer> {
@@ -224,22 +249,32 @@ export function localConsumers(
   if (options.notify)
     consumers.terminal = terminalNotifier({ write: options.notify, baseUrl: options.baseUrl });
   const slack = options.slackFanout;
-  if (slack && options.dynamo) {
+  const webhooks = options.webhooks ?? [];
+  if ((slack || webhooks.length > 0) && options.dynamo) {
     const report = options.onError;
-    consumers.slack = buildSlackFanout({
+    consumers.channels = buildChannelFanout({
       doc: options.dynamo.doc,
       tables: options.dynamo.tables,
-      token: slack.botToken,
-      channel: slack.channel,
-      ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+      ...(slack
+        ? {
+            slack: {
+              token: slack.botToken,
+              channel: slack.channel,
+              ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+              ...(slack.timeoutMs !== undefined ? { timeoutMs: slack.timeoutMs } : {}),
+            },
+          }
+        : {}),
+      webhooks,
+      ...(options.webhookOptions ? { webhookOptions: options.webhookOptions } : {}),
       ...(sink ? { metricsSink: sink } : {}),
-      // Only delivery problems are worth a line on the console; successes show in Slack itself.
+      // Only delivery problems are worth a line on the console; successes show in the channels themselves.
       ...(report
         ? {
             logger: {
               info: () => undefined,
-              warn: (m, extra) => report(`slack: ${m}`, extra),
-              error: (m, extra) => report(`slack: ${m}`, extra),
+              warn: (m: string, extra: Record<string, unknown>) => report(`channels: ${m}`, extra),
+              error: (m: string, extra: Record<string, unknown>) => report(`channels: ${m}`, extra),
             },
           }
         : {}),

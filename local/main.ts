@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { readCriticalSignInMaxAge } from "../lambdas/adapters/config";
 import { DynamoDbLocalError } from "./dynamodb-local";
-import { localSlackFromEnv, startLocalControlPlane } from "./local-control-plane";
+import { localSlackFromEnv, localWebhooksFromEnv, startLocalControlPlane } from "./local-control-plane";
 
 /** `npm start`: the local control plane in the foreground until Ctrl-C. */
 async function main(): Promise<void> {
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      "usage: npm start [-- --in-memory | --data-dir DIR]\n  GATES_PORT  the API port (default 3000)\n  GATES_DEFAULT_SETTINGS  local (default: the named owner approves) or strict\n  GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN  how old a sign-in may be to approve a critical request (default 10)\n  data is kept in .gates/ unless --data-dir names another directory",
+      "usage: npm start [-- --in-memory | --data-dir DIR]\n  GATES_PORT  the API port (default 3000)\n  GATES_DEFAULT_SETTINGS  local (default: the named owner approves) or strict\n  GATES_CRITICAL_SIGN_IN_MAX_AGE_MIN  how old a sign-in may be to approve a critical request (default 10)\n  GATES_WEBHOOKS  signed webhook endpoints, a JSON array (docs/webhooks.md)\n  data is kept in .gates/ unless --data-dir names another directory",
     );
     return;
   }
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const slack = localSlackFromEnv(process.env);
+  const webhooks = localWebhooksFromEnv(process.env);
   const defaults = process.env.GATES_DEFAULT_SETTINGS ?? "local";
   if (defaults !== "local" && defaults !== "strict") {
     throw new Error(`GATES_DEFAULT_SETTINGS "${defaults}" is not "local" or "strict".`);
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const plane = await startLocalControlPlane({
     port,
     ...(slack ? { slackFanout: slack } : {}),
+    webhooks,
     inMemory: values["in-memory"],
     defaultSettings: defaults,
     ...(criticalSignInMaxAgeMin ? { criticalSignInMaxAgeMin } : {}),
@@ -60,6 +62,7 @@ Approval Gates — local control plane, ready in ${((Date.now() - started) / 100
   DynamoDB  ${plane.dynamoEndpoint} ${values["in-memory"] ? "(in memory)" : `(data in ${values["data-dir"] ?? ".gates/"})`}
   Settings  ${defaults === "local" ? "local default: the owner an agent names approves (GATES_DEFAULT_SETTINGS=strict for the deployed default)" : "strict default: gates-approvers decide"}
   Slack     ${slack ? `posting to ${slack.channel}${slack.apiUrl ? ` via ${slack.apiUrl}` : ""}` : "off (set SLACK_BOT_TOKEN and SLACK_CHANNEL to post approval requests)"}
+  Webhooks  ${webhooks.length > 0 ? webhooks.map((w) => `${w.id} → ${w.url}`).join(", ") : "off (set GATES_WEBHOOKS, see docs/webhooks.md)"}
   Tokens    agent  Authorization: Bearer local:agent:agent-1
             human  Authorization: Bearer local:human:alice
             admin  Authorization: Bearer local:admin:admin

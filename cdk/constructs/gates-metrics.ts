@@ -11,7 +11,7 @@ import {
  * publisher emits, so the dashboard and alarms cannot drift from it.
  */
 export function gatesMetric(
-  name: MetricName | "SlackDeliveries",
+  name: MetricName,
   dimensions: Record<string, string> = {},
   statistic = "Sum",
   period: Duration = Duration.minutes(5),

@@ -20,7 +20,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { METRICS_NAMESPACE } from "../../lambdas/adapters/metrics/event-metrics";
+import { METRICS_NAMESPACE, type MetricName } from "../../lambdas/adapters/metrics/event-metrics";
 import {
   approvalsDecided,
   approvalsRequested,
@@ -29,6 +29,8 @@ import {
   timeoutRatePercent,
 } from "./gates-metrics";
 
+/** The fan-out's metric, as the metrics module names it. */
+const CHANNEL_DELIVERIES: MetricName = "ChannelDeliveries";
 /** Props of {@link GatesMonitoring}. */
 export interface GatesMonitoringProps {
   readonly api: RestApi;
@@ -150,11 +152,11 @@ export class GatesMonitoring extends Construct {
     );
     this.dashboard.addWidgets(
       new GraphWidget({
-        title: "Slack deliveries by result",
-        // A search, so results added by the fan-out show without a dashboard change.
+        title: "Channel deliveries by channel and result",
+        // A search, so channels and results added to the fan-out show without a dashboard change.
         left: [
           new MathExpression({
-            expression: `SEARCH('{${METRICS_NAMESPACE},result} MetricName="SlackDeliveries"', 'Sum', 300)`,
+            expression: `SEARCH('{${METRICS_NAMESPACE},channel,result} MetricName="${CHANNEL_DELIVERIES}"', 'Sum', 300)`,
             label: "",
             period: FIVE_MINUTES,
           }),

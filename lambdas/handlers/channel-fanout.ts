@@ -1,38 +1,68 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { buildChannelFanout } from "../adapters/channels/build-channel-fanout";
 import { readConfig } from "../adapters/config";
 import { stdoutSink } from "../adapters/metrics/emf-publisher";
-import { buildSlackFanout } from "../adapters/slack/outbound/build-slack-fanout";
 import { readSlackFanoutConfig } from "../adapters/slack/outbound/slack-fanout-config";
+import { readWebhookConfig, type WebhookEndpoint } from "../adapters/webhooks/webhook-config";
 import type { SecretSource } from "../core/slack/ports";
 import { dynamoDocument, namedSecrets } from "./control-plane-deps";
 import { traced } from "./tracing";
 
-const logger = new Logger({ serviceName: "approval-gates", persistentKeys: { function: "slack-fanout" } });
+const logger = new Logger({ serviceName: "approval-gates", persistentKeys: { function: "channel-fanout" } });
 const config = readConfig(process.env);
-const slack = readSlackFanoutConfig(process.env);
+// Slack is a channel when its channel is configured; webhooks when GATES_WEBHOOKS lists endpoints.
+const slack = process.env.SLACK_CHANNEL?.trim() ? readSlackFanoutConfig(process.env) : undefined;
+const webhooks = readWebhookConfig(process.env);
 const doc = dynamoDocument(config);
-const botToken = slack.botToken;
-const token: SecretSource =
-  botToken.kind === "value"
-    ? { get: async () => botToken.token }
-    : namedSecrets(config.region)(botToken.secretName);
+const secretNamed = namedSecrets(config.region);
+const secret = (value: string | undefined, name: string | undefined): SecretSource =>
+  value !== undefined ? { get: async () => value } : secretNamed(name ?? "");
+const botToken = slack?.botToken;
+const slackToken =
+  botToken === undefined
+    ? undefined
+    : secret(
+        botToken.kind === "value" ? botToken.token : undefined,
+        botToken.kind === "secrets-manager" ? botToken.secretName : undefined,
+      );
+const webhookSecrets = webhooks.map((endpoint) => ({
+  endpoint,
+  source: secret(endpoint.secret, endpoint.secret_name),
+}));
 
-// Rebuilt whenever the token read (kept a few minutes) changes, so a rotated token is picked up
-// without a cold start; a failed read fails the batch, which the stream retries.
-let built: { readonly token: string; readonly consume: ReturnType<typeof buildSlackFanout> } | undefined;
-async function consumer(): Promise<ReturnType<typeof buildSlackFanout>> {
-  const value = await token.get();
-  if (!value) throw new Error("the Slack bot token is empty");
-  if (built?.token !== value) {
+async function required(source: SecretSource, what: string): Promise<string> {
+  const value = await source.get();
+  if (!value) throw new Error(`${what} is empty`);
+  return value;
+}
+
+// Rebuilt whenever a secret read (kept a few minutes) changes, so a rotated token or webhook secret
+// is picked up without a cold start; a failed read fails the batch, which the stream retries.
+let built: { readonly key: string; readonly consume: ReturnType<typeof buildChannelFanout> } | undefined;
+async function consumer(): Promise<ReturnType<typeof buildChannelFanout>> {
+  const token = slack && slackToken ? await required(slackToken, "the Slack bot token") : undefined;
+  const endpoints: WebhookEndpoint[] = [];
+  for (const { endpoint, source } of webhookSecrets) {
+    endpoints.push({
+      id: endpoint.id,
+      url: endpoint.url,
+      secret: await required(source, `the secret of webhook ${endpoint.id}`),
+      format: endpoint.format ?? "json",
+    });
+  }
+  const key = JSON.stringify([token, endpoints.map((e) => e.secret)]);
+  if (built?.key !== key) {
     built = {
-      token: value,
-      consume: buildSlackFanout({
+      key,
+      consume: buildChannelFanout({
         doc,
         tables: config.tables,
-        token: value,
-        channel: slack.channel,
-        ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+        ...(slack && token
+          ? { slack: { token, channel: slack.channel, ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}) } }
+          : {}),
+        webhooks: endpoints,
+        webhookOptions: { userAgent: `approval-gates/${config.version}` },
         metricsSink: stdoutSink,
         logger,
       }),
@@ -41,11 +71,11 @@ async function consumer(): Promise<ReturnType<typeof buildSlackFanout>> {
   return built.consume;
 }
 
-/** Lambda entry point on the Events stream: posts and updates approval messages, with a partial batch response. */
+/** Lambda entry point on the Events stream: delivers request events to every channel, with a partial batch response. */
 export const handler = traced(
-  "slack-fanout",
+  "channel-fanout",
   async (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
     if (context) logger.addContext(context);
-    return (await consumer())(event, context);
+    return (await consumer())(event);
   },
 );

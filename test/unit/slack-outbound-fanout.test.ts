@@ -1,16 +1,15 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { WebAPIPlatformError, WebAPIRequestError } from "@slack/web-api";
 import type { AttributeValue, DynamoDBStreamEvent } from "aws-lambda";
-import type {
-  SlackApproval,
-  SlackMessageRef,
-  SlackMessageStore,
-} from "../../lambdas/adapters/dynamo/slack-message-store";
+import type { DeliveryResult, DeliveryStore } from "../../lambdas/adapters/channels/channel";
+import { channelFanout } from "../../lambdas/adapters/channels/channel-fanout";
 import type { ApprovalMessage } from "../../lambdas/adapters/slack/outbound/approval-message";
-import type { DeliveryResult } from "../../lambdas/adapters/slack/outbound/delivery-metrics";
-import type { SlackChannel } from "../../lambdas/adapters/slack/outbound/slack-channel";
-import { slackFanoutConsumer } from "../../lambdas/adapters/slack/outbound/slack-fanout";
+import { slackChannel } from "../../lambdas/adapters/slack/outbound/slack-notifications";
+import type { SlackMessageApi, SlackMessageRef } from "../../lambdas/adapters/slack/outbound/slack-web-api";
 import { chainEvent, GENESIS_HASH, type LedgerEvent } from "../../lambdas/core/ledger";
+import type { ApprovalRecord } from "../../lambdas/core/records";
+
+type SlackApproval = ApprovalRecord & { slack?: SlackMessageRef };
 
 const APPROVAL: SlackApproval = {
   task_id: "t-1",
@@ -29,27 +28,32 @@ const APPROVAL: SlackApproval = {
   expires_at: "2026-05-01T12:05:00.000Z",
 };
 
-/** An in-memory store and channel: the channel's posts are what Slack would show. */
+/** An in-memory store and Slack: the posts are what Slack would show. */
 function fakes(approval: SlackApproval | null = APPROVAL) {
   const items = new Map<string, SlackApproval>(approval ? [[approval.request_id, approval]] : []);
   const posts: { ref: SlackMessageRef; message: ApprovalMessage }[] = [];
   const failures: unknown[] = [];
-  const store: SlackMessageStore = {
-    getApproval: async (_t, r) => items.get(r),
-    slackUsersOf: async () => new Map(),
-    recordMessage: async (_t, r, ref) => {
+  const store: DeliveryStore = {
+    getApproval: async (_t, r) => {
+      const item = items.get(r);
+      if (!item) return undefined;
+      const { slack: ref, ...record } = item;
+      return { approval: record, states: ref ? { slack: ref } : {} };
+    },
+    recordOnce: async (_t, r, _channel, ref) => {
       const item = items.get(r);
       if (!item) return "approval_missing";
       if (item.slack) return "already_recorded";
-      items.set(r, { ...item, slack: ref });
+      items.set(r, { ...item, slack: ref as SlackMessageRef });
       return "recorded";
     },
+    recordSeq: async () => "recorded",
   };
   const next = () => {
     const failure = failures.shift();
     if (failure !== undefined) throw failure;
   };
-  const slack: SlackChannel = {
+  const slack: SlackMessageApi = {
     post: async (message) => {
       next();
       const ref = { channel: "C1", ts: `${posts.length + 1}.0` };
@@ -67,10 +71,10 @@ function fakes(approval: SlackApproval | null = APPROVAL) {
     },
   };
   const results: DeliveryResult[] = [];
-  const consume = slackFanoutConsumer({
+  const consume = channelFanout({
     store,
-    slack,
-    metrics: { count: (r) => results.push(r), flush: () => undefined },
+    channels: [slackChannel({ slack, store, users: { slackUsersOf: async () => new Map() } })],
+    metrics: { count: (_channel, r) => results.push(r), flush: () => undefined },
   });
   return { items, posts, failures, consume, results };
 }
@@ -97,7 +101,7 @@ const event = (
     data,
   });
 
-describe("slackFanoutConsumer", () => {
+describe("the Slack channel on the fan-out", () => {
   it("ignores events other than requests and decisions", async () => {
     const { consume, posts, results } = fakes();
     await consume(batch(event("task.created", 1, {}), event("tool_call.evaluated", 2, {})));

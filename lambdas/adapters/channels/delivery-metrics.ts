@@ -1,52 +1,38 @@
-import { createEmfPublisher, type EmfSink } from "../../metrics/emf-publisher";
+import { createEmfPublisher, type EmfSink } from "../metrics/emf-publisher";
+import type { MetricName } from "../metrics/event-metrics";
+import type { ChannelKind, DeliveryResult } from "./channel";
 
-/** The metric the fan-out publishes, with dimension `result`. */
-export const SLACK_DELIVERIES_METRIC = "SlackDeliveries" as const;
+/** The metric the fan-out publishes, with dimensions `channel` (a channel kind) and `result`. */
+export const CHANNEL_DELIVERIES_METRIC = "ChannelDeliveries" satisfies MetricName;
 
-/** What happened to one stream event in the fan-out; a closed set so dashboards can name every series. */
-export type DeliveryResult =
-  | "posted"
-  | "updated"
-  | "skipped_duplicate"
-  | "skipped_missing"
-  | "terminal_error"
-  | "retryable_error";
-
-/** Every delivery result, for dashboards and tests. */
-export const DELIVERY_RESULTS: readonly DeliveryResult[] = [
-  "posted",
-  "updated",
-  "skipped_duplicate",
-  "skipped_missing",
-  "terminal_error",
-  "retryable_error",
-];
-
-/** Counts delivery results and publishes them once per batch. */
+/** Counts delivery results per channel kind and publishes them once per batch. */
 export interface DeliveryMetrics {
-  count(result: DeliveryResult): void;
+  count(channel: ChannelKind, result: DeliveryResult): void;
   /** Publishes what was counted since the last flush; nothing is written for no counts. */
   flush(): void;
 }
 
 /**
- * `SlackDeliveries{result}` as CloudWatch Embedded Metric Format, through the metrics publisher's EMF
- * publisher: same namespace, no default `service` dimension, one document per result.
+ * `ChannelDeliveries{channel,result}` as CloudWatch Embedded Metric Format, through the metrics
+ * publisher's EMF publisher: same namespace, no default `service` dimension, one document per series.
  */
 export function emfDeliveryMetrics(sink: EmfSink): DeliveryMetrics {
   const publisher = createEmfPublisher({ sink });
-  const counts = new Map<DeliveryResult, number>();
+  const counts = new Map<string, { channel: ChannelKind; result: DeliveryResult; value: number }>();
   return {
-    count(result) {
-      counts.set(result, (counts.get(result) ?? 0) + 1);
+    count(channel, result) {
+      const key = `${channel}|${result}`;
+      const series = counts.get(key) ?? { channel, result, value: 0 };
+      series.value += 1;
+      counts.set(key, series);
     },
     flush() {
       publisher.publish(
-        [...counts].map(([result, value]) => ({
-          name: SLACK_DELIVERIES_METRIC,
+        [...counts.values()].map(({ channel, result, value }) => ({
+          name: CHANNEL_DELIVERIES_METRIC,
           unit: "Count" as const,
           value,
-          dimensions: { result },
+          dimensions: { channel, result },
         })),
       );
       counts.clear();

@@ -1,67 +1,18 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ApprovalRecord } from "../../core/records";
-import { isConditionFailed } from "./dynamo-errors";
+import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { SLACK_USER_INDEX, type TableNames } from "./tables";
 
-/** Where a request's Slack message lives: enough to update it in place. */
-export interface SlackMessageRef {
-  readonly channel: string;
-  readonly ts: string;
-}
-
-/** An approval as the Slack fan-out reads it: the record plus its message, once one is recorded. */
-export type SlackApproval = ApprovalRecord & { readonly slack?: SlackMessageRef };
-
-/** What recording a message reference did. */
-export type RecordOutcome = "recorded" | "already_recorded" | "approval_missing";
-
-/** The Approvals and SlackLinks access the fan-out needs, as a port so its logic can be tested with a fake. */
-export interface SlackMessageStore {
-  /** The approval with its Slack reference, read strongly so a decision just made is seen. */
-  getApproval(taskId: string, requestId: string): Promise<SlackApproval | undefined>;
-  /** Records the message of a request once; a second reference never replaces the first. */
-  recordMessage(taskId: string, requestId: string, ref: SlackMessageRef): Promise<RecordOutcome>;
+/** Slack user ids of linked humans, for mentions in messages. */
+export interface SlackUserDirectory {
   /** Slack user ids of the linked humans among `userIds`, by human id; unlinked humans are absent. */
   slackUsersOf(userIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
-/** The Slack fan-out's reads and its one conditional write, on DynamoDB. */
-export class DynamoSlackMessageStore implements SlackMessageStore {
+/** The SlackLinks lookups of the Slack channel, on DynamoDB. */
+export class DynamoSlackUserDirectory implements SlackUserDirectory {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
-    private readonly tables: Pick<TableNames, "Approvals" | "SlackLinks">,
+    private readonly tables: Pick<TableNames, "SlackLinks">,
   ) {}
-
-  async getApproval(taskId: string, requestId: string): Promise<SlackApproval | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.tables.Approvals,
-        Key: { task_id: taskId, request_id: requestId },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item as SlackApproval | undefined;
-  }
-
-  async recordMessage(taskId: string, requestId: string, ref: SlackMessageRef): Promise<RecordOutcome> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tables.Approvals,
-          Key: { task_id: taskId, request_id: requestId },
-          UpdateExpression: "SET slack = :ref",
-          // Never creates an item for a request that is gone, and never replaces the first message's reference.
-          ConditionExpression: "attribute_exists(request_id) AND attribute_not_exists(slack)",
-          ExpressionAttributeValues: { ":ref": { channel: ref.channel, ts: ref.ts } },
-        }),
-      );
-      return "recorded";
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      const current = await this.getApproval(taskId, requestId);
-      return current ? "already_recorded" : "approval_missing";
-    }
-  }
 
   async slackUsersOf(userIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     const found = new Map<string, string>();

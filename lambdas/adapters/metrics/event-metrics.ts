@@ -7,7 +7,7 @@ import type { LedgerEvent } from "../../core/ledger";
 /** The CloudWatch namespace every metric is published under. */
 export const METRICS_NAMESPACE = "ApprovalGates";
 
-/** Every metric of the system: the metrics publisher's, and the Slack fan-out's `SlackDeliveries`. */
+/** Every metric of the system: the metrics publisher's, and the channel fan-out's `ChannelDeliveries`. */
 export const METRIC_NAMES = [
   "ToolCallsEvaluated",
   "ApprovalsRequested",
@@ -20,7 +20,7 @@ export const METRIC_NAMES = [
   "GrantsIssued",
   "PublisherHeartbeat",
   "MetricEmitSkipped",
-  "SlackDeliveries",
+  "ChannelDeliveries",
 ] as const;
 
 /** The name of a published metric. */

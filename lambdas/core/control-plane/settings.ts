@@ -1,7 +1,8 @@
-import type { RepoSettingsBody, SettingsView } from "../../../contracts/governance";
+import type { RepoSettings, RepoSettingsBody, SettingsView } from "../../../contracts/governance";
 import { layersOf } from "../../../contracts/repo-id";
 import { RateLimitedError, ServiceUnavailableError, SettingsInvalidError } from "../errors";
 import { DEFAULT_SETTINGS_LAYER, normalizeSettings, type ResolvedSettings } from "../governance/settings";
+import type { SettingsStore } from "../ports";
 import type { Principal } from "../principal";
 import type { SettingsVersionRecord } from "../records";
 import type { SettingsDeps } from "./deps";
@@ -14,14 +15,22 @@ const PUBLISH_ATTEMPTS = 5;
  * The settings in force for a repo or layer: its own published settings, else the nearest wider
  * layer's (`owner/*`, then `*`), else the deployment's default. The most specific document wins whole.
  */
-export async function resolveSettings(
+export function resolveSettings(
   deps: SettingsDeps,
   layerId: string,
 ): Promise<ResolvedSettings & { record?: SettingsVersionRecord }> {
-  const found = await Promise.all(layersOf(layerId).map((layer) => deps.settings.latest(layer)));
+  return resolveLayerSettings(deps.settings, deps.defaultSettings, layerId);
+}
+
+/** {@link resolveSettings} on a settings store alone, for processes without the control plane's deps. */
+export async function resolveLayerSettings(
+  store: SettingsStore,
+  defaults: RepoSettings,
+  layerId: string,
+): Promise<ResolvedSettings & { record?: SettingsVersionRecord }> {
+  const found = await Promise.all(layersOf(layerId).map((layer) => store.latest(layer)));
   const record = found.reverse().find((r): r is SettingsVersionRecord => r !== undefined);
-  if (!record)
-    return { source: { layer: DEFAULT_SETTINGS_LAYER, version: 0 }, settings: deps.defaultSettings };
+  if (!record) return { source: { layer: DEFAULT_SETTINGS_LAYER, version: 0 }, settings: defaults };
   return { source: { layer: record.layer, version: record.version }, settings: record.settings, record };
 }
 

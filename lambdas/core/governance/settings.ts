@@ -110,6 +110,7 @@ export function normalizeSettings(body: RepoSettingsBody): NormalizedSettings {
     allowed_agents: unique(body.allowed_agents ?? d.allowed_agents),
     approval_timeout_s: timeout,
     approvals_required: body.approvals_required ?? d.approvals_required,
+    ...(body.notify_channels ? { notify_channels: unique(body.notify_channels) } : {}),
   };
 
   const { users, groups } = settings.approvers;

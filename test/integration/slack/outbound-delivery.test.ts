@@ -1,5 +1,5 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { SlackMessageStore } from "../../../lambdas/adapters/dynamo/slack-message-store";
+import type { DeliveryStore } from "../../../lambdas/adapters/channels/channel";
 import { type FakeSlack, startFakeSlack } from "../../support/fake-slack";
 import { type FreshTables, freshTables } from "../setup/dynamo";
 import {
@@ -53,18 +53,18 @@ describe("the Slack fan-out posting a request", () => {
     expect(actionIdsOf(message?.blocks)).toEqual(["approve", "approve_scope", "deny"]);
     const value = `${approval.task_id}|${approval.request_id}`;
     expect(text).toContain(`"value":"${value}"`);
-    for (const scope of ["this_call", "tool:Bash", "rule:force_push"])
-      expect(text).toContain(`"value":"${value}|${scope}"`);
+    expect(text).toContain(`"block_id":"gates_actions|${value}"`);
+    for (const choice of ["this_call", "tool", "rule"]) expect(text).toContain(`"value":"${choice}"`);
     expect(message?.metadata).toEqual({
       event_type: "gates_approval_request",
       event_payload: { task_id: approval.task_id, request_id: approval.request_id },
     });
-    expect((await store.getApproval(approval.task_id, approval.request_id))?.slack).toEqual({
+    expect((await store.getApproval(approval.task_id, approval.request_id))?.states.slack).toEqual({
       channel: CHANNEL,
       ts: message?.ts,
     });
     expect(results).toEqual(["posted"]);
-    expect(lines.join("\n")).toContain('"SlackDeliveries":1');
+    expect(lines.join("\n")).toContain('"channel":"slack","result":"posted","ChannelDeliveries":1');
   });
 
   it("never posts twice when the same record is delivered again", async () => {
@@ -86,12 +86,12 @@ describe("the Slack fan-out posting a request", () => {
     await seed(tables, approval);
     const real = fanoutFor(slack, tables).store;
     let crashes = 1;
-    const crashing: SlackMessageStore = {
+    const crashing: DeliveryStore = {
       getApproval: (t, r) => real.getApproval(t, r),
-      slackUsersOf: (ids) => real.slackUsersOf(ids),
-      recordMessage: async (t, r, ref) => {
+      recordSeq: (t, r, c, seq) => real.recordSeq(t, r, c, seq),
+      recordOnce: async (t, r, c, ref) => {
         if (crashes-- > 0) throw new Error("Lambda timed out");
-        return real.recordMessage(t, r, ref);
+        return real.recordOnce(t, r, c, ref);
       },
     };
     const { consume, results } = fanoutFor(slack, tables, { store: crashing });
@@ -105,9 +105,9 @@ describe("the Slack fan-out posting a request", () => {
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: String(event.seq) }]);
     expect(second.batchItemFailures).toEqual([]);
     expect(slack.messages(CHANNEL)).toHaveLength(1);
-    expect((await real.getApproval(approval.task_id, approval.request_id))?.slack?.ts).toBe(
-      slack.messages(CHANNEL)[0]?.ts,
-    );
+    expect((await real.getApproval(approval.task_id, approval.request_id))?.states.slack).toMatchObject({
+      ts: slack.messages(CHANNEL)[0]?.ts,
+    });
     // The failed attempt is counted by the record's failure, not as a delivery.
     expect(results).toEqual(["skipped_duplicate"]);
   });

@@ -3,7 +3,7 @@ import { type FakeSlack, startFakeSlack } from "../../support/fake-slack";
 import { type FreshTables, freshTables, testDynamoEndpoint } from "../setup/dynamo";
 import { approvalFixture, batchOf, CHANNEL, requestedEvent, seed } from "./outbound-support";
 
-const context = { awsRequestId: "aws-1", functionName: "slack-fanout" } as Context;
+const context = { awsRequestId: "aws-1", functionName: "channel-fanout" } as Context;
 
 let slack: FakeSlack;
 let tables: FreshTables;
@@ -28,7 +28,7 @@ beforeAll(async () => {
   });
   // The handler reads its configuration when loaded, as in a Lambda container, so load it now.
   handler = (
-    require("../../../lambdas/handlers/slack-fanout") as typeof import("../../../lambdas/handlers/slack-fanout")
+    require("../../../lambdas/handlers/channel-fanout") as typeof import("../../../lambdas/handlers/channel-fanout")
   ).handler;
 });
 afterAll(async () => {
@@ -37,8 +37,8 @@ afterAll(async () => {
   for (const name of ["SLACK_BOT_TOKEN", "SLACK_CHANNEL", "SLACK_API_URL"]) delete process.env[name];
 });
 
-describe("the Slack fan-out Lambda entry point", () => {
-  it("posts with the configured token and channel and prints SlackDeliveries as EMF", async () => {
+describe("the channel fan-out Lambda entry point with Slack", () => {
+  it("posts with the configured token and channel and prints ChannelDeliveries as EMF", async () => {
     const approval = approvalFixture();
     await seed(tables, approval);
 
@@ -48,6 +48,6 @@ describe("the Slack fan-out Lambda entry point", () => {
     const [post] = slack.callsTo("chat.postMessage");
     expect(post?.token).toBe("xoxb-handler");
     expect(post?.args.channel).toBe(CHANNEL);
-    expect(printed.join("")).toContain('"result":"posted","SlackDeliveries":1');
+    expect(printed.join("")).toContain('"channel":"slack","result":"posted","ChannelDeliveries":1');
   });
 });

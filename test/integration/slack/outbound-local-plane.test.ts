@@ -102,9 +102,9 @@ describe("local mode with Slack configured", () => {
     const dlqPath = join(dataDir, "dlq.jsonl");
     const deadLettered = readFileSync(dlqPath, "utf8").trim().split("\n");
     expect(deadLettered.map((l) => (JSON.parse(l) as { consumer: string }).consumer)).toEqual([
-      "slack",
-      "slack",
-      "slack",
+      "channels",
+      "channels",
+      "channels",
     ]);
 
     // Act: Slack is back; the records are replayed to the same consumer, twice for good measure.

@@ -1,16 +1,13 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { DynamoSlackMessageStore } from "../../../lambdas/adapters/dynamo/slack-message-store";
-import {
-  type DeliveryResult,
-  emfDeliveryMetrics,
-} from "../../../lambdas/adapters/slack/outbound/delivery-metrics";
-import { createSlackClient, webApiChannel } from "../../../lambdas/adapters/slack/outbound/slack-channel";
-import {
-  type SlackFanoutDeps,
-  slackFanoutConsumer,
-} from "../../../lambdas/adapters/slack/outbound/slack-fanout";
+import type { DeliveryResult, DeliveryStore } from "../../../lambdas/adapters/channels/channel";
+import { channelFanout } from "../../../lambdas/adapters/channels/channel-fanout";
+import { emfDeliveryMetrics } from "../../../lambdas/adapters/channels/delivery-metrics";
+import { DynamoDeliveryStore } from "../../../lambdas/adapters/dynamo/delivery-store";
+import { DynamoSlackUserDirectory } from "../../../lambdas/adapters/dynamo/slack-user-directory";
+import { slackChannel } from "../../../lambdas/adapters/slack/outbound/slack-notifications";
+import { createSlackClient, webApiMessages } from "../../../lambdas/adapters/slack/outbound/slack-web-api";
 import { chainEvent, GENESIS_HASH, type LedgerEvent } from "../../../lambdas/core/ledger";
 import type { ApprovalRecord } from "../../../lambdas/core/records";
 import type { FakeSlack } from "../../support/fake-slack";
@@ -102,25 +99,31 @@ export function batchOf(...events: LedgerEvent[]): DynamoDBStreamEvent {
   };
 }
 
-/** The fan-out over the fake Slack and real tables, with its counts collected per result. */
-export function fanoutFor(slack: FakeSlack, tables: FreshTables, overrides: Partial<SlackFanoutDeps> = {}) {
+/** The fan-out with Slack as its one channel, over the fake Slack and real tables, its counts collected per result. */
+export function fanoutFor(slack: FakeSlack, tables: FreshTables, overrides: { store?: DeliveryStore } = {}) {
   const results: DeliveryResult[] = [];
   const lines: string[] = [];
-  const store = new DynamoSlackMessageStore(tables.doc, tables.names);
+  const store = new DynamoDeliveryStore(tables.doc, tables.names);
+  const used = overrides.store ?? store;
   const emf = emfDeliveryMetrics((line) => lines.push(line));
-  const consume = slackFanoutConsumer({
-    store,
-    slack: webApiChannel(createSlackClient({ token: "xoxb-test", apiUrl: slack.apiUrl }), {
-      channel: CHANNEL,
-    }),
+  const consume = channelFanout({
+    store: used,
+    channels: [
+      slackChannel({
+        slack: webApiMessages(createSlackClient({ token: "xoxb-test", apiUrl: slack.apiUrl }), {
+          channel: CHANNEL,
+        }),
+        store: used,
+        users: new DynamoSlackUserDirectory(tables.doc, tables.names),
+      }),
+    ],
     metrics: {
-      count: (r) => {
+      count: (channel, r) => {
         results.push(r);
-        emf.count(r);
+        emf.count(channel, r);
       },
       flush: () => emf.flush(),
     },
-    ...overrides,
   });
   return { consume, store, results, lines };
 }

@@ -49,14 +49,3 @@ export function classifySlackError(error: unknown): SlackFailure {
   if (error instanceof WebAPIRequestError) return { kind: "retryable", reason: "network" };
   return { kind: "retryable", reason: "unknown" };
 }
-
-/** Thrown to fail a stream record after a retryable Slack error, so the stream delivers it again. */
-export class SlackRetryableError extends Error {
-  constructor(
-    readonly failure: SlackFailure,
-    options?: ErrorOptions,
-  ) {
-    super(`Slack call failed and will be retried: ${failure.reason}`, options);
-    this.name = "SlackRetryableError";
-  }
-}

@@ -1,9 +1,14 @@
 import { WebClient } from "@slack/web-api";
-import type { SlackMessageRef } from "../../dynamo/slack-message-store";
 import { type ApprovalMessage, REQUEST_METADATA_TYPE } from "./approval-message";
 
-/** The three Slack calls the fan-out makes, in one channel; a port so the logic can be tested with a fake. */
-export interface SlackChannel {
+/** Where a request's Slack message lives: enough to update it in place. */
+export interface SlackMessageRef {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** The three Slack calls the Slack channel makes, in one conversation; a port so the logic can be tested with a fake. */
+export interface SlackMessageApi {
   /** Posts a new message and returns where it landed. */
   post(message: ApprovalMessage): Promise<SlackMessageRef>;
   /** Replaces a posted message's text and blocks. */
@@ -35,16 +40,16 @@ export function createSlackClient(config: SlackClientConfig): WebClient {
   });
 }
 
-/** Options of {@link webApiChannel}. */
-export interface WebApiChannelOptions {
+/** Options of {@link webApiMessages}. */
+export interface WebApiMessagesOptions {
   /** The channel id (`C…`) requests are posted to. */
   readonly channel: string;
   /** How many recent messages the dedup lookup reads. @default 200 */
   readonly historyLimit?: number;
 }
 
-/** The fan-out's Slack calls on `@slack/web-api`. */
-export function webApiChannel(client: WebClient, options: WebApiChannelOptions): SlackChannel {
+/** The Slack channel's calls on `@slack/web-api`. */
+export function webApiMessages(client: WebClient, options: WebApiMessagesOptions): SlackMessageApi {
   const { channel } = options;
   return {
     async post(message) {
