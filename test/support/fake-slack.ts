@@ -27,6 +27,8 @@ export interface FakeSlackMessage {
 /** A scripted answer that is not a success. */
 export type FakeSlackFailure =
   | { readonly status: 500 | 502 | 503 }
+  /** Holds the call open, unanswered, until {@link FakeSlack.heal} or close: Slack not answering. */
+  | { readonly hang: true }
   | { readonly status: 429; readonly retryAfterS: number }
   | { readonly error: string };
 
@@ -70,6 +72,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: FakeSlackCall[] = [];
   const stored: FakeSlackMessage[] = [];
   const failures = new Map<string, { failure: FakeSlackFailure; left: number }[]>();
+  const held = new Set<ServerResponse>();
   let tsCounter = 0;
 
   const nextFailure = (method: string): FakeSlackFailure | undefined => {
@@ -156,7 +159,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       res.end(JSON.stringify(body));
     };
     if (failure === undefined) send(200, answer(method, args));
-    else if ("error" in failure) send(200, { ok: false, error: failure.error });
+    else if ("hang" in failure) {
+      held.add(res);
+      res.on("close", () => held.delete(res));
+    } else if ("error" in failure) send(200, { ok: false, error: failure.error });
     else if (failure.status === 429)
       send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(failure.retryAfterS) });
     else send(failure.status, { ok: false, error: "internal_error" });
@@ -183,6 +189,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     heal(method) {
       if (method === undefined) failures.clear();
       else failures.delete(method);
+      // Calls held open by a hang are answered as Slack would after an outage: try again.
+      for (const res of held) res.writeHead(503, { "content-type": "application/json" }).end('{"ok":false}');
+      held.clear();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
