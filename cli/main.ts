@@ -13,6 +13,7 @@ import { registerPolicyCommands } from "./commands/policy-commands";
 import type { ActionFactory } from "./commands/register";
 import { registerSlackCommands } from "./commands/slack-commands";
 import { registerTaskCommands } from "./commands/task-commands";
+import { registerWebhookCommands } from "./commands/webhook-commands";
 
 export type { CliIo } from "./cli-io";
 
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerGovernanceCommands(program, action);
   registerDoctorCommand(program, action);
   registerSlackCommands(program, action);
+  registerWebhookCommands(program, action);
   registerDevCommand(program, action);
   registerLoginCommand(program, action);
   registerMcpCommand(program, action);

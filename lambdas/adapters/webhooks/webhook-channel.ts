@@ -23,6 +23,38 @@ export interface WebhookSendOptions {
 
 const defaultBackoff = (attempt: number) => 250 * 2 ** (attempt - 2) * (0.5 + Math.random() / 2);
 
+/**
+ * One signed POST of `body` to an endpoint, signed at the moment it is sent; redirects are not
+ * followed. Used by the channel for each attempt and by `gates webhooks test`.
+ *
+ * @returns the HTTP status
+ * @throws on a timeout (`TimeoutError`) or a network failure
+ */
+export async function postSigned(
+  endpoint: Pick<WebhookEndpoint, "url" | "secret">,
+  body: string,
+  headers: Readonly<Record<string, string>>,
+  options: Pick<WebhookSendOptions, "timeoutMs" | "now" | "userAgent"> = {},
+): Promise<number> {
+  const timestamp = String(Math.floor((options.now ?? (() => new Date()))().getTime() / 1000));
+  const response = await fetch(endpoint.url, {
+    method: "POST",
+    body,
+    redirect: "manual",
+    signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+    headers: {
+      "content-type": "application/json",
+      "user-agent": options.userAgent ?? "approval-gates",
+      ...headers,
+      [WEBHOOK_HEADERS.timestamp]: timestamp,
+      [WEBHOOK_HEADERS.signature]: signWebhook(endpoint.secret, timestamp, body),
+    },
+  });
+  // The answer's body is not ours to keep; reading it frees the connection.
+  await response.arrayBuffer().catch(() => undefined);
+  return response.status;
+}
+
 /** The state a webhook channel records on a request: the last event seq it delivered. */
 const SeqStateSchema = z.object({ seq: z.number() });
 
@@ -48,32 +80,14 @@ export function webhookChannel(
   const name = webhookChannelName(endpoint.id);
   const attempts = options.attempts ?? 3;
   const pause = options.sleep ?? ((ms: number) => sleep(ms));
-  const now = options.now ?? (() => new Date());
 
   const send = async (body: string, headers: Record<string, string>): Promise<void> => {
     let failure = new ChannelFailure("retryable", "not_sent");
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await pause((options.backoffMs ?? defaultBackoff)(attempt));
-      // Signed per attempt, so a late retry is not refused as stale.
-      const timestamp = String(Math.floor(now().getTime() / 1000));
       let status: number;
       try {
-        const response = await fetch(endpoint.url, {
-          method: "POST",
-          body,
-          redirect: "manual",
-          signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-          headers: {
-            "content-type": "application/json",
-            "user-agent": options.userAgent ?? "approval-gates",
-            ...headers,
-            [WEBHOOK_HEADERS.timestamp]: timestamp,
-            [WEBHOOK_HEADERS.signature]: signWebhook(endpoint.secret, timestamp, body),
-          },
-        });
-        status = response.status;
-        // The body is not ours to keep; reading it frees the connection.
-        await response.arrayBuffer().catch(() => undefined);
+        status = await postSigned(endpoint, body, headers, options);
       } catch (error) {
         const timedOut =
           error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
