@@ -15,6 +15,17 @@ export type Scope =
 /** The discriminant of {@link Scope}. */
 export type ScopeKind = Scope["kind"];
 
+/** Every scope kind; the record makes the compiler refuse a list that misses a new one. */
+export const SCOPE_KINDS = Object.keys({
+  this_call: true,
+  all_session: true,
+  tool: true,
+  tool_group: true,
+  command: true,
+  path: true,
+  rule: true,
+} satisfies Record<ScopeKind, true>) as ScopeKind[];
+
 /** The outcome of {@link parseScope}: the scope and its canonical text, or a message saying how to fix it. */
 export type ParseScopeResult = { ok: true; scope: Scope; canonical: string } | { ok: false; message: string };
 
@@ -54,6 +65,15 @@ const PREFIXES: readonly { prefix: string; kind: PrefixedKind }[] = [
   { prefix: "write_path:", kind: "path" },
   { prefix: "rule:", kind: "rule" },
 ];
+
+/**
+ * The kind of a scope text by its form alone (`tool:Bash` is `tool`), without checking its value;
+ * undefined for text no scope has the form of. For reading scopes already stored.
+ */
+export function kindOfScope(text: string): ScopeKind | undefined {
+  if (text === "this_call" || text === "all_session") return text;
+  return PREFIXES.find(({ prefix }) => text.startsWith(prefix) && text.length > prefix.length)?.kind;
+}
 
 const EXAMPLES: Record<PrefixedKind, string> = {
   tool: "tool:Bash",

@@ -2,7 +2,11 @@
  * What each ledger event means for the operational metrics: a pure mapping from one event to metric
  * points with small, closed dimension sets, so dashboards and alarms can name every series up front.
  */
+import type { ApprovalStatus, Decision } from "../../../contracts/api";
 import type { LedgerEvent } from "../../core/ledger";
+import type { DenySource } from "../../core/policy/evaluate";
+import { SEVERITIES } from "../../core/policy/rules";
+import { kindOfScope, SCOPE_KINDS } from "../../core/scopes";
 
 /** The CloudWatch namespace every metric is published under. */
 export const METRICS_NAMESPACE = "ApprovalGates";
@@ -53,16 +57,28 @@ export interface EventMetrics {
   readonly skipped: readonly SkippedField[];
 }
 
-/** The closed value sets of the dimensions; anything else is counted as skipped, never published. */
+/** The members of a string union, listed once; the record makes the compiler refuse a missing one. */
+const membersOf = <T extends string>(members: Record<T, true>): T[] => Object.keys(members) as T[];
+
+/**
+ * The closed value sets of the dimensions, each from the type that defines it; anything else is
+ * counted as skipped, never published.
+ */
 export const DIMENSION_VALUES = {
-  decision: ["ALLOW", "DENY", "REQUIRE_APPROVAL"],
-  severity: ["low", "medium", "high", "critical"],
-  status: ["APPROVED", "DENIED", "TIMED_OUT", "CANCELLED"],
-  scope_kind: ["tool", "tool_group", "command", "path", "rule", "all_session"],
+  decision: membersOf<Decision>({ ALLOW: true, DENY: true, REQUIRE_APPROVAL: true }),
+  severity: SEVERITIES,
+  status: membersOf<Exclude<ApprovalStatus, "PENDING">>({
+    APPROVED: true,
+    DENIED: true,
+    TIMED_OUT: true,
+    CANCELLED: true,
+  }),
+  // `this_call` grants nothing, so it never becomes a GrantsIssued series.
+  scope_kind: SCOPE_KINDS.filter((kind) => kind !== "this_call"),
 } as const;
 
 /** Deny sources that have a metric of their own, each with its `source` dimension. */
-const SOURCE_METRICS: Readonly<Record<string, MetricName>> = {
+const SOURCE_METRICS: Readonly<Partial<Record<DenySource, MetricName>>> = {
   fail_closed: "FailClosedDecisions",
   cap: "GateCapExceeded",
   rate_limit: "ApprovalRateLimited",
@@ -113,7 +129,10 @@ export function metricsOfEvent(event: LedgerEvent): EventMetrics {
       const decision = out.member(data, "decision", DIMENSION_VALUES.decision);
       if (decision) out.count("ToolCallsEvaluated", { decision });
       const source = data.source;
-      const sourceMetric = typeof source === "string" ? SOURCE_METRICS[source] : undefined;
+      const sourceMetric =
+        typeof source === "string" && Object.hasOwn(SOURCE_METRICS, source)
+          ? SOURCE_METRICS[source as DenySource]
+          : undefined;
       if (sourceMetric && typeof source === "string") out.count(sourceMetric, { source });
       break;
     }
@@ -156,16 +175,8 @@ function decidedMetrics(data: Readonly<Record<string, unknown>>, out: Collector)
 
   const scope = data.scope;
   if (status !== "APPROVED" || scope === undefined || scope === "this_call") return;
-  const kind = typeof scope === "string" ? scopeKindOf(scope) : undefined;
-  if (kind) out.count("GrantsIssued", { scope_kind: kind });
+  // Read by the scopes module's own forms, so a scope kind added there is counted here, never skipped.
+  const kind = typeof scope === "string" ? kindOfScope(scope) : undefined;
+  if (kind !== undefined && kind !== "this_call") out.count("GrantsIssued", { scope_kind: kind });
   else out.skip("unknown_value", "scope");
-}
-
-/** The kind of a canonical scope text such as `tool:Bash` or `all_session`, if it is a known kind. */
-function scopeKindOf(scope: string): string | undefined {
-  const colon = scope.indexOf(":");
-  const kind = colon === -1 ? scope : scope.slice(0, colon);
-  if (kind === "all_session" && colon !== -1) return undefined;
-  if (kind !== "all_session" && colon === -1) return undefined;
-  return (DIMENSION_VALUES.scope_kind as readonly string[]).includes(kind) ? kind : undefined;
 }
