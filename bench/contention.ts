@@ -24,6 +24,7 @@ export interface ContentionFigures {
 function countingStore(inner: TaskStore): TaskStore & { conflicts: () => number } {
   let conflicts = 0;
   return {
+    maxItemsPerChange: inner.maxItemsPerChange,
     getTask: (id) => inner.getTask(id),
     getApproval: (t, r) => inner.getApproval(t, r),
     listEvents: (t, a, l) => inner.listEvents(t, a, l),

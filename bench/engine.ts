@@ -4,7 +4,7 @@ import { loadBashParser } from "../lambdas/adapters/shell/tree-sitter-bash";
 import { inputSha256 } from "../lambdas/core/hashing";
 import { analyzeCall, type ToolCall } from "../lambdas/core/policy/call-analysis";
 import { buildCedarRequests, type CedarRequest } from "../lambdas/core/policy/cedar-request";
-import { evaluateToolCall } from "../lambdas/core/policy/evaluate";
+import { decideToolCall } from "../lambdas/core/policy/evaluate";
 import type { CompiledPolicySet } from "../lambdas/core/policy/policy-set";
 import type { ShellParser } from "../lambdas/core/shell/syntax";
 import { freshTaskSnapshot, type TaskSnapshot } from "../lambdas/core/task";
@@ -117,7 +117,7 @@ function measure(
 
   const ours = (i: number) => {
     const call = calls[i % calls.length] as ToolCall;
-    evaluateToolCall({
+    decideToolCall({
       task: TASK,
       call,
       inputSha256: inputSha256(call.tool_input),

@@ -22,6 +22,8 @@ export const PolicyFixtureSchema = z
         approvals_requested: z.number().int().nonnegative().optional(),
         approval_gate_cap: z.number().int().positive().optional(),
         approval_timeout_s: z.number().int().optional(),
+        /** PENDING requests already waiting; the deployed store's transaction size caps them. */
+        pending_requests: z.number().int().nonnegative().optional(),
       })
       .strict(),
     /** Custom Cedar text published for the repo, on top of the built-ins. */

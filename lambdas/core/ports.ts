@@ -39,6 +39,8 @@ export interface InboxPage {
 
 /** The task data plane. Reads are strongly consistent. Failures of DynamoDB throw ServiceUnavailableError. */
 export interface TaskStore {
+  /** The most items one change may write (DynamoDB: 100 per transaction); the pipeline keeps closes within it. */
+  readonly maxItemsPerChange: number;
   getTask(taskId: string): Promise<TaskRecord | undefined>;
   commit(change: TaskChange): Promise<CommitResult>;
   getApproval(taskId: string, requestId: string): Promise<ApprovalRecord | undefined>;

@@ -14,7 +14,6 @@ export interface TaskRecord extends TaskSnapshot {
   readonly policy_layers: readonly LayerVersion[];
   /** The settings the task was registered under. */
   readonly settings: LayerVersion;
-  readonly pending_request_ids: readonly string[];
   readonly created_at: string;
   readonly updated_at: string;
   /** Equals the seq of the task's last event. */

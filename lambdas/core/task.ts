@@ -59,6 +59,8 @@ export interface TaskSnapshot extends TaskFacts {
   readonly recent_denials: readonly RecentDenial[];
   /** Creation times of recent approval requests, for the per-task request rate limit. */
   readonly recent_request_times: readonly string[];
+  /** The task's PENDING requests, oldest first. */
+  readonly pending_request_ids: readonly string[];
 }
 
 /** Settings a task gets when its creator does not choose them. */
@@ -81,6 +83,7 @@ export function freshTaskSnapshot(facts: TaskFacts, overrides: Partial<TaskSnaps
     grants: [],
     recent_denials: [],
     recent_request_times: [],
+    pending_request_ids: [],
     ...overrides,
   };
 }

@@ -36,7 +36,7 @@ describe("dashboard and alarms", () => {
       "Lambda errors",
       "Lambda throttles",
       "DLQ depth",
-      "Slack deliveries by result",
+      "Channel deliveries by channel and result",
       "Fail-closed decisions",
       "Concurrency: waiting vs deciding",
       "Throttles of the deciding and waiting functions",

@@ -28,6 +28,10 @@ export function fixtureTask(fixture: PolicyFixture): TaskSnapshot {
       ...(t.approval_gate_cap ? { approval_gate_cap: t.approval_gate_cap } : {}),
       ...(t.max_tool_calls ? { max_tool_calls: t.max_tool_calls } : {}),
       counters: { tool_calls: t.tool_calls ?? 0, approvals_requested: t.approvals_requested ?? 0 },
+      pending_request_ids: Array.from(
+        { length: t.pending_requests ?? 0 },
+        (_, i) => `01JPENDING${String(i).padStart(16, "0")}`,
+      ),
       grants: (t.grants ?? []).map((raw) => {
         const parsed = parseScope(raw);
         return {

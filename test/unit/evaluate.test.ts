@@ -1,5 +1,5 @@
 import type { CedarRequest } from "../../lambdas/core/policy/cedar-request";
-import { evaluateToolCall, mergedTimeout } from "../../lambdas/core/policy/evaluate";
+import { decideToolCall, mergedTimeout } from "../../lambdas/core/policy/evaluate";
 import type { CompiledPolicySet, PolicyMatch } from "../../lambdas/core/policy/policy-set";
 import type { RuleMeta } from "../../lambdas/core/policy/rules";
 import type { RecentDenial, TaskSnapshot, TaskStatus } from "../../lambdas/core/task";
@@ -56,6 +56,7 @@ function task(overrides: Partial<TaskSnapshot> = {}): TaskSnapshot {
     grants: [],
     recent_denials: [],
     recent_request_times: [],
+    pending_request_ids: [],
     ...overrides,
   };
 }
@@ -75,7 +76,7 @@ const denial = (overrides: Partial<RecentDenial>): RecentDenial => ({
 });
 
 function evaluate(t: TaskSnapshot, answer: PolicyMatch, inputSha256 = "h1") {
-  return evaluateToolCall({
+  return decideToolCall({
     task: t,
     call,
     inputSha256,
@@ -86,7 +87,7 @@ function evaluate(t: TaskSnapshot, answer: PolicyMatch, inputSha256 = "h1") {
   });
 }
 
-describe("evaluateToolCall", () => {
+describe("decideToolCall", () => {
   it.each<TaskStatus>(["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"])(
     "denies every call of a %s task",
     (status) => {
@@ -103,7 +104,7 @@ describe("evaluateToolCall", () => {
 
   it("denies once the tool-call budget is used, before asking Cedar", () => {
     const policies = fakePolicies(matching());
-    const result = evaluateToolCall({
+    const result = decideToolCall({
       task: task({ counters: { tool_calls: 100, approvals_requested: 0 } }),
       call,
       inputSha256: "h1",
@@ -240,7 +241,7 @@ describe("evaluateToolCall", () => {
 
   it("passes the task, the call and each command's facts to Cedar as the requests of the policy model", () => {
     const policies = fakePolicies(matching());
-    evaluateToolCall({
+    decideToolCall({
       task: task({ read_only: true }),
       call,
       inputSha256: "h1",
@@ -281,7 +282,7 @@ describe("evaluateToolCall", () => {
 
   it("judges a call that cannot be analyzed as a fail-closed denial", () => {
     const policies = fakePolicies(matching());
-    const result = evaluateToolCall({
+    const result = decideToolCall({
       task: task(),
       call,
       inputSha256: "h1",

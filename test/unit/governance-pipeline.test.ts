@@ -1,6 +1,6 @@
 import type { LockTarget } from "../../contracts/governance";
 import type { LockRecord } from "../../lambdas/core/governance/locks";
-import { type Evaluation, evaluateToolCall } from "../../lambdas/core/policy/evaluate";
+import { decideToolCall, type Evaluation } from "../../lambdas/core/policy/evaluate";
 import type { CompiledPolicySet } from "../../lambdas/core/policy/policy-set";
 import type { RuleMeta } from "../../lambdas/core/policy/rules";
 import { freshTaskSnapshot, type TaskSnapshot } from "../../lambdas/core/task";
@@ -50,7 +50,7 @@ const lock = (target: LockTarget, overrides: Partial<LockRecord> = {}): LockReco
 });
 
 function evaluate(t: TaskSnapshot, set: CompiledPolicySet, locks: LockRecord[] = []): Evaluation {
-  return evaluateToolCall({
+  return decideToolCall({
     task: t,
     call: { tool_name: "Bash", tool_input: { command: "make deploy" } },
     inputSha256: "h1",

@@ -1,6 +1,7 @@
 import { CedarPolicyEngine } from "../../lambdas/adapters/cedar/cedar-engine";
+import { TRANSACT_MAX_ITEMS } from "../../lambdas/adapters/dynamo/task-store";
 import { inputSha256 } from "../../lambdas/core/hashing";
-import { evaluateToolCall } from "../../lambdas/core/policy/evaluate";
+import { decideToolCall } from "../../lambdas/core/policy/evaluate";
 import type { ShellParser } from "../../lambdas/core/shell/syntax";
 import { BUILTIN_POLICY_TEXTS } from "../../lambdas/policies/builtin";
 import { fixtureTask, loadPolicyFixtures } from "../support/policy-fixtures";
@@ -37,7 +38,7 @@ describe("golden policy fixtures", () => {
     if (!compiled.ok) throw new Error(`fixture policies rejected: ${JSON.stringify(compiled.diagnostics)}`);
     const call = { tool_name: fixture.tool_name, tool_input: fixture.tool_input };
 
-    const result = evaluateToolCall({
+    const result = decideToolCall({
       task: fixtureTask(fixture),
       call,
       inputSha256: inputSha256(fixture.tool_input),
@@ -45,6 +46,8 @@ describe("golden policy fixtures", () => {
       shell,
       locks: [],
       now: new Date("2026-11-22T12:00:00.000Z"),
+      // The deployed store's limit, so the pending cap is judged as in production.
+      maxItemsPerChange: TRANSACT_MAX_ITEMS,
     });
 
     const { decision, source, rule_ids } = result;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { CedarPolicyEngine } from "../../lambdas/adapters/cedar/cedar-engine";
 import { inputSha256 } from "../../lambdas/core/hashing";
-import { evaluateToolCall } from "../../lambdas/core/policy/evaluate";
+import { decideToolCall } from "../../lambdas/core/policy/evaluate";
 import type { CompiledPolicySet } from "../../lambdas/core/policy/policy-set";
 import type { ShellParser } from "../../lambdas/core/shell/syntax";
 import { BUILTIN_POLICY_TEXTS } from "../../lambdas/policies/builtin";
@@ -93,7 +93,7 @@ function splitWord(command: string, pick: number): string {
 
 function decide(command: string, fixture: (typeof gated)[number]) {
   const call = { tool_name: "Bash", tool_input: { command } };
-  return evaluateToolCall({
+  return decideToolCall({
     task: fixtureTask(fixture),
     call,
     inputSha256: inputSha256(call.tool_input),

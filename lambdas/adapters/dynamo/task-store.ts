@@ -13,6 +13,9 @@ import { PENDING_EXPIRY_INDEX, type TableNames, TTL_ATTRIBUTE } from "./tables";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
+/** DynamoDB's limit on the items of one TransactWriteItems. */
+export const TRANSACT_MAX_ITEMS = 100;
+
 /** Spreads PENDING requests over this many GSI partitions so the reconciler's reads never run hot. */
 export const EXPIRY_BUCKETS = 8;
 /** Decided requests stay readable this long, then TTL removes them. */
@@ -33,6 +36,8 @@ const epochS = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /** The task data plane on DynamoDB: every change is one TransactWriteItems. */
 export class DynamoTaskStore implements TaskStore {
+  readonly maxItemsPerChange = TRANSACT_MAX_ITEMS;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tables: TableNames,

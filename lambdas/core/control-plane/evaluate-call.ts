@@ -1,6 +1,6 @@
 import type { EvaluateBody, EvaluationResponse } from "../../../contracts/api";
 import { inputSha256 } from "../hashing";
-import { type Evaluation, evaluateToolCall } from "../policy/evaluate";
+import { decideToolCall, type Evaluation } from "../policy/evaluate";
 import type { Principal } from "../principal";
 import type { ApprovalRecord } from "../records";
 import { previewToolInput, sanitizeText } from "../sanitize";
@@ -10,17 +10,6 @@ import { withOpenCall } from "./outcomes";
 import { inboxRowsOf, pruneRequestTimes } from "./request-lifecycle";
 import { requireToolInputWithinLimit } from "./tool-input-limit";
 import { appendEvent, changeTask } from "./transact";
-
-/**
- * DynamoDB takes at most 100 items in one transaction; closing a task writes its item, one
- * event, and per PENDING request the approval plus one inbox row per approver. Pending
- * requests are capped so that closing always fits.
- */
-const MAX_TRANSACTION_ITEMS = 100;
-
-export function maxPendingRequests(approverCount: number): number {
-  return Math.floor((MAX_TRANSACTION_ITEMS - 2) / (1 + approverCount));
-}
 
 /**
  * Decides one tool call of a task and records it: one transaction appends the evaluation
@@ -42,7 +31,7 @@ export async function evaluateCall(
   return changeTask<EvaluationResponse>(deps, taskId, async (found, now) => {
     const current = requireOwnAgent(found, taskId, agent);
     const [policies, locks] = await Promise.all([deps.policies.forTask(current), deps.locks.active(now)]);
-    let evaluation: Evaluation = evaluateToolCall({
+    const evaluation: Evaluation = decideToolCall({
       task: current,
       call,
       inputSha256: sha,
@@ -50,19 +39,8 @@ export async function evaluateCall(
       shell,
       locks,
       now,
+      maxItemsPerChange: deps.tasks.maxItemsPerChange,
     });
-    if (
-      evaluation.decision === "REQUIRE_APPROVAL" &&
-      current.pending_request_ids.length >=
-        maxPendingRequests(current.approvers.length + current.approver_groups.length)
-    ) {
-      evaluation = {
-        decision: "DENY",
-        source: "rate_limit",
-        rule_ids: evaluation.rule_ids,
-        reason: `The task already has ${current.pending_request_ids.length} approval requests waiting; wait for a decision before asking again.`,
-      };
-    }
     const reason = sanitizeText(evaluation.reason, 2000);
     const counters = { ...current.counters, tool_calls: current.counters.tool_calls + 1 };
     const actor = { kind: "agent" as const, id: agent.id };

@@ -8,7 +8,7 @@ import type {
 import { PayloadTooLargeError, RateLimitedError } from "../errors";
 import { approversUnder } from "../governance/settings";
 import { inputSha256 } from "../hashing";
-import { evaluateToolCall } from "../policy/evaluate";
+import { decideToolCall } from "../policy/evaluate";
 import type { CompiledPolicySet } from "../policy/policy-set";
 import { MAX_POLICY_TEXT_BYTES } from "../policy/rules";
 import type { Principal } from "../principal";
@@ -114,7 +114,7 @@ export async function dryRunPolicies(
     },
   );
   const call = { tool_name: body.tool_name, tool_input: body.tool_input };
-  const result = evaluateToolCall({
+  const result = decideToolCall({
     task,
     call,
     inputSha256: inputSha256(body.tool_input),

@@ -63,13 +63,27 @@ export interface EvaluateInput {
   /** The locks in force; one that stops the task denies every call. */
   readonly locks: readonly LockRecord[];
   readonly now: Date;
+  /**
+   * The most items the task store writes in one change. Closing a task ends every PENDING request
+   * in one change, so requests are capped to fit ({@link maxPendingRequests}).
+   * @default no cap: a dry run commits nothing
+   */
+  readonly maxItemsPerChange?: number;
+}
+
+/**
+ * How many requests may wait at once so that closing the task fits one change: the task's item,
+ * one event, and per PENDING request the approval plus one inbox row per approver (or group).
+ */
+export function maxPendingRequests(maxItemsPerChange: number, approverCount: number): number {
+  return Math.floor((maxItemsPerChange - 2) / (1 + approverCount));
 }
 
 /**
  * Decides one tool call; the first matching step wins. Pure: the same task, call, policies
  * and clock always give the same answer, and any policy error is a DENY.
  */
-export function evaluateToolCall({
+export function decideToolCall({
   task,
   call,
   inputSha256,
@@ -77,6 +91,7 @@ export function evaluateToolCall({
   shell,
   locks,
   now,
+  maxItemsPerChange,
 }: EvaluateInput): Evaluation {
   if (!isActive(task.status)) {
     return deny("task_state", [], `The task is ${task.status}; it accepts no more tool calls.`);
@@ -196,6 +211,17 @@ export function evaluateToolCall({
     soft,
   );
   if (!quorum.ok) return deny("quorum", ids(soft), `Cannot be approved: ${quorum.reason}.`);
+  const waiting = task.pending_request_ids.length;
+  if (
+    maxItemsPerChange !== undefined &&
+    waiting >= maxPendingRequests(maxItemsPerChange, task.approvers.length + task.approver_groups.length)
+  ) {
+    return deny(
+      "rate_limit",
+      ids(soft),
+      `The task already has ${waiting} approval requests waiting; wait for a decision before asking again.`,
+    );
+  }
   return {
     decision: "REQUIRE_APPROVAL",
     source: "soft_rule",
