@@ -1,6 +1,5 @@
-import type { DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
-import type { LedgerEvent } from "../../core/ledger";
-import { ledgerEventOf } from "../stream/stream-consumer";
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { partialBatchResponse, readLedgerRecords } from "../stream/stream-consumer";
 import {
   ChannelFailure,
   type ChannelLogger,
@@ -32,11 +31,6 @@ export interface ChannelFanoutDeps {
  */
 const MAX_FAILURES_PER_BATCH = 2;
 
-/** One stream record, read: its ledger event, or why it could not be read. */
-type Entry =
-  | { readonly sequence: string; readonly event?: LedgerEvent; readonly unreadable?: undefined }
-  | { readonly sequence: string; readonly event?: undefined; readonly unreadable: unknown };
-
 /**
  * The one Events-stream consumer that tells humans: each request event (requested, voted, decided)
  * goes to every channel configured for the task's repo.
@@ -59,15 +53,7 @@ export function channelFanout(
   const { store, channels, routing, metrics, logger } = deps;
 
   return async (batch) => {
-    const entries: Entry[] = batch.Records.map((record) => {
-      const sequence = record.dynamodb?.SequenceNumber ?? "";
-      try {
-        const event = ledgerEventOf(record);
-        return event === undefined ? { sequence } : { sequence, event };
-      } catch (error) {
-        return { sequence, unreadable: error };
-      }
-    });
+    const entries = readLedgerRecords(batch);
     const failed = new Set<number>();
     entries.forEach((entry, i) => {
       if (entry.unreadable !== undefined) {
@@ -157,10 +143,7 @@ export function channelFanout(
     } finally {
       metrics?.flush();
     }
-    const batchItemFailures: DynamoDBBatchItemFailure[] = [...failed]
-      .sort((a, b) => a - b)
-      .map((i) => ({ itemIdentifier: entries[i]?.sequence ?? "" }));
-    return { batchItemFailures };
+    return partialBatchResponse(entries.filter((_, i) => failed.has(i)));
   };
 }
 

@@ -1,6 +1,5 @@
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import type { Context, DynamoDBRecord } from "aws-lambda";
-import { ledgerEventOf, type StreamConsumer } from "../stream/stream-consumer";
+import type { Context } from "aws-lambda";
+import { perEventConsumer, type StreamConsumer } from "../stream/stream-consumer";
 import type { EmfPublisher } from "./emf-publisher";
 import { HEARTBEAT, type MetricPoint, metricsOfEvent, type SkippedField } from "./event-metrics";
 
@@ -26,23 +25,17 @@ export interface MetricsConsumerOptions {
 export function metricsConsumer(
   options: MetricsConsumerOptions,
 ): (event: Parameters<StreamConsumer>[0], context?: Context) => ReturnType<StreamConsumer> {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  return async (event, context) => {
+  return async (event, _context) => {
     const points: MetricPoint[] = [];
     const skipped: SkippedField[] = [];
-    const handleRecord = async (record: DynamoDBRecord): Promise<void> => {
-      const ledgerEvent = ledgerEventOf(record);
-      if (ledgerEvent === undefined) return;
+    const consume = perEventConsumer(async (ledgerEvent) => {
       const metrics = metricsOfEvent(ledgerEvent);
       points.push(...metrics.points);
       skipped.push(...metrics.skipped);
-    };
+    });
     try {
       // A batch where every record fails is reported record by record, like any other, rather than thrown.
-      return await processPartialResponse(event, handleRecord, processor, {
-        throwOnFullBatchFailure: false,
-        ...(context ? { context } : {}),
-      });
+      return await consume(event);
     } finally {
       options.publisher.publish([...points, HEARTBEAT]);
       for (const field of skipped) options.logger?.warn("metric skipped", { ...field });

@@ -5,7 +5,6 @@ import type {
 } from "@aws-sdk/client-dynamodb-streams";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type {
-  DynamoDBBatchItemFailure,
   DynamoDBBatchResponse,
   DynamoDBRecord,
   DynamoDBStreamEvent,
@@ -77,6 +76,35 @@ export function ledgerEventOf(record: DynamoDBRecord): LedgerEvent | undefined {
   return parsed.data;
 }
 
+/** One record of a batch, read: its position, and its ledger event or why it is not one. */
+export type LedgerRecord =
+  | { readonly sequence: string; readonly event?: LedgerEvent; readonly unreadable?: undefined }
+  | { readonly sequence: string; readonly event?: undefined; readonly unreadable: unknown };
+
+/**
+ * Reads every record of a batch, in order: a record without a NEW_IMAGE has no event, and one whose
+ * image is not a ledger event is marked unreadable (never skipped), for the consumer to fail.
+ * An empty `sequence` makes the caller fail the whole batch, which is right for a record it cannot name.
+ */
+export function readLedgerRecords(event: DynamoDBStreamEvent): LedgerRecord[] {
+  return event.Records.map((record) => {
+    const sequence = record.dynamodb?.SequenceNumber ?? "";
+    try {
+      const ledgerEvent = ledgerEventOf(record);
+      return ledgerEvent === undefined ? { sequence } : { sequence, event: ledgerEvent };
+    } catch (error) {
+      return { sequence, unreadable: error };
+    }
+  });
+}
+
+/** The partial batch response failing `records`, in stream order; the caller retries from the first. */
+export function partialBatchResponse(
+  records: readonly Pick<LedgerRecord, "sequence">[],
+): DynamoDBBatchResponse {
+  return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.sequence })) };
+}
+
 /** Options of {@link perEventConsumer}. */
 export interface PerEventConsumerOptions {
   /**
@@ -97,18 +125,18 @@ export function perEventConsumer(
   options: PerEventConsumerOptions = {},
 ): StreamConsumer {
   return async (event) => {
-    const batchItemFailures: DynamoDBBatchItemFailure[] = [];
-    for (const record of event.Records) {
+    const failed: LedgerRecord[] = [];
+    for (const [i, read] of readLedgerRecords(event).entries()) {
       try {
-        const ledgerEvent = ledgerEventOf(record);
-        if (ledgerEvent !== undefined) await handle(ledgerEvent);
+        if (read.unreadable !== undefined) throw read.unreadable;
+        if (read.event !== undefined) await handle(read.event);
       } catch (error) {
-        options.onFailure?.(error, record);
-        // An empty identifier makes the caller fail the whole batch, which is right for a record it cannot name.
-        batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? "" });
+        const record = event.Records[i];
+        if (record) options.onFailure?.(error, record);
+        failed.push(read);
       }
     }
-    return { batchItemFailures };
+    return partialBatchResponse(failed);
   };
 }
 
