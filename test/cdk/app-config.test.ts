@@ -16,6 +16,26 @@ describe("stackPropsFromContext", () => {
     });
   });
 
+  it("reads webhook endpoints from context, as JSON text or as an array, with secret names only", () => {
+    const endpoints = [
+      { id: "ops", url: "https://hooks.example.com/gates", secret_name: "gates/webhooks/ops" },
+    ];
+    const expected = [
+      { id: "ops", url: "https://hooks.example.com/gates", secretName: "gates/webhooks/ops" },
+    ];
+
+    expect(stackPropsFromContext(reader({ webhooks: JSON.stringify(endpoints) })).webhooks).toEqual(expected);
+    expect(stackPropsFromContext(reader({ webhooks: endpoints })).webhooks).toEqual(expected);
+  });
+
+  it.each([
+    ["a secret itself", [{ id: "ops", url: "https://h.example", secret: "s".repeat(32) }], /secret_name/],
+    ["plain http", [{ id: "ops", url: "http://h.example", secret_name: "n" }], /https/],
+    ["text that is not JSON", "[{", /JSON array/],
+  ])("refuses webhooks with %s, naming the context key", (_name, webhooks, message) => {
+    expect(() => stackPropsFromContext(reader({ webhooks }))).toThrow(message);
+  });
+
   it("reads every setting", () => {
     // Act
     const props = stackPropsFromContext(
