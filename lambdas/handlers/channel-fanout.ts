@@ -1,19 +1,16 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { buildChannelFanout } from "../adapters/channels/build-channel-fanout";
-import { readConfig } from "../adapters/config";
+import { readChannelFanoutConfig } from "../adapters/channels/channel-fanout-config";
 import { stdoutSink } from "../adapters/metrics/emf-publisher";
-import { readSlackFanoutConfig } from "../adapters/slack/outbound/slack-fanout-config";
-import { readWebhookConfig, type WebhookEndpoint } from "../adapters/webhooks/webhook-config";
+import type { WebhookEndpoint } from "../adapters/webhooks/webhook-config";
 import type { SecretSource } from "../core/slack/ports";
 import { dynamoDocument, namedSecrets } from "./control-plane-deps";
 import { traced } from "./tracing";
 
 const logger = new Logger({ serviceName: "approval-gates", persistentKeys: { function: "channel-fanout" } });
-const config = readConfig(process.env);
-// Slack is a channel when its channel is configured; webhooks when GATES_WEBHOOKS lists endpoints.
-const slack = process.env.SLACK_CHANNEL?.trim() ? readSlackFanoutConfig(process.env) : undefined;
-const webhooks = readWebhookConfig(process.env);
+// The one read of the environment; a bad value stops the container at start-up.
+const { gates: config, slack, webhooks } = readChannelFanoutConfig(process.env);
 const doc = dynamoDocument(config);
 const secretNamed = namedSecrets(config.region);
 const secret = (value: string | undefined, name: string | undefined): SecretSource =>
