@@ -88,7 +88,9 @@ export const RepoSettingsBodySchema = z.strictObject({
   /** Approvals every request needs unless a rule asks for more. @default 1 */
   approvals_required: z.optional(bounded(1, GOVERNANCE_LIMITS.maxQuorum)),
   /** The notification channels the repo's requests go to; `[]` is none. @default every channel the deployment configures */
-  notify_channels: z.optional(z.array(ChannelNameSchema).check(z.maxLength(GOVERNANCE_LIMITS.maxNotifyChannels))),
+  notify_channels: z.optional(
+    z.array(ChannelNameSchema).check(z.maxLength(GOVERNANCE_LIMITS.maxNotifyChannels)),
+  ),
 });
 export type RepoSettingsBody = z.infer<typeof RepoSettingsBodySchema>;
 
