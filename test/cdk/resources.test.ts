@@ -402,7 +402,7 @@ describe("Slack settings", () => {
     });
 
     // Assess
-    for (const purpose of ["slack API", "Slack fan-out"]) {
+    for (const purpose of ["slack API", "channel fan-out"]) {
       slack.hasResourceProperties("AWS::Lambda::Function", {
         Description: `Approval Gates: ${purpose}`,
         Layers: Match.absent(),
