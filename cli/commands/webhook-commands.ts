@@ -6,9 +6,9 @@ import { CheckFailed, clean, UsageError } from "../cli-io";
 import type { Register } from "./register";
 
 // Loaded by `webhooks test` itself, so other commands do not pay for the payload code.
-const channel = lazyModule(
+const signedPost = lazyModule(
   () =>
-    require("../../lambdas/adapters/webhooks/webhook-channel") as typeof import("../../lambdas/adapters/webhooks/webhook-channel"),
+    require("../../lambdas/adapters/webhooks/signed-post") as typeof import("../../lambdas/adapters/webhooks/signed-post"),
 );
 const samples = lazyModule(() => require("./webhook-sample") as typeof import("./webhook-sample"));
 
@@ -56,7 +56,7 @@ export const registerWebhookCommands: Register = (program, action) => {
         const sample = samples().sampleDelivery(options.format, new Date());
         let status: number;
         try {
-          status = await channel().postSigned({ url, secret }, sample.body, sample.headers, {
+          status = await signedPost().postSigned({ url, secret }, sample.body, sample.headers, {
             userAgent: "gates-cli",
           });
         } catch (error) {

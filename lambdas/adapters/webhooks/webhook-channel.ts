@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import * as z from "zod/mini";
-import { signWebhook, WEBHOOK_HEADERS } from "../../core/webhooks/signature";
+import { WEBHOOK_HEADERS } from "../../core/webhooks/signature";
 import { ChannelFailure, type DeliveryStore, type NotificationChannel } from "../channels/channel";
+import { postSigned } from "./signed-post";
 import { type WebhookEndpoint, webhookChannelName } from "./webhook-config";
 import { deliveryId, renderWebhookBody } from "./webhook-payload";
 
@@ -22,38 +23,6 @@ export interface WebhookSendOptions {
 }
 
 const defaultBackoff = (attempt: number) => 250 * 2 ** (attempt - 2) * (0.5 + Math.random() / 2);
-
-/**
- * One signed POST of `body` to an endpoint, signed at the moment it is sent; redirects are not
- * followed. Used by the channel for each attempt and by `gates webhooks test`.
- *
- * @returns the HTTP status
- * @throws on a timeout (`TimeoutError`) or a network failure
- */
-export async function postSigned(
-  endpoint: Pick<WebhookEndpoint, "url" | "secret">,
-  body: string,
-  headers: Readonly<Record<string, string>>,
-  options: Pick<WebhookSendOptions, "timeoutMs" | "now" | "userAgent"> = {},
-): Promise<number> {
-  const timestamp = String(Math.floor((options.now ?? (() => new Date()))().getTime() / 1000));
-  const response = await fetch(endpoint.url, {
-    method: "POST",
-    body,
-    redirect: "manual",
-    signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-    headers: {
-      "content-type": "application/json",
-      "user-agent": options.userAgent ?? "approval-gates",
-      ...headers,
-      [WEBHOOK_HEADERS.timestamp]: timestamp,
-      [WEBHOOK_HEADERS.signature]: signWebhook(endpoint.secret, timestamp, body),
-    },
-  });
-  // The answer's body is not ours to keep; reading it frees the connection.
-  await response.arrayBuffer().catch(() => undefined);
-  return response.status;
-}
 
 /** The state a webhook channel records on a request: the last event seq it delivered. */
 const SeqStateSchema = z.object({ seq: z.number() });

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { sampleDelivery } from "../../../cli/commands/webhook-sample";
 import { type GatesDelivery, startReceiver } from "../../../examples/webhook-receivers/receiver";
-import { postSigned } from "../../../lambdas/adapters/webhooks/webhook-channel";
+import { postSigned } from "../../../lambdas/adapters/webhooks/signed-post";
 import { signWebhook } from "../../../lambdas/core/webhooks/signature";
 
 const SECRET = "whsec-example-0123456789";
