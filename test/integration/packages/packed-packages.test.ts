@@ -72,7 +72,7 @@ describe("the packed packages", () => {
     expect(cli.manifest).not.toHaveProperty("devDependencies");
     // A bundle of our code only; its size is deterministic, so it is held to a budget that a
     // dependency bundled by mistake (hundreds of KiB) cannot fit in.
-    expect(statSync(join(cli.dir, "gates.cjs")).size).toBeLessThan(184 * 1024);
+    expect(statSync(join(cli.dir, "gates.cjs")).size).toBeLessThan(196 * 1024);
   });
 
   it("ship the SDK for ESM and CommonJS with one declaration file for both", () => {
