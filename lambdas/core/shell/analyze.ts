@@ -1,6 +1,7 @@
 import { type CommandInput, judgeCommand } from "./command";
 import {
   type Arg,
+  DEFAULT_IFS,
   type ExpansionScope,
   expandWhole,
   expandWord,
@@ -283,7 +284,7 @@ function variableValue(state: ShellState, name: string): VariableValue {
   if (known) return known;
   if (name === "HOME") return { known: true, text: "~" };
   // Unset, IFS splits on space, tab and newline: `rm${IFS}-rf${IFS}/` is `rm -rf /`.
-  if (name === "IFS") return { known: true, text: " \t\n" };
+  if (name === "IFS") return { known: true, text: DEFAULT_IFS };
   if (name === "PWD" && state.cwd !== undefined)
     return { known: true, text: state.cwd === "" ? "." : state.cwd };
   return { known: false, download: false };

@@ -214,7 +214,16 @@ function fieldSplitter(scope: ExpansionScope): RegExp | null | undefined {
   const ifs = scope.variable("IFS");
   if (!ifs.known) return undefined;
   if (ifs.text === "") return null;
-  const chars = [...new Set(ifs.text)];
+  if (ifs.text === DEFAULT_IFS) return DEFAULT_SPLITTER;
+  return splitterFor(ifs.text);
+}
+
+/** What IFS holds when nothing sets it; almost every command splits on it, so its pattern is built once. */
+export const DEFAULT_IFS = " \t\n";
+const DEFAULT_SPLITTER = /[ \t\n]+/;
+
+function splitterFor(ifsText: string): RegExp {
+  const chars = [...new Set(ifsText)];
   const inClass = (c: string) => c.replace(/[\\\]^-]/g, "\\$&");
   const white = chars
     .filter((c) => c === " " || c === "\t" || c === "\n")
