@@ -1,5 +1,6 @@
 import { FILE_WRITE_TOOLS } from "../scopes";
 import { analyzeCommand } from "../shell/analyze";
+import { singleQuoted } from "../shell/escapes";
 import type { AnalyzedCommand, CommandAnalysis, CommandFacts, PushFacts, WriteFacts } from "../shell/facts";
 import { normalizePath } from "../shell/paths";
 import { powershellAsShell } from "../shell/powershell";
@@ -98,10 +99,6 @@ function commandOf(input: Readonly<Record<string, unknown>>): unknown {
   if (!/\s/.test(command.trim())) return [command.trim(), ...args];
   if (args.some((a) => typeof a !== "string")) return [command, ...args];
   return [command, ...(args as string[]).map(singleQuoted)].join(" ");
-}
-
-function singleQuoted(text: string): string {
-  return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /**

@@ -1,5 +1,7 @@
 // Programs that run code: shells, interpreters, eval, source, trap, alias, and database clients.
+
 import { type CommandContext, literal, type ProgramHandler, pick } from "./command";
+import { singleQuoted } from "./escapes";
 import type { Arg, Stream } from "./expand";
 import { fileWritesIn, recursiveDeletesIn, runsDownloadedCode, shellCommandsIn } from "./foreign-code";
 import { readOptions } from "./options";
@@ -103,10 +105,6 @@ function judgeForeignCode(ctx: CommandContext, code: string): void {
   for (const path of fileWritesIn(code)) ctx.write(literal(path));
   for (const path of recursiveDeletesIn(code)) ctx.runCode(literal(`rm -rf -- ${singleQuoted(path)}`));
   if (runsDownloadedCode(code)) ctx.runsDownload();
-}
-
-function singleQuoted(text: string): string {
-  return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /** PowerShell code: read as PowerShell when its text is known, else judged by where it comes from. */

@@ -31,3 +31,8 @@ export function decodeAnsiC(body: string): string {
     },
   );
 }
+
+/** Text as one single-quoted shell word, so a script built from it reads it back unchanged. */
+export function singleQuoted(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}

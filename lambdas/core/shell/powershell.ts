@@ -7,7 +7,9 @@
  * downloaders in programs.ts). Syntax the parser cannot read
  * (script blocks, `$(…)` members) leaves the command not read completely, which asks.
  */
+
 import { type CommandContext, literal, type ProgramHandler } from "./command";
+import { singleQuoted } from "./escapes";
 import type { Arg } from "./expand";
 
 /** A cmdlet's parameters: switches (no value), named ones (a value), in PowerShell's case-insensitive prefix form. */
@@ -84,10 +86,6 @@ function readCmdletArgs(args: readonly Arg[]): CmdletArgs {
     else if (i + 1 < args.length) named.set(name, args[++i] as Arg);
   }
   return { switches, named, positional };
-}
-
-function singleQuoted(text: string): string {
-  return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /** The paths a cmdlet acts on: `-Path`/`-LiteralPath` (comma lists too), else its first positional. */
