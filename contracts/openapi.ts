@@ -12,15 +12,6 @@ import * as views from "./views";
 /** An OpenAPI 3.1 document, as plain JSON. */
 export type OpenApiDocument = Record<string, unknown>;
 
-/** The schemas of the path parameters the manifest's paths name. */
-const PATH_PARAMETERS: Readonly<Record<string, z.core.$ZodType>> = {
-  task_id: api.TaskIdSchema,
-  request_id: api.RequestIdSchema,
-  // Repo routes take a layer: a repo, `owner/*` or `*`.
-  repo_id: api.LayerIdSchema,
-  lock_id: governance.LockIdSchema,
-};
-
 const GROUP_TAGS: Readonly<Record<HandlerGroup, string>> = {
   public: "open to anyone",
   agent: "agents: register tasks and ask before tool calls",
@@ -68,7 +59,7 @@ export function errorCodesOf(route: RouteDef, contract: OperationContract): Erro
   // The router reads the body of these methods whatever the operation does with it.
   if (BODY_METHODS.has(route.method)) {
     codes.add("PAYLOAD_TOO_LARGE");
-    if (route.body !== "raw") codes.add("INVALID_JSON");
+    if (contract.rawBody === undefined) codes.add("INVALID_JSON");
   }
   if (route.principals !== "anyone") {
     codes.add("UNAUTHENTICATED");
@@ -98,9 +89,8 @@ function parametersOf(
 ) {
   const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? "");
   const inPath = names.map((name) => {
-    const schema = PATH_PARAMETERS[name];
-    if (!schema)
-      throw new Error(`path parameter {${name}} of ${route.path} has no schema in PATH_PARAMETERS`);
+    const schema = contract.path?.[name];
+    if (!schema) throw new Error(`path parameter {${name}} of ${route.path} has no schema in its input`);
     return { name, in: "path", required: true, schema: schemaRef(schema, registry) };
   });
   const query = contract.query ? jsonSchemaOf(contract.query) : {};

@@ -30,11 +30,6 @@ export interface RouteDef {
   /** `anyone` needs no credentials. */
   readonly principals: readonly PrincipalKind[] | "anyone";
   readonly group: HandlerGroup;
-  /**
-   * `raw`: the body is handed to the operation as received, unparsed, because it is signed
-   * byte for byte and is not JSON (Slack posts forms). @default JSON, parsed by the router
-   */
-  readonly body?: "raw";
 }
 
 export const ROUTES = [
@@ -197,7 +192,6 @@ export const ROUTES = [
     path: "/v1/slack/interactions",
     principals: ["slack"],
     group: "slack",
-    body: "raw",
   },
   {
     operation: "slackCommands",
@@ -205,7 +199,6 @@ export const ROUTES = [
     path: "/v1/slack/commands",
     principals: ["slack"],
     group: "slack",
-    body: "raw",
   },
 ] as const satisfies readonly RouteDef[];
 

@@ -1,7 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { createHttpApp } from "../adapters/http/http-app";
-import type { OperationHandler, Operations } from "../adapters/http/operation";
+import type { Operations, OperationsOf } from "../adapters/http/operation";
 import { type GroupOperationId, type HandlerGroup, ROUTES } from "../routes";
 import { traced } from "./tracing";
 
@@ -13,7 +13,7 @@ import { traced } from "./tracing";
 export function apiHandler<G extends HandlerGroup>(
   group: G,
   version: string,
-  operations: Operations & Record<GroupOperationId<G>, OperationHandler>,
+  operations: Operations & OperationsOf<GroupOperationId<G>>,
 ) {
   const logger = new Logger({ serviceName: "approval-gates", persistentKeys: { route_group: group } });
   const all: Operations = operations;

@@ -1,6 +1,7 @@
 import { Agent, request } from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { LIMITS } from "../../contracts/api";
+import * as inputs from "../../contracts/inputs";
 import { createHttpApp } from "../../lambdas/adapters/http/http-app";
 import { type ApiServer, startApiServer } from "../../local/api-server";
 
@@ -263,7 +264,9 @@ describe("startApiServer with the router", () => {
   it("answers 413 for an oversized body, handing the app only one byte over the limit", async () => {
     // Prepare
     const router = createHttpApp({
-      operations: { createTask: async () => ({ status: 201, body: {} }) },
+      operations: {
+        createTask: { input: inputs.createTask, handle: async () => ({ status: 201, body: {} }) },
+      },
       logger: console,
       version: "t",
     });
@@ -406,7 +409,12 @@ describe("startApiServer bodies that are not UTF-8", () => {
     // Prepare
     const seen: string[] = [];
     const router = createHttpApp({
-      operations: { createTask: async (req) => ({ status: 201, body: { seen: req.body } }) },
+      operations: {
+        createTask: {
+          input: inputs.createTask,
+          handle: async (req) => ({ status: 201, body: { seen: req.body } }),
+        },
+      },
       logger: console,
       version: "t",
     });
@@ -434,12 +442,12 @@ describe("startApiServer bodies that are not UTF-8", () => {
 
     // Act
     const refused = await send(invalid);
-    const accepted = await send(Buffer.from('{"owner":"ålice"}'));
+    const accepted = await send(Buffer.from('{"owner":"ålice","repo":"acme/app"}'));
     await server.close();
 
     // Assess
     expect(refused).toMatchObject({ status: 400, body: { error: { code: "INVALID_JSON" } } });
-    expect(accepted).toMatchObject({ status: 201, body: { seen: { owner: "ålice" } } });
+    expect(accepted).toMatchObject({ status: 201, body: { seen: { owner: "ålice", repo: "acme/app" } } });
     expect(seen.join("\n")).not.toContain("\ufffd");
   });
 });

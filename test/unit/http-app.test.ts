@@ -6,12 +6,15 @@ import {
   LIMITS,
   WaitQuerySchema,
 } from "../../contracts/api";
+import * as inputs from "../../contracts/inputs";
 import { createHttpApp, type HttpLogger } from "../../lambdas/adapters/http/http-app";
 import {
+  type AnyOperation,
   type OperationRequest,
   type OperationResult,
   type Operations,
   parseWith,
+  type RouterRequest,
 } from "../../lambdas/adapters/http/operation";
 import {
   type FieldProblem,
@@ -36,6 +39,8 @@ import {
 import type { RouteDef } from "../../lambdas/routes";
 
 type Caller = "none" | "agent" | "human" | "admin";
+
+const ULID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 
 /** A REST v1 proxy event as API Gateway sends it, with the caller put where its authorizers put it. */
 function apiEvent(
@@ -110,23 +115,24 @@ function recordingLogger() {
   return { logger, errors, warnings };
 }
 
-/** An app whose every operation records its request and answers with `answer`. */
+/**
+ * An app whose every operation records its request and answers with `answer`. Its operations
+ * declare no input, so they see the request as the router read it (`json`); the router's
+ * parsing with a declared input has tests of its own below.
+ */
 function appWith(
-  answer: (req: OperationRequest) => Promise<OperationResult> = async () => ({ status: 200, body: {} }),
+  answer: (req: RouterRequest) => Promise<OperationResult> = async () => ({ status: 200, body: {} }),
 ) {
-  const seen: OperationRequest[] = [];
-  const op = async (req: OperationRequest) => {
-    seen.push(req);
-    return answer(req);
+  const seen: RouterRequest[] = [];
+  const op: AnyOperation = {
+    input: {},
+    handle: async (req) => {
+      seen.push(req);
+      return answer(req);
+    },
   };
-  const operations: Operations = {
-    health: op,
-    createTask: op,
-    getApproval: op,
-    approve: op,
-    publishPolicies: op,
-    getPolicies: op,
-  };
+  const served = ["health", "createTask", "getApproval", "approve", "publishPolicies", "getPolicies"];
+  const operations = Object.fromEntries(served.map((id) => [id, op])) as Operations;
   const log = recordingLogger();
   const app = createHttpApp({ operations, logger: log.logger, version: "1.2.3" });
   return { app, seen, ...log };
@@ -138,16 +144,22 @@ function errorOf(result: APIGatewayProxyResult) {
 
 describe("createHttpApp routing", () => {
   it("passes decoded path parameters, query, lower-cased headers and the caller to the route's operation", async () => {
-    // Prepare
-    const { app, seen } = appWith(async () => ({
-      status: 201,
-      body: { ok: true },
-      headers: { Location: "/x" },
-    }));
+    // Prepare: the long-poll's own declared input.
+    const seen: OperationRequest<"getApproval">[] = [];
+    const operations: Operations = {
+      getApproval: {
+        input: inputs.getApproval,
+        handle: async (req) => {
+          seen.push(req);
+          return { status: 201, body: { ok: true }, headers: { Location: "/x" } };
+        },
+      },
+    };
+    const app = createHttpApp({ operations, logger: recordingLogger().logger, version: "1" });
     const event = apiEvent({
       resource: "/v1/tasks/{task_id}/approvals/{request_id}",
-      path: "/v1/tasks/T1/approvals/R1",
-      pathParameters: { task_id: "T1", request_id: "R1" },
+      path: `/v1/tasks/T1/approvals/${ULID}`,
+      pathParameters: { task_id: "T1", request_id: ULID },
       queryStringParameters: { wait_s: "5" },
       multiValueQueryStringParameters: { wait_s: ["5"] },
       headers: { "X-Trace": "abc" },
@@ -168,9 +180,10 @@ describe("createHttpApp routing", () => {
     expect(seen[0]).toEqual({
       requestId: "req-1",
       principal: { kind: "agent", id: "arn:aws:iam::123456789012:role/agent" },
-      pathParams: { task_id: "T1", request_id: "R1" },
-      query: { wait_s: "5" },
-      body: {},
+      path: { task_id: "T1", request_id: ULID },
+      query: { wait_s: 5 },
+      body: undefined,
+      json: {},
       rawBody: "",
       headers: { "x-trace": "abc" },
     });
@@ -477,7 +490,7 @@ describe("createHttpApp body and query", () => {
 
     // Assess
     expect(result.statusCode).toBe(200);
-    expect(seen[0]?.body).toEqual({ p: padding });
+    expect(seen[0]?.json).toEqual({ p: padding });
   });
 
   it.each([
@@ -545,7 +558,7 @@ describe("createHttpApp body and query", () => {
     await app.resolve(createTaskEvent(body, { isBase64Encoded: true }));
 
     // Assess
-    expect(seen[0]?.body).toEqual({ owner: "ålice" });
+    expect(seen[0]?.json).toEqual({ owner: "ålice" });
   });
 
   it("answers INVALID_JSON for a base64 body that is not UTF-8", async () => {
@@ -574,7 +587,7 @@ describe("createHttpApp body and query", () => {
 
     // Assess
     expect(result.statusCode).toBe(200);
-    expect(seen[0]?.body).toEqual({});
+    expect(seen[0]?.json).toEqual({});
   });
 
   it("keeps a __proto__ key as an own property and pollutes no prototype", async () => {
@@ -585,7 +598,7 @@ describe("createHttpApp body and query", () => {
     await app.resolve(createTaskEvent('{"__proto__":{"polluted":true},"a":1}'));
 
     // Assess
-    const body = seen[0]?.body as Record<string, unknown>;
+    const body = seen[0]?.json as Record<string, unknown>;
     expect(Object.hasOwn(body, "__proto__")).toBe(true);
     expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

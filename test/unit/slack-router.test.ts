@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import * as inputs from "../../contracts/inputs";
 import { createHttpApp } from "../../lambdas/adapters/http/http-app";
 import type { OperationRequest } from "../../lambdas/adapters/http/operation";
 
@@ -24,12 +25,15 @@ function event(overrides: Partial<APIGatewayProxyEvent>): APIGatewayProxyEvent {
   } as APIGatewayProxyEvent;
 }
 
-function appSeeing(seen: OperationRequest[]) {
+function appSeeing(seen: OperationRequest<"slackInteractions">[]) {
   return createHttpApp({
     operations: {
-      slackInteractions: async (req) => {
-        seen.push(req);
-        return { status: 200, body: {} };
+      slackInteractions: {
+        input: inputs.slackInteractions,
+        handle: async (req) => {
+          seen.push(req);
+          return { status: 200, body: {} };
+        },
       },
     },
     logger: { error: () => undefined },
@@ -38,9 +42,9 @@ function appSeeing(seen: OperationRequest[]) {
 }
 
 describe("the router on Slack's routes", () => {
-  it("hands the operation the raw form body and no principal, whatever the request context says", async () => {
+  it("hands the operation the raw form body, unparsed, and no principal, whatever the request context says", async () => {
     // Prepare
-    const seen: OperationRequest[] = [];
+    const seen: OperationRequest<"slackInteractions">[] = [];
 
     // Act
     const result = await appSeeing(seen).resolve(event({}));
@@ -49,14 +53,15 @@ describe("the router on Slack's routes", () => {
     expect(result.statusCode).toBe(200);
     expect(seen[0]).toMatchObject({
       principal: undefined,
-      body: {},
+      body: undefined,
+      json: undefined,
       rawBody: "payload=%7B%22a%22%3A1%7D&x=%F0%9F%92%A5",
     });
   });
 
   it("decodes a base64 body to the exact text that was signed", async () => {
     // Prepare
-    const seen: OperationRequest[] = [];
+    const seen: OperationRequest<"slackInteractions">[] = [];
     const text = "payload=%7B%7D&team_id=T1";
 
     // Act

@@ -1,17 +1,5 @@
-import {
-  ApproveBodySchema,
-  CancelBodySchema,
-  DenyBodySchema,
-  EmptyQuerySchema,
-  EventsQuerySchema,
-  FinishBodySchema,
-  LIMITS,
-  PendingQuerySchema,
-  ReportOutcomeBodySchema,
-  RevokeGrantBodySchema,
-  WaitQuerySchema,
-  WithdrawBodySchema,
-} from "../../../contracts/api";
+import * as inputs from "../../../contracts/inputs";
+import { LIMITS } from "../../../contracts/limits";
 import {
   decideApproval,
   getApproval,
@@ -22,10 +10,9 @@ import type { ControlPlaneDeps, DecisionDeps } from "../../core/control-plane/de
 import { reportOutcome } from "../../core/control-plane/outcomes";
 import { cancelTask, finishTask, getTask, listEvents, revokeGrant } from "../../core/control-plane/tasks";
 import type { GroupOperationId, OperationId } from "../../routes";
-import { agent, caller, human, ok, requestId, taskId } from "./callers";
 import type { EvaluationOperationId } from "./evaluation-operations";
 import type { GovernanceOperationId } from "./governance-operations";
-import { type OperationHandler, parseWith } from "./operation";
+import { type OperationsOf, ok } from "./operation";
 
 /** The operations served by `slackOperations`, which need Slack's own dependencies. */
 export type SlackOperationId = "linkSlack" | "unlinkSlack" | "slackInteractions" | "slackCommands";
@@ -40,9 +27,7 @@ export type ControlPlaneOperationId = Exclude<
  * Every REST operation that needs tables but neither Cedar nor Slack, bound to its core use case.
  * Each handler takes only its own group's factory below, so its bundle carries no other group's code.
  */
-export function controlPlaneOperations(
-  deps: DecisionDeps,
-): Record<ControlPlaneOperationId, OperationHandler> {
+export function controlPlaneOperations(deps: DecisionDeps): OperationsOf<ControlPlaneOperationId> {
   return {
     ...agentTaskOperations(deps),
     ...waitOperations(deps),
@@ -54,65 +39,59 @@ export function controlPlaneOperations(
 /** The agent's own calls that need no policy engine: finish, report an outcome, withdraw a request. */
 export function agentTaskOperations(
   deps: ControlPlaneDeps,
-): Record<"finishTask" | "reportOutcome" | "withdrawApproval", OperationHandler> {
+): OperationsOf<"finishTask" | "reportOutcome" | "withdrawApproval"> {
   return {
-    finishTask: async (req) =>
-      ok(await finishTask(deps, agent(req), taskId(req), parseWith(FinishBodySchema, req.body, "body"))),
-
-    reportOutcome: async (req) =>
-      ok(
-        await reportOutcome(
-          deps,
-          agent(req),
-          taskId(req),
-          parseWith(ReportOutcomeBodySchema, req.body, "body"),
-        ),
-      ),
-
-    withdrawApproval: async (req) => {
-      const body = parseWith(WithdrawBodySchema, req.body, "body");
-      return ok(await withdrawApproval(deps, agent(req), taskId(req), requestId(req), body.reason));
+    finishTask: {
+      input: inputs.finishTask,
+      handle: async (req) => ok(await finishTask(deps, req.principal, req.path.task_id, req.body)),
+    },
+    reportOutcome: {
+      input: inputs.reportOutcome,
+      handle: async (req) => ok(await reportOutcome(deps, req.principal, req.path.task_id, req.body)),
+    },
+    withdrawApproval: {
+      input: inputs.withdrawApproval,
+      handle: async ({ principal, path, body }) =>
+        ok(await withdrawApproval(deps, principal, path.task_id, path.request_id, body.reason)),
     },
   };
 }
 
 /** The approval long-poll. */
-export function waitOperations(deps: ControlPlaneDeps): Record<GroupOperationId<"wait">, OperationHandler> {
+export function waitOperations(deps: ControlPlaneDeps): OperationsOf<GroupOperationId<"wait">> {
   return {
-    getApproval: async (req) => {
-      const { wait_s } = parseWith(WaitQuerySchema, req.query, "query");
-      return ok(await getApproval(deps, caller(req), taskId(req), requestId(req), wait_s ?? 0));
+    getApproval: {
+      input: inputs.getApproval,
+      handle: async ({ principal, path, query }) =>
+        ok(await getApproval(deps, principal, path.task_id, path.request_id, query.wait_s ?? 0)),
     },
   };
 }
 
 /** Reads that agents and the task's humans share. */
-export function sharedOperations(
-  deps: ControlPlaneDeps,
-): Record<GroupOperationId<"shared">, OperationHandler> {
+export function sharedOperations(deps: ControlPlaneDeps): OperationsOf<GroupOperationId<"shared">> {
   return {
-    whoami: async (req) => {
-      parseWith(EmptyQuerySchema, req.query, "query");
-      const p = caller(req);
-      return ok({ kind: p.kind, id: p.id, admin: p.kind === "human" && p.admin });
+    whoami: {
+      input: inputs.whoami,
+      handle: async ({ principal: p }) =>
+        ok({ kind: p.kind, id: p.id, admin: p.kind === "human" && p.admin }),
     },
-
-    getTask: async (req) => {
-      parseWith(EmptyQuerySchema, req.query, "query");
-      return ok(await getTask(deps, caller(req), taskId(req)));
+    getTask: {
+      input: inputs.getTask,
+      handle: async (req) => ok(await getTask(deps, req.principal, req.path.task_id)),
     },
-
-    listEvents: async (req) => {
-      const q = parseWith(EventsQuerySchema, req.query, "query");
-      return ok(
-        await listEvents(
-          deps,
-          caller(req),
-          taskId(req),
-          q.after_seq ?? 0,
-          q.limit ?? LIMITS.defaultListLimit,
+    listEvents: {
+      input: inputs.listEvents,
+      handle: async ({ principal, path, query }) =>
+        ok(
+          await listEvents(
+            deps,
+            principal,
+            path.task_id,
+            query.after_seq ?? 0,
+            query.limit ?? LIMITS.defaultListLimit,
+          ),
         ),
-      );
     },
   };
 }
@@ -120,52 +99,51 @@ export function sharedOperations(
 /** A human's calls: the pending list, decisions, cancel and revoke (Slack links, settings and locks aside). */
 export function humanOperations(
   deps: DecisionDeps,
-): Record<
-  Exclude<GroupOperationId<"human">, "linkSlack" | "unlinkSlack" | GovernanceOperationId>,
-  OperationHandler
-> {
+): OperationsOf<Exclude<GroupOperationId<"human">, "linkSlack" | "unlinkSlack" | GovernanceOperationId>> {
   return {
-    listPending: async (req) => {
-      const q = parseWith(PendingQuerySchema, req.query, "query");
-      return ok(
-        await listPending(deps, human(req), {
-          ...(q.limit !== undefined ? { limit: q.limit } : {}),
-          ...(q.next_token !== undefined ? { nextToken: q.next_token } : {}),
-          ...(q.repo !== undefined ? { repo: q.repo } : {}),
-        }),
-      );
+    listPending: {
+      input: inputs.listPending,
+      handle: async ({ principal, query: q }) =>
+        ok(
+          await listPending(deps, principal, {
+            ...(q.limit !== undefined ? { limit: q.limit } : {}),
+            ...(q.next_token !== undefined ? { nextToken: q.next_token } : {}),
+            ...(q.repo !== undefined ? { repo: q.repo } : {}),
+          }),
+        ),
     },
-
-    approve: async (req) => {
-      const body = parseWith(ApproveBodySchema, req.body, "body");
-      return ok(
-        await decideApproval(deps, human(req), taskId(req), {
-          requestId: body.request_id,
-          outcome: "APPROVED",
-          via: "api",
-          ...(body.scope !== undefined ? { scope: body.scope } : {}),
-        }),
-      );
+    approve: {
+      input: inputs.approve,
+      handle: async ({ principal, path, body }) =>
+        ok(
+          await decideApproval(deps, principal, path.task_id, {
+            requestId: body.request_id,
+            outcome: "APPROVED",
+            via: "api",
+            ...(body.scope !== undefined ? { scope: body.scope } : {}),
+          }),
+        ),
     },
-
-    deny: async (req) => {
-      const body = parseWith(DenyBodySchema, req.body, "body");
-      return ok(
-        await decideApproval(deps, human(req), taskId(req), {
-          requestId: body.request_id,
-          outcome: "DENIED",
-          via: "api",
-          ...(body.reason !== undefined ? { reason: body.reason } : {}),
-        }),
-      );
+    deny: {
+      input: inputs.deny,
+      handle: async ({ principal, path, body }) =>
+        ok(
+          await decideApproval(deps, principal, path.task_id, {
+            requestId: body.request_id,
+            outcome: "DENIED",
+            via: "api",
+            ...(body.reason !== undefined ? { reason: body.reason } : {}),
+          }),
+        ),
     },
-
-    cancelTask: async (req) =>
-      ok(await cancelTask(deps, human(req), taskId(req), parseWith(CancelBodySchema, req.body, "body"))),
-
-    revokeGrant: async (req) => {
-      const body = parseWith(RevokeGrantBodySchema, req.body, "body");
-      return ok(await revokeGrant(deps, human(req), taskId(req), body.scope));
+    cancelTask: {
+      input: inputs.cancelTask,
+      handle: async (req) => ok(await cancelTask(deps, req.principal, req.path.task_id, req.body)),
+    },
+    revokeGrant: {
+      input: inputs.revokeGrant,
+      handle: async ({ principal, path, body }) =>
+        ok(await revokeGrant(deps, principal, path.task_id, body.scope)),
     },
   };
 }

@@ -1,19 +1,12 @@
-import {
-  CreateTaskBodySchema,
-  DryRunBodySchema,
-  EmptyQuerySchema,
-  EvaluateBodySchema,
-  LIMITS,
-  PublishPoliciesBodySchema,
-} from "../../../contracts/api";
+import * as inputs from "../../../contracts/inputs";
+import { LIMITS } from "../../../contracts/limits";
 import type { EvaluationDeps, SettingsDeps } from "../../core/control-plane/deps";
 import { evaluateCall } from "../../core/control-plane/evaluate-call";
 import { dryRunPolicies, getPolicies, publishPolicies } from "../../core/control-plane/policies";
 import { createTask } from "../../core/control-plane/tasks";
 import { ValidationError } from "../../core/errors";
 import { sanitizeLine } from "../../core/sanitize";
-import { adminOf, agent, caller, ok, repoId, taskId } from "./callers";
-import { type OperationHandler, parseWith } from "./operation";
+import { type OperationsOf, ok } from "./operation";
 
 /** The operations that judge tool calls or read compiled policies, and so need Cedar and the shell parser. */
 export type EvaluationOperationId =
@@ -27,7 +20,7 @@ export type EvaluationOperationId =
 export function evaluationOperations(
   deps: EvaluationDeps & SettingsDeps,
   info: PolicyInfo,
-): Record<EvaluationOperationId, OperationHandler> {
+): OperationsOf<EvaluationOperationId> {
   return { ...agentEvaluationOperations(deps), ...policyOperations(deps, info) };
 }
 
@@ -40,19 +33,19 @@ export interface PolicyInfo {
 /** The agent's calls that judge: register a task (which pins its policies) and evaluate a tool call. */
 export function agentEvaluationOperations(
   deps: EvaluationDeps & SettingsDeps,
-): Record<"createTask" | "evaluateToolCall", OperationHandler> {
+): OperationsOf<"createTask" | "evaluateToolCall"> {
   return {
-    createTask: async (req) => {
-      const body = parseWith(CreateTaskBodySchema, req.body, "body");
-      const { created, view } = await createTask(deps, agent(req), body);
-      return { status: created ? 201 : 200, body: view };
+    createTask: {
+      input: inputs.createTask,
+      handle: async ({ principal, body }) => {
+        const { created, view } = await createTask(deps, principal, body);
+        return { status: created ? 201 : 200, body: view };
+      },
     },
-
-    evaluateToolCall: async (req) => {
-      const body = parseWith(EvaluateBodySchema, req.body, "body");
-      // The raw input, not zod's copy: zod drops keys such as "__proto__" that the agent did send.
-      const rawInput = (req.body as { tool_input: Record<string, unknown> }).tool_input;
-      return ok(await evaluateCall(deps, agent(req), taskId(req), toolCall(body, rawInput)));
+    evaluateToolCall: {
+      input: inputs.evaluateToolCall,
+      handle: async ({ principal, path, body, json }) =>
+        ok(await evaluateCall(deps, principal, path.task_id, toolCall(body, json))),
     },
   };
 }
@@ -61,36 +54,36 @@ export function agentEvaluationOperations(
 export function policyOperations(
   deps: EvaluationDeps & SettingsDeps,
   info: PolicyInfo,
-): Record<"getPolicies" | "publishPolicies" | "dryRunPolicies", OperationHandler> {
+): OperationsOf<"getPolicies" | "publishPolicies" | "dryRunPolicies"> {
   return {
-    getPolicies: async (req) => {
-      parseWith(EmptyQuerySchema, req.query, "query");
-      return ok(await getPolicies(deps, repoId(req), info.builtinVersion));
+    getPolicies: {
+      input: inputs.getPolicies,
+      handle: async ({ path }) => ok(await getPolicies(deps, path.repo_id, info.builtinVersion)),
     },
-
-    publishPolicies: async (req) => {
-      const body = parseWith(PublishPoliciesBodySchema, req.body, "body");
-      const admin = adminOf(req, "Publishing policies");
-      return ok(await publishPolicies(deps, admin, repoId(req), body, info.builtinVersion));
+    publishPolicies: {
+      input: inputs.publishPolicies,
+      handle: async ({ principal, path, body }) =>
+        ok(await publishPolicies(deps, principal, path.repo_id, body, info.builtinVersion)),
     },
-
-    dryRunPolicies: async (req) => {
-      const body = parseWith(DryRunBodySchema, req.body, "body");
-      const rawInput = (req.body as { tool_input: Record<string, unknown> }).tool_input;
-      return ok(await dryRunPolicies(deps, caller(req), repoId(req), toolCall(body, rawInput)));
+    dryRunPolicies: {
+      input: inputs.dryRunPolicies,
+      handle: async ({ principal, path, body, json }) =>
+        ok(await dryRunPolicies(deps, principal, path.repo_id, toolCall(body, json))),
     },
   };
 }
 
 /**
- * A tool call as the use cases take it: the agent's raw input, and its tool name sanitized, because the
+ * A tool call as the use cases take it: the agent's input as sent, and its tool name sanitized, because the
  * name is stored, logged and shown wherever the call goes (the one pipeline sees that same name, so
  * grants and recent denials keep matching).
  */
 function toolCall<B extends { tool_name: string }>(
   body: B,
-  rawInput: Record<string, unknown>,
+  json: unknown,
 ): B & { tool_input: Record<string, unknown> } {
+  // The input as sent, not zod's copy: the schema has checked it is an object.
+  const rawInput = (json as { tool_input: Record<string, unknown> }).tool_input;
   const toolName = sanitizeLine(body.tool_name, LIMITS.maxToolNameLength);
   if (toolName === "") {
     const message = "must have a printable character; send the tool's name, e.g. Bash";

@@ -1,17 +1,9 @@
-import { EmptyQuerySchema, EventsQuerySchema, LIMITS } from "../../../contracts/api";
-import {
-  LiftLockBodySchema,
-  LockIdSchema,
-  PlaceLockBodySchema,
-  type RepoSettingsBody,
-  RepoSettingsBodySchema,
-} from "../../../contracts/governance";
+import * as inputs from "../../../contracts/governance-inputs";
+import { LIMITS } from "../../../contracts/limits";
 import type { LockDeps, SettingsDeps } from "../../core/control-plane/deps";
 import { liftLock, listLockEvents, listLocks, placeLock } from "../../core/control-plane/locks";
 import { getSettings, publishSettings } from "../../core/control-plane/settings";
-import { type FieldProblem, SettingsInvalidError, ValidationError } from "../../core/errors";
-import { adminOf, caller, human, ok, pathParam, repoId } from "./callers";
-import { type OperationHandler, parseWith } from "./operation";
+import { type OperationsOf, ok } from "./operation";
 
 /** The governance routes: repo settings and locks, which need their tables but no policy engine. */
 export type GovernanceOperationId =
@@ -23,51 +15,30 @@ export type GovernanceOperationId =
   | "liftLock";
 
 /** Repo settings and locks, bound to their core use cases. */
-export function governanceOperations(
-  deps: LockDeps & SettingsDeps,
-): Record<GovernanceOperationId, OperationHandler> {
+export function governanceOperations(deps: LockDeps & SettingsDeps): OperationsOf<GovernanceOperationId> {
   return {
-    getSettings: async (req) => {
-      parseWith(EmptyQuerySchema, req.query, "query");
-      caller(req);
-      return ok(await getSettings(deps, repoId(req)));
+    getSettings: {
+      input: inputs.getSettings,
+      handle: async ({ path }) => ok(await getSettings(deps, path.repo_id)),
     },
-
-    publishSettings: async (req) => {
-      const admin = adminOf(req, "Publishing settings");
-      const layer = repoId(req);
-      // Every problem of a settings document, its shape included, is one 422 that lists them all.
-      let body: RepoSettingsBody;
-      try {
-        body = parseWith(RepoSettingsBodySchema, req.body, "body");
-      } catch (error) {
-        if (error instanceof ValidationError) throw new SettingsInvalidError(error.fields as FieldProblem[]);
-        throw error;
-      }
-      return ok(await publishSettings(deps, admin, layer, body));
+    publishSettings: {
+      input: inputs.publishSettings,
+      handle: async ({ principal, path, body }) =>
+        ok(await publishSettings(deps, principal, path.repo_id, body)),
     },
-
-    placeLock: async (req) => {
-      const body = parseWith(PlaceLockBodySchema, req.body, "body");
-      return { status: 201, body: await placeLock(deps, adminOf(req, "Placing a lock"), body) };
+    placeLock: {
+      input: inputs.placeLock,
+      handle: async ({ principal, body }) => ({ status: 201, body: await placeLock(deps, principal, body) }),
     },
-
-    listLocks: async (req) => {
-      parseWith(EmptyQuerySchema, req.query, "query");
-      human(req);
-      return ok(await listLocks(deps));
+    listLocks: { input: inputs.listLocks, handle: async () => ok(await listLocks(deps)) },
+    listLockEvents: {
+      input: inputs.listLockEvents,
+      handle: async ({ query }) =>
+        ok(await listLockEvents(deps, query.after_seq ?? 0, query.limit ?? LIMITS.defaultListLimit)),
     },
-
-    listLockEvents: async (req) => {
-      const q = parseWith(EventsQuerySchema, req.query, "query");
-      human(req);
-      return ok(await listLockEvents(deps, q.after_seq ?? 0, q.limit ?? LIMITS.defaultListLimit));
-    },
-
-    liftLock: async (req) => {
-      const body = parseWith(LiftLockBodySchema, req.body, "body");
-      const admin = adminOf(req, "Lifting a lock");
-      return ok(await liftLock(deps, admin, pathParam(req, "lock_id", LockIdSchema), body));
+    liftLock: {
+      input: inputs.liftLock,
+      handle: async ({ principal, path, body }) => ok(await liftLock(deps, principal, path.lock_id, body)),
     },
   };
 }

@@ -15,7 +15,7 @@ import {
 import { pathDeeperThan } from "../../core/json-depth";
 import { ADMIN_GROUP, type Principal } from "../../core/principal";
 import { type PrincipalKind, ROUTES, type RouteDef } from "../../routes";
-import type { OperationHandler, Operations } from "./operation";
+import { type AnyOperation, type Operations, parseInput } from "./operation";
 
 /** Where the router reports failures; rest parameters so that a Powertools `Logger` fits. */
 export interface HttpLogger {
@@ -79,36 +79,39 @@ const KIND_NAMES: Readonly<Record<PrincipalKind, string>> = {
 /**
  * Builds the router that turns an API Gateway REST (v1) proxy event into one operation call:
  * it finds the route in the manifest, identifies the caller from the request context only,
- * checks the route's principal kinds, parses query and body, and shapes every answer —
- * success or error — with `x-request-id`.
+ * checks the route's principal kinds, parses path, query and body with the operation's
+ * declared input, and shapes every answer — success or error — with `x-request-id`.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const routes: readonly RouteDef[] = options.routes ?? ROUTES;
-  const operations: Readonly<Record<string, OperationHandler | undefined>> = options.operations;
+  // Each operation is typed by its own route; the router holds them all alike.
+  const operations = options.operations as Readonly<Record<string, AnyOperation | undefined>>;
 
   async function handle(event: APIGatewayProxyEvent, requestId: string): Promise<APIGatewayProxyResult> {
     const route = routes.find((r) => r.path === event.resource && r.method === event.httpMethod);
     // Own properties only, so a route named like an Object.prototype member finds nothing.
-    const handler =
+    const operation =
       route !== undefined && Object.hasOwn(operations, route.operation)
         ? operations[route.operation]
         : undefined;
-    if (route === undefined || handler === undefined) {
+    if (route === undefined || operation === undefined) {
       const path = String(event.path || event.resource).slice(0, 200);
       throw new RouteNotFoundError(`No route ${event.httpMethod} ${path}; see the API reference in README.`);
     }
     // Slack's routes have no caller identity: the operation checks the request signature instead.
     const principal = isSlackRoute(route) ? undefined : principalFrom(event);
     if (!isSlackRoute(route)) authorize(route, principal);
+    const { input } = operation;
     const query = queryOf(event);
     const rawBody = textOf(event);
-    const body = route.body === "raw" ? {} : bodyOf(rawBody);
-    const result = await handler({
+    const json = input.rawBody === undefined ? bodyOf(rawBody) : undefined;
+    const parsed = parseInput(input, { path: stringEntries(event.pathParameters, false), query, json });
+    // The one check of the caller's kind is `authorize` above; the operation's type relies on it.
+    const result = await operation.handle({
       requestId,
       principal,
-      pathParams: stringEntries(event.pathParameters, false),
-      query,
-      body,
+      ...parsed,
+      json,
       rawBody,
       headers: stringEntries(event.headers, true),
     });

@@ -1,21 +1,60 @@
 import * as z from "zod/mini";
-import { type FieldProblem, ValidationError } from "../../core/errors";
+import type { OperationInput } from "../../../contracts/inputs";
+import type { INPUTS } from "../../../contracts/operations";
+import { type FieldProblem, SettingsInvalidError, ValidationError } from "../../core/errors";
 import type { Principal } from "../../core/principal";
-import type { OperationId } from "../../routes";
+import type { OperationId, PrincipalKind, Route } from "../../routes";
 
-/** What the router hands an operation: the caller and the request, already checked for shape. */
-export interface OperationRequest {
+/** What an operation takes, as `contracts/inputs.ts` declares it. */
+export type InputOf<K extends OperationId> = (typeof INPUTS)[K];
+
+/** The principal each kind of a route's manifest entry admits. */
+interface CallerByKind {
+  readonly agent: Extract<Principal, { kind: "agent" }>;
+  readonly human: Extract<Principal, { kind: "human" }>;
+  readonly admin: Extract<Principal, { kind: "human" }> & { readonly admin: true };
+  /** Slack's routes carry no caller identity; the operation checks Slack's signature instead. */
+  readonly slack: undefined;
+}
+
+/** The caller of an operation, narrowed to the kinds its route admits (`undefined` on `anyone` routes called without credentials). */
+export type CallerOf<K extends OperationId> = Extract<
+  Route,
+  { operation: K }
+>["principals"] extends readonly (infer P extends PrincipalKind)[]
+  ? CallerByKind[P]
+  : Principal | undefined;
+
+type Parsed<I, Part extends "query" | "body"> = I extends {
+  readonly [P in Part]: infer S extends z.core.$ZodType;
+}
+  ? z.output<S>
+  : undefined;
+
+type PathOf<I> = I extends { readonly path: infer P extends Readonly<Record<string, z.core.$ZodType>> }
+  ? { readonly [N in keyof P]: z.output<P[N]> }
+  : Readonly<Record<never, string>>;
+
+/**
+ * What the router hands an operation: the caller, already admitted by the route's principal
+ * kinds, and the request's parts, already parsed with the operation's declared input.
+ */
+export interface OperationRequest<K extends OperationId = OperationId> {
   readonly requestId: string;
-  /** `undefined` only on `anyone` routes called without credentials. */
-  readonly principal: Principal | undefined;
-  /** Path parameters, already URL-decoded. */
-  readonly pathParams: Readonly<Record<string, string>>;
-  /** Query parameters, one value each (a repeated key is refused before the operation runs). */
-  readonly query: Readonly<Record<string, string>>;
-  /** The parsed JSON object, or `{}` when the request had no body or the route takes it raw. */
-  readonly body: unknown;
+  readonly principal: CallerOf<K>;
+  /** Path parameters, URL-decoded and parsed (canonicalized where the schema says so). */
+  readonly path: PathOf<InputOf<K>>;
+  /** The query, parsed; `undefined` when the operation declares none. */
+  readonly query: Parsed<InputOf<K>, "query">;
+  /** The JSON body, parsed; `undefined` when the operation declares none. */
+  readonly body: Parsed<InputOf<K>, "body">;
+  /**
+   * The JSON body as sent, before its schema ran (`{}` when there was none; `undefined` on
+   * raw-body routes): zod's copy drops keys such as "__proto__" that a caller did send.
+   */
+  readonly json: unknown;
   /** The body as received (UTF-8 text), for routes whose body is signed; `""` when there was none. */
-  readonly rawBody?: string;
+  readonly rawBody: string;
   /** Request headers with lower-cased names. */
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -27,11 +66,67 @@ export interface OperationResult {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** One use case behind one route. */
-export type OperationHandler = (request: OperationRequest) => Promise<OperationResult>;
+/** One use case behind one route: the input it declares, and what runs once the input is checked. */
+export interface Operation<K extends OperationId> {
+  readonly input: InputOf<K>;
+  readonly handle: (request: OperationRequest<K>) => Promise<OperationResult>;
+}
+
+/** Operations by id, each typed by its own route and input. */
+export type OperationsOf<K extends OperationId> = { readonly [P in K]: Operation<P> };
 
 /** The operations one Lambda serves; a route whose operation is missing answers 404. */
-export type Operations = { readonly [K in OperationId]?: OperationHandler };
+export type Operations = Partial<OperationsOf<OperationId>>;
+
+/** A request as the router builds it for any operation: parsed, but not yet typed by its route. */
+export interface RouterRequest extends Omit<OperationRequest, "path" | "query" | "body"> {
+  readonly path: Readonly<Record<string, string>>;
+  readonly query: unknown;
+  readonly body: unknown;
+}
+
+/** An operation as the router holds it, before the route it serves says which one it is. */
+export interface AnyOperation {
+  readonly input: OperationInput;
+  readonly handle: (request: RouterRequest) => Promise<OperationResult>;
+}
+
+/** A 200 answer. */
+export const ok = (body: unknown) => ({ status: 200 as const, body });
+
+/**
+ * The request's parts as the operation declared them: path parameters, query and body, each
+ * parsed with its schema. A failure is a `ValidationError` that names every problem (a
+ * settings document's, one `SettingsInvalidError`).
+ */
+export function parseInput(
+  input: OperationInput,
+  raw: {
+    readonly path: Readonly<Record<string, string>>;
+    readonly query: Readonly<Record<string, string>>;
+    readonly json: unknown;
+  },
+): { path: Record<string, string>; query: unknown; body: unknown } {
+  const path: Record<string, string> = {};
+  for (const [name, schema] of Object.entries(input.path ?? {})) {
+    const parsed = z.safeParse(schema, raw.path[name]);
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? "is invalid";
+      throw new ValidationError(`Path parameter ${name} ${message}.`, [{ field: name, message }]);
+    }
+    path[name] = parsed.data;
+  }
+  const query = input.query === undefined ? undefined : parseWith(input.query, raw.query, "query");
+  let body: unknown;
+  try {
+    body = input.body === undefined ? undefined : parseWith(input.body, raw.json, "body");
+  } catch (error) {
+    if (input.invalidBody === "SETTINGS_INVALID" && error instanceof ValidationError)
+      throw new SettingsInvalidError(error.fields);
+    throw error;
+  }
+  return { path, query, body };
+}
 
 const UNKNOWN_FIELD = "unknown field; remove it (check its spelling)";
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;

@@ -1,4 +1,4 @@
-import { EmptyBodySchema, EmptyQuerySchema, SlackLinkBodySchema } from "../../../contracts/api";
+import * as inputs from "../../../contracts/inputs";
 import type { ControlPlaneDeps, DecisionDeps } from "../../core/control-plane/deps";
 import { ServiceUnavailableError, UnauthenticatedError } from "../../core/errors";
 import { parseCommand, parseInteraction } from "../../core/slack/payloads";
@@ -10,38 +10,43 @@ import {
   linkSlackAccount,
   unlinkSlackAccount,
 } from "../../core/slack/slack-inbound";
-import { human, ok } from "./callers";
-import { type OperationHandler, type OperationRequest, parseWith } from "./operation";
+import { type OperationRequest, type OperationsOf, ok } from "./operation";
 
 /** The signed interaction and slash-command webhooks Slack itself calls. */
 export function slackWebhookOperations(
   deps: DecisionDeps,
   slack: SlackInboundDeps,
-): Record<"slackInteractions" | "slackCommands", OperationHandler> {
+): OperationsOf<"slackInteractions" | "slackCommands"> {
   return {
-    slackInteractions: async (req) => {
-      await requireSlackSignature(deps, slack, req);
-      const interaction = parseInteraction(req.rawBody ?? "");
-      const outcome = await handleInteraction(deps, slack, interaction);
-      if (interaction.kind === "deny_submit") {
-        // A modal shows a refusal on its own field; a success closes it.
-        return ok(
-          outcome.done || outcome.text === undefined
-            ? { response_action: "clear" }
-            : { response_action: "errors", errors: { reason: outcome.text } },
-        );
-      }
-      if (outcome.text !== undefined && "responseUrl" in interaction && interaction.responseUrl) {
-        await slack.responses.post(interaction.responseUrl, { text: outcome.text });
-      }
-      // Slack ignores the body of a block action's answer; it only needs the 200.
-      return ok({});
+    slackInteractions: {
+      input: inputs.slackInteractions,
+      handle: async (req) => {
+        await requireSlackSignature(deps, slack, req);
+        const interaction = parseInteraction(req.rawBody);
+        const outcome = await handleInteraction(deps, slack, interaction);
+        if (interaction.kind === "deny_submit") {
+          // A modal shows a refusal on its own field; a success closes it.
+          return ok(
+            outcome.done || outcome.text === undefined
+              ? { response_action: "clear" }
+              : { response_action: "errors", errors: { reason: outcome.text } },
+          );
+        }
+        if (outcome.text !== undefined && "responseUrl" in interaction && interaction.responseUrl) {
+          await slack.responses.post(interaction.responseUrl, { text: outcome.text });
+        }
+        // Slack ignores the body of a block action's answer; it only needs the 200.
+        return ok({});
+      },
     },
 
-    slackCommands: async (req) => {
-      await requireSlackSignature(deps, slack, req);
-      const text = await handleCommand(deps, slack, parseCommand(req.rawBody ?? ""));
-      return ok({ response_type: "ephemeral", text });
+    slackCommands: {
+      input: inputs.slackCommands,
+      handle: async (req) => {
+        await requireSlackSignature(deps, slack, req);
+        const text = await handleCommand(deps, slack, parseCommand(req.rawBody));
+        return ok({ response_type: "ephemeral", text });
+      },
     },
   };
 }
@@ -50,17 +55,15 @@ export function slackWebhookOperations(
 export function slackLinkOperations(
   deps: ControlPlaneDeps,
   slack: Pick<SlackInboundDeps, "links">,
-): Record<"linkSlack" | "unlinkSlack", OperationHandler> {
+): OperationsOf<"linkSlack" | "unlinkSlack"> {
   return {
-    linkSlack: async (req) => {
-      const { code } = parseWith(SlackLinkBodySchema, req.body, "body");
-      return ok(await linkSlackAccount(deps, slack, human(req), code));
+    linkSlack: {
+      input: inputs.linkSlack,
+      handle: async ({ principal, body }) => ok(await linkSlackAccount(deps, slack, principal, body.code)),
     },
-
-    unlinkSlack: async (req) => {
-      parseWith(EmptyBodySchema, req.body, "body");
-      parseWith(EmptyQuerySchema, req.query, "query");
-      return ok(await unlinkSlackAccount(slack, human(req)));
+    unlinkSlack: {
+      input: inputs.unlinkSlack,
+      handle: async ({ principal }) => ok(await unlinkSlackAccount(slack, principal)),
     },
   };
 }
@@ -72,7 +75,7 @@ export function slackLinkOperations(
 export function slackOperations(
   deps: DecisionDeps,
   slack: SlackInboundDeps,
-): Record<"slackInteractions" | "slackCommands" | "linkSlack" | "unlinkSlack", OperationHandler> {
+): OperationsOf<"slackInteractions" | "slackCommands" | "linkSlack" | "unlinkSlack"> {
   return { ...slackWebhookOperations(deps, slack), ...slackLinkOperations(deps, slack) };
 }
 
@@ -84,7 +87,7 @@ export function slackOperations(
 async function requireSlackSignature(
   deps: ControlPlaneDeps,
   slack: SlackInboundDeps,
-  req: OperationRequest,
+  req: Pick<OperationRequest, "headers" | "rawBody">,
 ): Promise<void> {
   const secret = await slack.signingSecret.get();
   if (secret === undefined)
@@ -94,7 +97,7 @@ async function requireSlackSignature(
     {
       timestamp: req.headers["x-slack-request-timestamp"],
       signature: req.headers["x-slack-signature"],
-      rawBody: req.rawBody ?? "",
+      rawBody: req.rawBody,
     },
     deps.clock.now(),
   );

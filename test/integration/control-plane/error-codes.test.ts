@@ -1,3 +1,4 @@
+import { INPUTS } from "../../../contracts/operations";
 import { ROUTES } from "../../../lambdas/routes";
 import { findFreePort } from "../../../local/dynamodb-local";
 import { startLocalControlPlane } from "../../../local/local-control-plane";
@@ -32,7 +33,7 @@ describe("documented error codes", () => {
   });
 
   it.each(
-    ROUTES.filter((r) => r.method !== "GET" && !("body" in r)).map(
+    ROUTES.filter((r) => r.method !== "GET" && !("rawBody" in INPUTS[r.operation])).map(
       (r) => [`${r.method} ${r.path}`, r] as const,
     ),
   )("VALIDATION_ERROR naming an unknown body field on %s", async (_name, route) => {
@@ -41,7 +42,8 @@ describe("documented error codes", () => {
     const path = route.path
       .replace("{task_id}", "any-task")
       .replace("{repo_id}", "acme%2Fapp")
-      .replace("{request_id}", "01JAAAAAAAAAAAAAAAAAAAAAAA");
+      .replace("{request_id}", "01JAAAAAAAAAAAAAAAAAAAAAAA")
+      .replace("{lock_id}", "01JAAAAAAAAAAAAAAAAAAAAAAA");
     const res = await fetch(`${h.plane.url}${path}`, {
       method: route.method,
       headers: { authorization: `Bearer ${caller}`, "content-type": "application/json" },
