@@ -1,9 +1,9 @@
 import * as inputs from "../../../contracts/inputs";
 import { LIMITS } from "../../../contracts/limits";
 import type { EvaluationDeps, SettingsDeps } from "../../core/control-plane/deps";
-import { evaluateCall } from "../../core/control-plane/evaluate-call";
 import { dryRunPolicies, getPolicies, publishPolicies } from "../../core/control-plane/policies";
 import { createTask } from "../../core/control-plane/tasks";
+import { decideAndRecordToolCall } from "../../core/control-plane/tool-calls";
 import { ValidationError } from "../../core/errors";
 import { sanitizeLine } from "../../core/sanitize";
 import { type OperationsOf, ok } from "./operation";
@@ -45,7 +45,7 @@ export function agentEvaluationOperations(
     evaluateToolCall: {
       input: inputs.evaluateToolCall,
       handle: async ({ principal, path, body, json }) =>
-        ok(await evaluateCall(deps, principal, path.task_id, toolCall(body, json))),
+        ok(await decideAndRecordToolCall(deps, principal, path.task_id, toolCall(body, json))),
     },
   };
 }

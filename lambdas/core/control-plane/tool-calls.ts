@@ -16,7 +16,7 @@ import { appendEvent, changeTask } from "./transact";
  * (or the approval request with its inbox rows) and bumps the counters. Any failure on the
  * way is an error, never an ALLOW.
  */
-export async function evaluateCall(
+export async function decideAndRecordToolCall(
   deps: EvaluationDeps,
   agent: Principal,
   taskId: string,
