@@ -1,6 +1,7 @@
 import { type ApprovalView, LIMITS, type PendingItem, type Via } from "../../../contracts/api";
 import {
   AlreadyVotedError,
+  ForbiddenError,
   LockedError,
   RateLimitedError,
   RequestAlreadyDecidedError,
@@ -110,8 +111,50 @@ export interface DecisionInput {
   readonly requestId: string;
   readonly outcome: "APPROVED" | "DENIED";
   readonly scope?: string;
+  /**
+   * Makes the scope from the request as stored, for a door whose choices are short references
+   * (Slack's select): never from what the click carried. It throws when the request does not
+   * offer the choice. Wins over `scope`.
+   */
+  readonly scopeOf?: (approval: ApprovalRecord) => string;
   readonly reason?: string;
   readonly via: Extract<Via, "api" | "slack">;
+}
+
+/**
+ * Slack carries neither a fresh sign-in nor identity groups, so a critical request is decided
+ * where both are: the CLI or REST.
+ */
+export const CRITICAL_NOT_VIA_SLACK =
+  "Critical requests cannot be decided from Slack; they are approved with `gates approve` / REST (or denied with `gates deny`).";
+
+/**
+ * What deciding checks first, deciding nothing: `human` approves the task, and the request is
+ * PENDING and may be decided through `via`. A door asks before it opens a dialog that decides;
+ * the refusals are the errors deciding would throw. Answers the request as stored.
+ */
+export async function requireDecidable(
+  deps: ControlPlaneDeps,
+  human: Principal,
+  taskId: string,
+  requestId: string,
+  via: DecisionInput["via"],
+): Promise<ApprovalRecord> {
+  const task = requireApprover(await deps.tasks.getTask(taskId), taskId, human);
+  return requirePending(task, await deps.tasks.getApproval(taskId, requestId), requestId, via);
+}
+
+function requirePending(
+  task: TaskRecord,
+  approval: ApprovalRecord | undefined,
+  requestId: string,
+  via: DecisionInput["via"],
+): ApprovalRecord {
+  if (!approval) throw new RequestNotFoundError(task.task_id, requestId);
+  // Checked on the stored request, so a forged click on a critical request is refused too.
+  if (via === "slack" && approval.severity === "critical") throw new ForbiddenError(CRITICAL_NOT_VIA_SLACK);
+  if (approval.status !== "PENDING") throw new RequestAlreadyDecidedError(requestId, approval.status);
+  return approval;
 }
 
 /**
@@ -131,9 +174,14 @@ export async function decideApproval(
 
   const outcome = await changeTask(deps, taskId, async (found, now): Promise<Plan<ApprovalRecord>> => {
     const task = requireApprover(found, taskId, human);
-    const approval = await deps.tasks.getApproval(taskId, input.requestId);
-    if (!approval) throw new RequestNotFoundError(taskId, input.requestId);
-    if (approval.status !== "PENDING") throw new RequestAlreadyDecidedError(input.requestId, approval.status);
+    const approval = requirePending(
+      task,
+      await deps.tasks.getApproval(taskId, input.requestId),
+      input.requestId,
+      input.via,
+    );
+    const requestedScope =
+      input.outcome === "APPROVED" && input.scopeOf !== undefined ? input.scopeOf(approval) : input.scope;
     if (Date.parse(approval.expires_at) <= now.getTime()) {
       // Too late: the attempt itself times the request out, and the approver is told so.
       return timeOut(task, approval, now);
@@ -160,7 +208,7 @@ export async function decideApproval(
     if (lock) throw new LockedError(taskId, lock);
     // Every vote on a critical request needs its own fresh sign-in, the quorum's last one included.
     requireFreshSignIn(approval.severity, human, now, deps.freshSignIn);
-    const scope = approvedScope(task, approval, input.scope ?? "this_call");
+    const scope = approvedScope(task, approval, requestedScope ?? "this_call");
     const cast: Vote[] = [...votes, { by: human.id, at: now.toISOString(), via: input.via, scope }];
     if (cast.length < required) return recordVote(task, approval, cast, now, actor);
     return endRequest(task, approval, "APPROVED", now, actor, {

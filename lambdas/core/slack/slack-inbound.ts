@@ -1,5 +1,9 @@
-import { isApprover } from "../control-plane/access";
-import { decideApproval, listPending } from "../control-plane/approvals";
+import {
+  CRITICAL_NOT_VIA_SLACK,
+  decideApproval,
+  listPending,
+  requireDecidable,
+} from "../control-plane/approvals";
 import type { ControlPlaneDeps, DecisionDeps } from "../control-plane/deps";
 import {
   GatesError,
@@ -15,7 +19,7 @@ import type { ApprovalRecord } from "../records";
 import { displayLinkCode, LINK_CODE_TTL_S, newLinkCode, normalizeLinkCode } from "./link-code";
 import type { RequestRef, SlackCommand, SlackInteraction } from "./payloads";
 import type { SlackInboundDeps } from "./ports";
-import { requestRefValue, scopeOfChoice } from "./wire";
+import { requestRefValue, type ScopeChoice, scopeOfChoice } from "./wire";
 
 /** What to tell the clicking user, and whether the click changed anything. */
 export interface InteractionOutcome {
@@ -31,8 +35,7 @@ export const REPLIES = {
   unlinked: "Your Slack account is not linked to Approval Gates yet; link your account: `/gates link`.",
   notApprover:
     "You are not an approver of this task, so you cannot decide this request. (If you approve through an identity group, decide with `gates approve` or REST: Slack cannot see groups.)",
-  critical:
-    "Critical requests cannot be decided from Slack; they are approved with `gates approve` / REST (or denied with `gates deny`).",
+  critical: CRITICAL_NOT_VIA_SLACK,
   alreadyLinked:
     "This Slack account is already linked to Approval Gates; to link it to someone else, unlink first (DELETE /v1/slack/link).",
   choiceNotOffered: "This request does not offer that scope; nothing changed.",
@@ -40,9 +43,10 @@ export const REPLIES = {
 } as const;
 
 /**
- * A button click or modal submit: the Slack user becomes a linked human, the request is
- * checked (not critical) and then decided through the same use case as REST, with
- * `via: "slack"`. Refusals come back as text for the user, never as HTTP errors, so Slack
+ * A button click or modal submit: the Slack user becomes a linked human, and the request is
+ * decided through the same use case as REST, with `via: "slack"`, which also refuses what
+ * Slack may not decide (a critical request). The deny button only opens a dialog, once the
+ * same checks pass. Refusals come back as text for the user, never as HTTP errors, so Slack
  * shows the reason instead of a generic failure.
  */
 export async function handleInteraction(
@@ -53,11 +57,16 @@ export async function handleInteraction(
   if (interaction.kind === "ignored") return { done: false };
   const humanId = await slack.links.humanOf(interaction);
   if (humanId === undefined) return { done: false, text: REPLIES.unlinked };
+  // Slack carries no identity groups: members of approver groups decide with the CLI or REST.
   const human: Principal = { kind: "human", id: humanId, admin: false };
+  const { taskId, requestId } = interaction;
 
-  const checked = await precheck(deps, human, interaction);
-  if (checked.refusal !== undefined) return { done: false, text: checked.refusal };
   if (interaction.kind === "deny_prompt") {
+    try {
+      await requireDecidable(deps, human, taskId, requestId, "slack");
+    } catch (err) {
+      return { done: false, text: refusalFor(err) };
+    }
     try {
       await slack.modals.openDenyModal(interaction.triggerId, requestRefValue(interaction));
       return { done: false };
@@ -66,18 +75,19 @@ export async function handleInteraction(
       return { done: false, text: denyByCli(interaction) };
     }
   }
-  let scope: string | undefined;
-  if (interaction.kind === "approve" && interaction.scopeChoice !== undefined) {
-    // The select's choice is made into a scope from the request as stored, never from the click.
-    scope = scopeOfChoice(interaction.scopeChoice, checked.approval);
-    if (scope === undefined) return { done: false, text: REPLIES.choiceNotOffered };
-  }
+  const choice = interaction.kind === "approve" ? interaction.scopeChoice : undefined;
   try {
-    const view = await decideApproval(deps, human, interaction.taskId, {
-      requestId: interaction.requestId,
+    const view = await decideApproval(deps, human, taskId, {
+      requestId,
       via: "slack",
       ...(interaction.kind === "approve"
-        ? { outcome: "APPROVED" as const, ...(scope ? { scope } : {}) }
+        ? {
+            outcome: "APPROVED" as const,
+            // The select's choice is made into a scope from the request as stored, never from the click.
+            ...(choice !== undefined
+              ? { scopeOf: (approval: ApprovalRecord) => scopeOf(choice, approval) }
+              : {}),
+          }
         : { outcome: "DENIED" as const, ...(interaction.reason ? { reason: interaction.reason } : {}) }),
     });
     const how = view.status === "APPROVED" ? `Approved (scope ${view.scope ?? "this_call"})` : "Denied";
@@ -87,21 +97,11 @@ export async function handleInteraction(
   }
 }
 
-/** Refuses before deciding: not an approver, or a critical request, which Slack may never decide. */
-async function precheck(
-  deps: ControlPlaneDeps,
-  human: Principal,
-  ref: RequestRef,
-): Promise<{ refusal: string; approval?: undefined } | { refusal?: undefined; approval: ApprovalRecord }> {
-  const task = await deps.tasks.getTask(ref.taskId);
-  // Slack carries no identity groups: members of approver groups decide with the CLI or REST.
-  if (!task || !isApprover(task, human)) return { refusal: REPLIES.notApprover };
-  const approval = await deps.tasks.getApproval(ref.taskId, ref.requestId);
-  if (!approval) return { refusal: REPLIES.notApprover };
-  // Checked on the stored request, so a forged click on a critical request is refused too.
-  if (approval.severity === "critical") return { refusal: REPLIES.critical };
-  if (approval.status !== "PENDING") return { refusal: alreadyDecided(approval.status) };
-  return { approval };
+/** The scope a choice of the select names on this request; a choice it does not offer is refused. */
+function scopeOf(choice: ScopeChoice, approval: ApprovalRecord): string {
+  const scope = scopeOfChoice(choice, approval);
+  if (scope === undefined) throw new ValidationError(REPLIES.choiceNotOffered);
+  return scope;
 }
 
 function refusalFor(err: unknown): string {
