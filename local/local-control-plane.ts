@@ -9,6 +9,7 @@ import { type TableNames, tableNames } from "../lambdas/adapters/dynamo/tables";
 import { createHttpApp } from "../lambdas/adapters/http/http-app";
 import { createEmfPublisher } from "../lambdas/adapters/metrics/emf-publisher";
 import { metricsConsumer } from "../lambdas/adapters/metrics/metrics-consumer";
+import type { SlackInboundConfig } from "../lambdas/adapters/slack/inbound/slack-inbound-config";
 import type { StreamConsumer } from "../lambdas/adapters/stream/stream-consumer";
 import type { WebhookSendOptions } from "../lambdas/adapters/webhooks/webhook-channel";
 import { readWebhookConfig, type WebhookEndpoint } from "../lambdas/adapters/webhooks/webhook-config";
@@ -46,7 +47,12 @@ export interface LocalControlPlaneOptions {
   readonly reconcileEveryMs?: number;
   /** Test seams: clock, sleeper and friends. */
   readonly overrides?: Partial<AllDeps>;
-  /** Slack seams: a signing secret, a fake response poster or modal opener. @default from the environment */
+  /**
+   * Where Slack's signing secret (and bot token, for the modal) come from, for the buttons and
+   * `/gates` (see `readSlackInboundConfig`). @default none: Slack's requests are refused
+   */
+  readonly slackInboundConfig?: SlackInboundConfig;
+  /** Slack seams: a signing secret, a fake response poster or modal opener. */
   readonly slackInbound?: Partial<SlackInboundDeps>;
   readonly onError?: (message: string, error: unknown) => void;
   /** Skip creating tables and streaming (for a DynamoDB that is known to be down). @default false */
@@ -164,6 +170,7 @@ export async function startLocalControlPlane(
 
     const { deps, info, operations } = buildControlPlane(
       config,
+      options.slackInboundConfig ?? {},
       options.overrides,
       doc,
       options.slackInbound,

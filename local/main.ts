@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { readCriticalSignInMaxAge } from "../lambdas/adapters/config";
+import { readSlackInboundConfig } from "../lambdas/adapters/slack/inbound/slack-inbound-config";
 import { DynamoDbLocalError } from "./dynamodb-local";
 import { localSlackFromEnv, localWebhooksFromEnv, startLocalControlPlane } from "./local-control-plane";
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const slack = localSlackFromEnv(process.env);
+  const slackInboundConfig = readSlackInboundConfig(process.env);
   const webhooks = localWebhooksFromEnv(process.env);
   const defaults = process.env.GATES_DEFAULT_SETTINGS ?? "local";
   if (defaults !== "local" && defaults !== "strict") {
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   const plane = await startLocalControlPlane({
     port,
     ...(slack ? { slackFanout: slack } : {}),
+    slackInboundConfig,
     webhooks,
     inMemory: values["in-memory"],
     defaultSettings: defaults,

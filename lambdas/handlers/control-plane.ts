@@ -6,7 +6,7 @@ import { governanceOperations } from "../adapters/http/governance-operations";
 import type { Operations } from "../adapters/http/operation";
 import { publicOperations } from "../adapters/http/public-operations";
 import { slackOperations } from "../adapters/http/slack-operations";
-import { readSlackInboundConfig, slackInboundDeps } from "../adapters/slack/inbound/slack-inbound-config";
+import { type SlackInboundConfig, slackInboundDeps } from "../adapters/slack/inbound/slack-inbound-config";
 import type { DecisionDeps, EvaluationDeps, SettingsDeps } from "../core/control-plane/deps";
 import type { SlackInboundDeps } from "../core/slack/ports";
 import {
@@ -28,12 +28,15 @@ export type AllDeps = EvaluationDeps & DecisionDeps & SettingsDeps;
 
 /**
  * Builds the whole control plane, every route's operation included: the composition root of
- * local mode, where one process serves every route group. `overrides` lets tests inject a clock
- * or a sleeper, and `slackOverrides` the Slack adapters (a signing secret, a fake response poster).
- * The Lambda handlers each build only their own group's part.
+ * local mode, where one process serves every route group. It reads nothing but its arguments:
+ * `slackConfig` is what the process's own entry point read (the environment, in local mode).
+ * `overrides` lets tests inject a clock or a sleeper, and `slackOverrides` the Slack adapters
+ * (a signing secret, a fake response poster). The Lambda handlers each build only their own
+ * group's part.
  */
 export function buildControlPlane(
   config: GatesConfig,
+  slackConfig: SlackInboundConfig,
   overrides: Partial<AllDeps> = {},
   doc: DynamoDBDocumentClient = dynamoDocument(config),
   slackOverrides: Partial<SlackInboundDeps> = {},
@@ -49,7 +52,7 @@ export function buildControlPlane(
   const deps: AllDeps = evaluationDeps(base, doc, config.tables, overrides);
   const info = { version: config.version, builtinVersion: BUILTIN_VERSION };
   const slack: SlackInboundDeps = {
-    ...slackInboundDeps(doc, config.tables, readSlackInboundConfig(process.env), secrets),
+    ...slackInboundDeps(doc, config.tables, slackConfig, secrets),
     ...slackOverrides,
   };
   const operations: Required<Operations> = {
