@@ -10,6 +10,7 @@ import { createHttpApp } from "../lambdas/adapters/http/http-app";
 import { createEmfPublisher } from "../lambdas/adapters/metrics/emf-publisher";
 import { metricsConsumer } from "../lambdas/adapters/metrics/metrics-consumer";
 import type { SlackInboundConfig } from "../lambdas/adapters/slack/inbound/slack-inbound-config";
+import { readSlackEnv } from "../lambdas/adapters/slack/slack-env";
 import type { StreamConsumer } from "../lambdas/adapters/stream/stream-consumer";
 import type { WebhookSendOptions } from "../lambdas/adapters/webhooks/webhook-channel";
 import { readWebhookConfig, type WebhookEndpoint } from "../lambdas/adapters/webhooks/webhook-config";
@@ -98,10 +99,8 @@ export interface LocalSlackSettings {
 export function localSlackFromEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): LocalSlackSettings | undefined {
-  const botToken = env.SLACK_BOT_TOKEN?.trim();
-  const channel = env.SLACK_CHANNEL?.trim();
+  const { botToken, channel, apiUrl } = readSlackEnv(env);
   if (!botToken || !channel) return undefined;
-  const apiUrl = env.SLACK_API_URL?.trim();
   return { botToken, channel, ...(apiUrl ? { apiUrl } : {}) };
 }
 

@@ -42,4 +42,10 @@ describe("localSlackFromEnv", () => {
       channel: "C1",
     });
   });
+
+  it("refuses at start-up a Slack API URL the doors and the fan-out would refuse too", () => {
+    const env = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_CHANNEL: "C1", SLACK_API_URL: "slack.test" };
+    expect(() => localSlackFromEnv(env)).toThrow('SLACK_API_URL "slack.test" is not an http(s) URL.');
+    expect(() => readSlackFanoutConfig(env)).toThrow('SLACK_API_URL "slack.test" is not an http(s) URL.');
+  });
 });

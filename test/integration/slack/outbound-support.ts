@@ -7,7 +7,8 @@ import { emfDeliveryMetrics } from "../../../lambdas/adapters/channels/delivery-
 import { DynamoDeliveryStore } from "../../../lambdas/adapters/dynamo/delivery-store";
 import { DynamoSlackUserDirectory } from "../../../lambdas/adapters/dynamo/slack-user-directory";
 import { slackChannel } from "../../../lambdas/adapters/slack/outbound/slack-notifications";
-import { createSlackClient, webApiMessages } from "../../../lambdas/adapters/slack/outbound/slack-web-api";
+import { webApiMessages } from "../../../lambdas/adapters/slack/outbound/slack-web-api";
+import { createSlackClient } from "../../../lambdas/adapters/slack/slack-client";
 import { chainEvent, GENESIS_HASH, type LedgerEvent } from "../../../lambdas/core/ledger";
 import type { ApprovalRecord } from "../../../lambdas/core/records";
 import type { FakeSlack } from "../../support/fake-slack";

@@ -1,48 +1,23 @@
 import { randomBytes } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { WebClient } from "@slack/web-api";
 import type { SecretSource, SlackInboundDeps } from "../../../core/slack/ports";
 import { DynamoSlackLinkStore } from "../../dynamo/slack-link-store";
 import type { TableNames } from "../../dynamo/tables";
+import { createSlackClient } from "../slack-client";
+import { readSlackEnv, type SlackEnv } from "../slack-env";
 import { lazyModalOpener, noModals, webApiModalOpener } from "./deny-modal";
 import { envSecretSource, noSecret } from "./env-secret-source";
 import { responseUrlPoster } from "./response-url-poster";
 
-/** Slack settings of the inbound doors, read once from the environment. */
-export interface SlackInboundConfig {
-  /** The signing secret itself: local mode only. */
-  readonly signingSecret?: string;
-  /** The name of the secret holding it in AWS Secrets Manager. */
-  readonly signingSecretName?: string;
-  /** The bot token, for opening the deny modal: local mode only. */
-  readonly botToken?: string;
-  /** The name of the secret holding the bot token in AWS Secrets Manager. */
-  readonly botTokenSecretName?: string;
-  /** Another Slack-compatible API, e.g. a local fake. */
-  readonly apiUrl?: string;
-}
+/** Slack settings of the inbound doors: the signing secret, and the bot token that opens the deny dialog. */
+export type SlackInboundConfig = Omit<SlackEnv, "channel">;
 
 /** Reads the Slack settings; all are optional, and without a secret the Slack routes fail closed. */
 export function readSlackInboundConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): SlackInboundConfig {
-  const pick = (name: string) => (env[name]?.trim() ? { [name]: env[name]?.trim() } : {});
-  const apiUrl = env.SLACK_API_URL?.trim();
-  if (apiUrl && !/^https?:\/\/\S+$/.test(apiUrl))
-    throw new Error(`SLACK_API_URL "${apiUrl}" is not an http(s) URL.`);
-  const values = {
-    ...pick("SLACK_SIGNING_SECRET"),
-    ...pick("SLACK_SIGNING_SECRET_NAME"),
-    ...pick("SLACK_BOT_TOKEN"),
-    ...pick("SLACK_BOT_TOKEN_SECRET_NAME"),
-  };
-  return {
-    ...(values.SLACK_SIGNING_SECRET ? { signingSecret: values.SLACK_SIGNING_SECRET } : {}),
-    ...(values.SLACK_SIGNING_SECRET_NAME ? { signingSecretName: values.SLACK_SIGNING_SECRET_NAME } : {}),
-    ...(values.SLACK_BOT_TOKEN ? { botToken: values.SLACK_BOT_TOKEN } : {}),
-    ...(values.SLACK_BOT_TOKEN_SECRET_NAME ? { botTokenSecretName: values.SLACK_BOT_TOKEN_SECRET_NAME } : {}),
-    ...(apiUrl ? { apiUrl } : {}),
-  };
+  const { channel: _postsOnly, ...inbound } = readSlackEnv(env);
+  return inbound;
 }
 
 /**
@@ -64,7 +39,7 @@ export function slackInboundDeps(
       ? envSecretSource({ SLACK_SIGNING_SECRET: config.signingSecret }, "SLACK_SIGNING_SECRET")
       : noSecret;
   const makeClient = (token: string) =>
-    new WebClient(token, config.apiUrl ? { slackApiUrl: ensureSlash(config.apiUrl) } : {});
+    createSlackClient({ token, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) });
   const modals = config.botTokenSecretName
     ? lazyModalOpener(namedSecret(config.botTokenSecretName), makeClient)
     : config.botToken
@@ -77,8 +52,4 @@ export function slackInboundDeps(
     modals,
     randomBytes: (size) => randomBytes(size),
   };
-}
-
-function ensureSlash(url: string): string {
-  return url.endsWith("/") ? url : `${url}/`;
 }

@@ -1,3 +1,5 @@
+import { readSlackEnv } from "../slack-env";
+
 /** Where the fan-out's bot token comes from. */
 export type BotTokenConfig =
   | { readonly kind: "value"; readonly token: string }
@@ -19,14 +21,8 @@ export interface SlackFanoutConfig {
  * @throws naming the variable, when one is missing or malformed
  */
 export function readSlackFanoutConfig(env: Readonly<Record<string, string | undefined>>): SlackFanoutConfig {
-  const channel = env.SLACK_CHANNEL?.trim();
+  const { channel, botToken: token, botTokenSecretName: secretName, apiUrl } = readSlackEnv(env);
   if (!channel) throw new Error("SLACK_CHANNEL is not set; set it to the id (C…) of the approvals channel.");
-  const apiUrl = env.SLACK_API_URL?.trim();
-  if (apiUrl && !/^https?:\/\/\S+$/.test(apiUrl)) {
-    throw new Error(`SLACK_API_URL "${apiUrl}" is not an http(s) URL.`);
-  }
-  const token = env.SLACK_BOT_TOKEN?.trim();
-  const secretName = env.SLACK_BOT_TOKEN_SECRET_NAME?.trim();
   let botToken: BotTokenConfig;
   if (token) botToken = { kind: "value", token };
   else if (secretName) botToken = { kind: "secrets-manager", secretName };

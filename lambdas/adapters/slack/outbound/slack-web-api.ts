@@ -1,4 +1,4 @@
-import { WebClient } from "@slack/web-api";
+import type { WebClient } from "@slack/web-api";
 import { type ApprovalMessage, REQUEST_METADATA_TYPE } from "./approval-message";
 
 /** Where a request's Slack message lives: enough to update it in place. */
@@ -15,29 +15,6 @@ export interface SlackMessageApi {
   update(ref: SlackMessageRef, message: ApprovalMessage): Promise<void>;
   /** The message already posted for a request, found by its metadata among the channel's recent messages. */
   findRequestMessage(taskId: string, requestId: string): Promise<SlackMessageRef | undefined>;
-}
-
-/** Where the bot talks to Slack. */
-export interface SlackClientConfig {
-  /** The bot token, `xoxb-…`. */
-  readonly token: string;
-  /** A Slack-compatible Web API base URL. @default "https://slack.com/api/" */
-  readonly apiUrl?: string;
-  /** Per-call timeout. @default 5000 ms */
-  readonly timeoutMs?: number;
-}
-
-/**
- * The one place a Slack client is built. It never retries or waits on its own: the stream redelivers a
- * failed record, and a Lambda sleeping through a `retry-after` would only burn its timeout.
- */
-export function createSlackClient(config: SlackClientConfig): WebClient {
-  return new WebClient(config.token, {
-    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: config.timeoutMs ?? 5_000,
-  });
 }
 
 /** Options of {@link webApiMessages}. */
