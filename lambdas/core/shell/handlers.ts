@@ -12,12 +12,11 @@ import {
   unalias,
 } from "./code-runners";
 import { type ProgramHandler, pick } from "./command";
+import { aria2c, curl, wget } from "./downloaders";
 import {
-  aria2c,
   awk,
   copies,
   copiesTo,
-  curl,
   dd,
   editor,
   find,
@@ -29,7 +28,6 @@ import {
   tar,
   tee,
   unzip,
-  wget,
   writesOperands,
 } from "./file-writers";
 import { readOptions } from "./options";
