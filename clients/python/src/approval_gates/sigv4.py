@@ -15,7 +15,7 @@ import hmac
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 from urllib.parse import parse_qsl, quote, urlsplit
 
 __all__ = [
@@ -138,7 +138,7 @@ def _escape(text: str) -> str:
 
 
 def _canonical_path(path: str) -> str:
-    segments = []
+    segments: List[str] = []
     for segment in path.split("/"):
         if segment in ("", "."):
             continue
