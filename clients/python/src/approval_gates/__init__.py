@@ -6,10 +6,10 @@ Standard library only. ``GatesClient(url, token=...)`` or ``GatesClient(url, sig
 """
 
 from .canonical_json import canonical_json
-from .client import GatesClient, GuardResult, SigV4
+from .client import GatesClient, GuardResult, Outcome, SigV4
 from .errors import *  # noqa: F401,F403 - the typed errors are part of the API
 from .errors import __all__ as _error_names
-from .ledger import GENESIS_HASH, ChainCheck, event_hash, verify_chain, verify_ledger
+from .ledger import GENESIS_HASH, ChainCheck, LedgerVerification, event_hash, verify_chain, verify_ledger
 from .sigv4 import AwsCredentials
 from .transport import RetryOptions
 
@@ -21,6 +21,8 @@ __all__ = [
     "GENESIS_HASH",
     "GatesClient",
     "GuardResult",
+    "LedgerVerification",
+    "Outcome",
     "RetryOptions",
     "SigV4",
     "canonical_json",

@@ -6,14 +6,16 @@ import math
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, cast
 from urllib.parse import quote, urlsplit
 
 from .errors import GatesApiError, error_for
+from .ledger import LedgerVerification
+from .ledger import verify_ledger as check_ledger
 from .sigv4 import CredentialsSource, region_from_host, resolve_credentials, sign_request
 from .transport import RetryOptions, Send, Transport, urllib_send
 
-__all__ = ["GatesClient", "GuardResult", "SigV4"]
+__all__ = ["GatesClient", "GuardResult", "Outcome", "SigV4"]
 
 #: The longest long-poll the API serves, in seconds.
 MAX_WAIT_S = 25
@@ -23,6 +25,9 @@ _GRACE_MS = 30_000
 _DEFAULT_TIMEOUT_S = 300
 _DECISIONS = ("ALLOW", "DENY", "REQUIRE_APPROVAL")
 _STATUSES = ("PENDING", "APPROVED", "DENIED", "TIMED_OUT", "CANCELLED")
+
+#: What became of an allowed call: it ran (whatever its result), or its tool failed to answer.
+Outcome = Literal["executed", "upstream_error"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def _expect_shape(value: Any, what: str, required: Mapping[str, str]) -> Dict[st
     for key, kind in required.items():
         if _kind_of(value.get(key)) != kind:
             raise _unexpected(what, "field %s is not a %s" % (key, kind))
-    return value
+    return cast(Dict[str, Any], value)
 
 
 def _expect_evaluation(value: Any) -> Dict[str, Any]:
@@ -99,15 +104,26 @@ def _expect_approval(value: Any) -> Dict[str, Any]:
 
 
 _TASK = {"task_id": "string", "status": "string", "owner": "string"}
-
-
-def _segment(value: str) -> str:
-    """A path segment encoded as JavaScript's encodeURIComponent encodes it."""
-    return quote(value, safe="!~*'()")
+_SETTINGS = {"layer": "string", "version": "number", "settings": "object"}
+_LOCK = {"lock_id": "string", "target": "string"}
+_POLICIES = {"version": "number", "hard": "array", "soft": "array"}
 
 
 def _invalid(problem: str) -> GatesApiError:
     return error_for(0, "INVALID_REQUEST", "invalid request: %s" % problem)
+
+
+def _segment(value: str) -> str:
+    """A path segment encoded as JavaScript's encodeURIComponent encodes it (``acme/app`` is
+    ``acme%2Fapp``; the layers ``acme/*`` and ``*`` keep their ``*``).
+
+    No id of the API is empty, ``.`` or ``..``, and those three would not stay one segment: an
+    empty one names another route, and a proxy may resolve dots to the parent path. They are
+    refused before sending, as anything but a string is.
+    """
+    if not isinstance(value, str) or value in ("", ".", ".."):
+        raise _invalid("a task id, request id, repo id or lock id must be a non-empty string other than . and ..")
+    return quote(value, safe="!~*'()")
 
 
 def _check_tool_call(tool_name: Any, tool_input: Any, tool_use_id: Optional[str]) -> None:
@@ -118,6 +134,33 @@ def _check_tool_call(tool_name: Any, tool_input: Any, tool_use_id: Optional[str]
         raise _invalid("tool_input: must be a JSON object")
     if tool_use_id is not None and (not isinstance(tool_use_id, str) or not 1 <= len(tool_use_id) <= 256):
         raise _invalid("tool_use_id: must be a string of 1 to 256 characters")
+
+
+_KIND_WORDS = {
+    "string": "a string",
+    "number": "a whole number",
+    "boolean": "True or False",
+    "array": "a list",
+    "object": "a mapping (a JSON object)",
+}
+
+
+def _body(**fields: Any) -> Dict[str, Any]:
+    """A request body of the fields given, each of the JSON kind it must be; ``None`` leaves a
+    field out. Only kinds are checked here (a message never repeats the value, which may be a
+    secret); ranges and forms are the server's to judge, with a 400 naming the field."""
+    body: Dict[str, Any] = {}
+    for name, (value, kind) in fields.items():
+        if value is None:
+            continue
+        if kind == "array" and isinstance(value, tuple):
+            value = list(value)
+        elif kind == "object" and isinstance(value, Mapping) and not isinstance(value, dict):
+            value = dict(value)
+        if _kind_of(value) != kind or (kind == "number" and not isinstance(value, int)):
+            raise _invalid("%s: must be %s" % (name, _KIND_WORDS[kind]))
+        body[name] = value
+    return body
 
 
 class GatesClient:
@@ -149,11 +192,13 @@ class GatesClient:
                 return dict(headers, authorization=bearer)
 
         elif sigv4 is not None:
+            # Bound where it is known to be set, so the closure's type says so too.
+            signing = sigv4
 
             def authenticate(method: str, target: str, headers: Dict[str, str], body: Optional[bytes]) -> Dict[str, str]:
                 host = urlsplit(target).hostname or ""
                 region = (
-                    sigv4.region
+                    signing.region
                     or region_from_host(host)
                     or os.environ.get("AWS_REGION")
                     or os.environ.get("AWS_DEFAULT_REGION")
@@ -161,7 +206,7 @@ class GatesClient:
                 if not region:
                     raise error_for(0, "INVALID_REQUEST", "SigV4 needs a region: pass SigV4(region=...) or set AWS_REGION")
                 try:
-                    credentials = resolve_credentials(sigv4.credentials)
+                    credentials = resolve_credentials(signing.credentials)
                 except (LookupError, TypeError) as error:
                     raise error_for(0, "INVALID_REQUEST", str(error)) from error
                 return sign_request(method, target, headers, body, credentials, region)
@@ -198,13 +243,21 @@ class GatesClient:
         return _expect_shape(reply, "task", _TASK)
 
     def evaluate(
-        self, task_id: str, tool_name: str, tool_input: Mapping[str, Any], tool_use_id: Optional[str] = None
+        self,
+        task_id: str,
+        tool_name: str,
+        tool_input: Mapping[str, Any],
+        tool_use_id: Optional[str] = None,
+        track_outcome: Optional[bool] = None,
     ) -> Dict[str, Any]:
-        """Asks whether a tool call may run: ``decision`` is ALLOW, DENY or REQUIRE_APPROVAL."""
+        """Asks whether a tool call may run: ``decision`` is ALLOW, DENY or REQUIRE_APPROVAL.
+
+        With ``track_outcome=True`` the caller promises to :meth:`report_outcome` what became of
+        an allowed call; it changes no decision.
+        """
         _check_tool_call(tool_name, tool_input, tool_use_id)
         body: Dict[str, Any] = {"tool_name": tool_name, "tool_input": tool_input}
-        if tool_use_id is not None:
-            body["tool_use_id"] = tool_use_id
+        body.update(_body(tool_use_id=(tool_use_id, "string"), track_outcome=(track_outcome, "boolean")))
         return _expect_evaluation(self._http.call("POST", "/v1/tasks/%s/tool-calls" % _segment(task_id), body=body))
 
     def get_approval(self, task_id: str, request_id: str, wait_s: float = 0) -> Dict[str, Any]:
@@ -274,6 +327,45 @@ class GatesClient:
             body["summary"] = summary
         return _expect_shape(self._http.call("POST", "/v1/tasks/%s/finish" % _segment(task_id), body=body), "task", _TASK)
 
+    def withdraw(self, task_id: str, request_id: str, reason: Optional[str] = None) -> Dict[str, Any]:
+        """Withdraws one of the agent's own PENDING requests: it ends CANCELLED and can no longer be
+        approved. A request already decided raises ``RequestAlreadyDecidedError``."""
+        path = "/v1/tasks/%s/approvals/%s/withdraw" % (_segment(task_id), _segment(request_id))
+        return _expect_approval(self._http.call("POST", path, body=_body(reason=(reason or None, "string"))))
+
+    def report_outcome(
+        self,
+        task_id: str,
+        outcome: Outcome,
+        duration_ms: int,
+        *,
+        event_seq: Optional[int] = None,
+        request_id: Optional[str] = None,
+        result_sha256: Optional[str] = None,
+        result_is_error: Optional[bool] = None,
+        error: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """Records in the task's ledger what became of an allowed call: ``executed`` (whatever its
+        result) or ``upstream_error``. Name the call by exactly one of ``event_seq`` (the
+        ``event_seq`` of its ALLOW, evaluated with ``track_outcome=True``) or ``request_id`` (a
+        request a human approved); an unknown one raises ``CallNotFoundError``. ``error`` passes
+        through the server's secret scanner before it is stored."""
+        if (event_seq is None) == (request_id is None):
+            raise _invalid("name the call with exactly one of event_seq (an ALLOW) or request_id (an approved request)")
+        body = _body(
+            event_seq=(event_seq, "number"),
+            request_id=(request_id, "string"),
+            outcome=(outcome, "string"),
+            duration_ms=(duration_ms, "number"),
+            result_sha256=(result_sha256, "string"),
+            result_is_error=(result_is_error, "boolean"),
+            error=(error, "string"),
+        )
+        if "duration_ms" not in body or "outcome" not in body:
+            raise _invalid("outcome and duration_ms are required")
+        reply = self._http.call("POST", "/v1/tasks/%s/outcomes" % _segment(task_id), body=body)
+        return _expect_shape(reply, "outcome", {"event_seq": "number", "outcome": "string"})
+
     # --- humans and both ----------------------------------------------------------------------
 
     def task(self, task_id: str) -> Dict[str, Any]:
@@ -282,21 +374,16 @@ class GatesClient:
 
     def events(self, task_id: str, after_seq: int = 0) -> List[Dict[str, Any]]:
         """The task's ledger in sequence order, every page: all of it, or what follows ``after_seq``."""
-        items: List[Dict[str, Any]] = []
-        after: Optional[int] = after_seq
-        while after is not None:
-            reply = self._http.call(
-                "GET",
-                "/v1/tasks/%s/events" % _segment(task_id),
-                query={"after_seq": after, "limit": _LIST_LIMIT},
-                idempotent=True,
-            )
-            page = _expect_shape(reply, "events page", {"items": "array"})
-            items.extend(page["items"])
-            following = page.get("next_after_seq")
-            # A page that names no progress would loop forever; stop instead.
-            after = following if isinstance(following, int) and following > after else None
-        return items
+        return self._ledger("/v1/tasks/%s/events" % _segment(task_id), "events page", after_seq)
+
+    def verify_ledger(self, task_id: str) -> LedgerVerification:
+        """Checks the task's whole ledger against the task's head: every hash of the chain, and that
+        no event is missing from its end (which the chain alone cannot show). The task is read
+        first, so events appended meanwhile pass; a task view without a head fails the check."""
+        task = self.task(task_id)
+        events = self.events(task_id)
+        head = {"last_event_seq": task.get("last_event_seq"), "last_event_hash": task.get("last_event_hash")}
+        return LedgerVerification(check_ledger(events, head), events, head)
 
     def pending(self, repo: Optional[str] = None) -> List[Dict[str, Any]]:
         """Every pending approval the caller may decide, soonest deadline first (all pages)."""
@@ -336,10 +423,33 @@ class GatesClient:
         reply = self._http.call("POST", "/v1/tasks/%s/grants/revoke" % _segment(task_id), body={"scope": scope})
         return _expect_shape(reply, "task", _TASK)
 
+    def link_slack(self, code: str) -> Dict[str, Any]:
+        """Links the caller's Slack account with the one-time code ``/gates link`` showed in Slack
+        (hyphen and case optional). A wrong or used code raises ``ValidationError``."""
+        reply = self._http.call("POST", "/v1/slack/link", body=_body(code=(code, "string")))
+        return _expect_shape(reply, "slack link", {"slack_user_id": "string"})
+
+    def unlink_slack(self) -> Dict[str, Any]:
+        """Unlinks every Slack account linked to the caller: ``{"unlinked": n}``."""
+        return _expect_shape(self._http.call("DELETE", "/v1/slack/link"), "slack unlink", {"unlinked": "number"})
+
+    # --- policies ------------------------------------------------------------------------------
+
     def policies(self, repo: str) -> Dict[str, Any]:
         """The rules in force for a repo (built-ins are version 0)."""
         reply = self._http.call("GET", "/v1/repos/%s/policies" % _segment(repo), idempotent=True)
-        return _expect_shape(reply, "policies", {"version": "number", "hard": "array", "soft": "array"})
+        return _expect_shape(reply, "policies", _POLICIES)
+
+    def publish_policies(self, repo: str, policies: str, disable: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+        """Publishes Cedar text as the next policy version of a repo or layer (``acme/app``,
+        ``acme/*``, ``*``; admins only), optionally disabling soft built-in rules. Answers the new
+        version's view with ``warnings``; rejected text raises ``PolicyInvalidError`` with its
+        ``diagnostics``. Not retried: every publish is a new version."""
+        body = _body(policies=(policies, "string"), disable=(disable, "array"))
+        if "policies" not in body:
+            raise _invalid("policies: must be a string of Cedar text")
+        reply = self._http.call("PUT", "/v1/repos/%s/policies" % _segment(repo), body=body)
+        return _expect_shape(reply, "policies", _POLICIES)
 
     def dry_run(
         self, repo: str, tool_name: str, tool_input: Mapping[str, Any], read_only: Optional[bool] = None,
@@ -353,3 +463,74 @@ class GatesClient:
             body["policies"] = policies
         reply = self._http.call("POST", "/v1/repos/%s/policies/evaluate" % _segment(repo), body=body, idempotent=True)
         return _expect_shape(reply, "dry run", {"decision": "string", "rule_ids": "array"})
+
+    # --- governance: what admins decide -------------------------------------------------------
+
+    def settings(self, repo: str) -> Dict[str, Any]:
+        """The settings new tasks of a repo (or of a layer: ``acme/*``, ``*``) register under, and
+        where they come from: ``layer`` is the most specific published layer, or ``default``
+        (version 0) when none is."""
+        reply = self._http.call("GET", "/v1/repos/%s/settings" % _segment(repo), idempotent=True)
+        return _expect_shape(reply, "settings", _SETTINGS)
+
+    def publish_settings(self, repo: str, settings: Mapping[str, Any]) -> Dict[str, Any]:
+        """Publishes a settings document as the next version of a repo or layer (admins only); the
+        answer is the new view, with ``warnings`` for a document that is valid but probably a
+        mistake. The server checks the document whole: a rejected one raises
+        ``SettingsInvalidError``, whose ``problems`` lists every ``{field, message}``. Not retried:
+        every publish is a new version."""
+        if not isinstance(settings, Mapping):
+            raise _invalid("settings: must be a mapping (a JSON object) of settings fields")
+        reply = self._http.call("PUT", "/v1/repos/%s/settings" % _segment(repo), body=dict(settings))
+        return _expect_shape(reply, "settings", _SETTINGS)
+
+    def place_lock(
+        self,
+        target: str,
+        reason: str,
+        expires_in_s: Optional[int] = None,
+        cancel_pending: Optional[bool] = None,
+    ) -> Dict[str, Any]:
+        """Places a lock (admins only) on ``all``, ``repo:<owner/name or owner/*>`` or
+        ``agent:<agent id or glob>``: until it is lifted (or ``expires_in_s`` passes) every
+        evaluation of a matching task is a DENY with ``source: "lock"``, and none of its requests
+        can be approved. ``cancel_pending=True`` also cancels their PENDING requests. Not retried:
+        a second send would place a second lock."""
+        body = _body(
+            target=(target, "string"),
+            reason=(reason, "string"),
+            expires_in_s=(expires_in_s, "number"),
+            cancel_pending=(cancel_pending, "boolean"),
+        )
+        if "target" not in body or "reason" not in body:
+            raise _invalid("a lock needs a target and a reason")
+        return _expect_shape(self._http.call("POST", "/v1/locks", body=body), "lock", _LOCK)
+
+    def locks(self) -> List[Dict[str, Any]]:
+        """The locks in force, oldest first."""
+        page = _expect_shape(self._http.call("GET", "/v1/locks", idempotent=True), "locks", {"items": "array"})
+        return [_expect_shape(item, "lock", _LOCK) for item in page["items"]]
+
+    def lift_lock(self, lock_id: str, reason: Optional[str] = None) -> Dict[str, Any]:
+        """Lifts a lock (admins only), with an optional note for the lock ledger; the tasks it
+        stopped are judged as before. A lock not in force raises ``LockNotFoundError``."""
+        body = _body(reason=(reason or None, "string"))
+        return _expect_shape(self._http.call("DELETE", "/v1/locks/%s" % _segment(lock_id), body=body), "lock", _LOCK)
+
+    def lock_events(self, after_seq: int = 0) -> List[Dict[str, Any]]:
+        """The lock ledger, every page: each lock placed, lifted or expired, hash-chained like a
+        task's ledger, so ``verify_chain(client.lock_events())`` checks it."""
+        return self._ledger("/v1/locks/events", "lock events page", after_seq)
+
+    def _ledger(self, path: str, what: str, after_seq: int) -> List[Dict[str, Any]]:
+        """Every page of a hash-chained ledger after ``after_seq``, in sequence order."""
+        items: List[Dict[str, Any]] = []
+        after: Optional[int] = after_seq
+        while after is not None:
+            reply = self._http.call("GET", path, query={"after_seq": after, "limit": _LIST_LIMIT}, idempotent=True)
+            page = _expect_shape(reply, what, {"items": "array"})
+            items.extend(page["items"])
+            following = page.get("next_after_seq")
+            # A page that names no progress would loop forever; stop instead.
+            after = following if isinstance(following, int) and following > after else None
+        return items

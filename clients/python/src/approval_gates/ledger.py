@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from .canonical_json import canonical_json
 
-__all__ = ["GENESIS_HASH", "ChainCheck", "event_hash", "verify_chain", "verify_ledger"]
+__all__ = ["GENESIS_HASH", "ChainCheck", "LedgerVerification", "event_hash", "verify_chain", "verify_ledger"]
 
 #: The ``prev_hash`` of a task's first event.
 GENESIS_HASH = "0" * 64
@@ -29,9 +29,19 @@ class ChainCheck:
     problem: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class LedgerVerification:
+    """What :meth:`GatesClient.verify_ledger` found: the check, and the events and head it checked."""
+
+    check: ChainCheck
+    events: List[Dict[str, Any]]
+    #: The task's ``last_event_seq`` and ``last_event_hash`` as the task view gave them.
+    head: Dict[str, Any]
+
+
 def verify_chain(events: Iterable[Mapping[str, Any]]) -> ChainCheck:
-    """Checks a task's events in order from seq 1: consecutive numbers, each ``prev_hash`` the
-    previous hash, each hash recomputed. Names the first bad seq."""
+    """Checks a ledger's events (a task's, or the lock ledger's) in order from seq 1: consecutive
+    numbers, each ``prev_hash`` the previous hash, each hash recomputed. Names the first bad seq."""
     prev = GENESIS_HASH
     expected_seq = 1
     for event in events:

@@ -106,6 +106,16 @@ def _parse_json(body: bytes) -> Any:
         return _NOT_JSON
 
 
+def _json_body(body: Any) -> bytes:
+    """The body as strict JSON: NaN and Infinity, which JSON has no words for, are refused like
+    values it cannot hold at all, before anything is sent."""
+    try:
+        return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as error:
+        problem = "invalid request: the body cannot be sent as JSON (%s)" % error
+        raise error_for(0, "INVALID_REQUEST", problem) from error
+
+
 def _error_from_response(response: HttpResponse, parsed: Any) -> GatesApiError:
     retry_after: Optional[float] = None
     try:
@@ -172,7 +182,7 @@ class Transport:
 
     def _once(self, method: str, path: str, query: Optional[Mapping[str, Any]], body: Any, extra_time_s: float) -> Any:
         url = self._url(path, query)
-        data = None if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
+        data = None if body is None else _json_body(body)
         headers = {"accept": "application/json"} if data is None else {"content-type": "application/json"}
         headers = self.authenticate(method, url, headers, data)
         timeout = self.timeout_s + extra_time_s
