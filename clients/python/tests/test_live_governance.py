@@ -5,12 +5,15 @@ Every test works under an owner of its own (``py<hex>/*``), so the settings, pol
 publishes reach no other test's tasks.
 """
 
+import contextlib
+import io
 import random
+import re
 import unittest
 import uuid
 from typing import Any, Dict
 
-from tests.support import control_plane_url
+from tests.support import CLIENT, control_plane_url
 
 from approval_gates import (
     CallNotFoundError,
@@ -283,6 +286,23 @@ class PoliciesAndTheAgentsFollowUps(unittest.TestCase):
 
         self.assertEqual(refused.exception.details["fields"][0]["field"], "code")
         self.assertEqual(human.unlink_slack(), {"unlinked": 0})
+
+
+class ReadmeExample(unittest.TestCase):
+    def test_the_governance_example_runs_as_written(self) -> None:
+        readme = (CLIENT / "README.md").read_text(encoding="utf-8")
+        example = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "place_lock" in block)
+        # Only the address and the owner change, so the example's settings and lock stay its own.
+        owner = _owner()
+        code = example.replace("http://127.0.0.1:3000", control_plane_url()).replace("acme", owner)
+        scope: Dict[str, Any] = {}
+
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - the README's own example
+
+        self.assertEqual((scope["view"]["layer"], scope["view"]["version"]), (owner + "/*", 1))
+        self.assertIn("approval_timeout_s.default", printed.getvalue())
+        self.assertNotIn(scope["lock"]["lock_id"], [item["lock_id"] for item in scope["admin"].locks()])
 
 
 if __name__ == "__main__":
