@@ -5,7 +5,7 @@ import unittest
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
-import tests.support  # noqa: F401 - puts the source tree on the path
+from tests.support import REPO
 
 from approval_gates import (
     CallNotFoundError,
@@ -180,6 +180,60 @@ class RequestsAsTheApiDefinesThem(unittest.TestCase):
 
         self.assertEqual(sent[0].body, {"tool_name": "Bash", "tool_input": {"command": "ls"}, "track_outcome": True})
         self.assertEqual(sent[1].body, {"tool_name": "Bash", "tool_input": {"command": "ls"}})
+
+
+class EveryRouteHasACall(unittest.TestCase):
+    """Parity with the API: each route of the OpenAPI document (derived from the route manifest)
+    that a client calls has a method here, and that method sends the route's method and path."""
+
+    # Slack calls its own routes, signed; the document describes the API rather than being a call of it.
+    NOT_CLIENT_CALLS = {"getOpenApi", "slackInteractions", "slackCommands"}
+    PARAMETERS = {"task_id": "t1", "request_id": ULID, "repo_id": "acme%2Fapp", "lock_id": ULID}
+    CALLS: Dict[str, Callable[[GatesClient], Any]] = {
+        "health": lambda c: c.health(),
+        "whoami": lambda c: c.whoami(),
+        "createTask": lambda c: c.create_task(owner="alice", repo="acme/app"),
+        "evaluateToolCall": lambda c: c.evaluate("t1", "Bash", {"command": "ls"}),
+        "finishTask": lambda c: c.finish("t1", "COMPLETED"),
+        "reportOutcome": lambda c: c.report_outcome("t1", "executed", 1, event_seq=2),
+        "withdrawApproval": lambda c: c.withdraw("t1", ULID),
+        "getApproval": lambda c: c.get_approval("t1", ULID),
+        "getTask": lambda c: c.task("t1"),
+        "listEvents": lambda c: c.events("t1"),
+        "listPending": lambda c: c.pending(),
+        "approve": lambda c: c.approve("t1", ULID),
+        "deny": lambda c: c.deny("t1", ULID),
+        "cancelTask": lambda c: c.cancel("t1"),
+        "revokeGrant": lambda c: c.revoke_grant("t1", "tool:Bash"),
+        "getPolicies": lambda c: c.policies("acme/app"),
+        "publishPolicies": lambda c: c.publish_policies("acme/app", ""),
+        "dryRunPolicies": lambda c: c.dry_run("acme/app", "Bash", {}),
+        "getSettings": lambda c: c.settings("acme/app"),
+        "publishSettings": lambda c: c.publish_settings("acme/app", {}),
+        "placeLock": lambda c: c.place_lock("all", "incident"),
+        "listLocks": lambda c: c.locks(),
+        "listLockEvents": lambda c: c.lock_events(),
+        "liftLock": lambda c: c.lift_lock(ULID),
+        "linkSlack": lambda c: c.link_slack("ABCD-EFGH"),
+        "unlinkSlack": lambda c: c.unlink_slack(),
+    }
+
+    def test_each_route_a_client_calls_has_a_method_that_sends_its_method_and_path(self) -> None:
+        document = json.loads((REPO / "contracts" / "openapi.json").read_text(encoding="utf-8"))
+        routes = {
+            operation["operationId"]: (method.upper(), path)
+            for path, operations in document["paths"].items()
+            for method, operation in operations.items()
+        }
+
+        self.assertEqual(set(self.CALLS), set(routes) - self.NOT_CLIENT_CALLS)
+        for operation, call in self.CALLS.items():
+            with self.subTest(operation=operation):
+                client, sent = scripted(Reply(500, raw=b""))
+                with self.assertRaises(GatesApiError):
+                    call(client)
+                method, template = routes[operation]
+                self.assertEqual((sent[0].method, sent[0].path), (method, template.format(**self.PARAMETERS)))
 
 
 class RetriedOnlyWhenSendingTwiceIsHarmless(unittest.TestCase):
