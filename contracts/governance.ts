@@ -6,8 +6,11 @@
 import * as z from "zod/mini";
 import { HumanIdSchema, LIMITS, ULID_PATTERN } from "./api";
 import { bounded, described, int } from "./mini-schemas";
+import { LayerVersionSchema, RepoSettingsSchema } from "./record-shapes";
 import { canonicalLayerId } from "./repo-id";
-import { LayerVersionSchema } from "./views";
+
+export type { RepoSettings } from "./record-shapes";
+export { RepoSettingsSchema };
 
 /** Limits of the governance routes, in one place. */
 export const GOVERNANCE_LIMITS = {
@@ -93,20 +96,6 @@ export const RepoSettingsBodySchema = z.strictObject({
   ),
 });
 export type RepoSettingsBody = z.infer<typeof RepoSettingsBodySchema>;
-
-/** Settings with every field filled in, as stored and as served. */
-export const RepoSettingsSchema = z.object({
-  approvers: z.object({ users: z.array(z.string()), groups: z.array(z.string()) }),
-  allowed_owners: z.array(z.string()),
-  owner_approves: z.boolean(),
-  pre_grantable_scopes: z.array(z.string()),
-  allowed_agents: z.array(z.string()),
-  approval_timeout_s: z.object({ default: int(), max: int() }),
-  approvals_required: int(),
-  /** Absent: every channel the deployment configures. */
-  notify_channels: z.optional(z.array(z.string())),
-});
-export type RepoSettings = z.infer<typeof RepoSettingsSchema>;
 
 /**
  * `GET`/`PUT /v1/repos/{repo_id}/settings`: the settings in force for a repo or layer and where they

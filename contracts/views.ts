@@ -7,25 +7,18 @@
 import * as z from "zod/mini";
 import { OUTCOMES } from "./api";
 import { described, int } from "./mini-schemas";
+import { ApprovalStatusSchema, GrantorSchema, LayerVersionSchema, ViaSchema } from "./record-shapes";
+
+export type { ApprovalStatus, Grantor, LayerVersion, Via } from "./record-shapes";
+export { ApprovalStatusSchema, GrantorSchema, LayerVersionSchema, ViaSchema };
 
 export const DecisionSchema = z.enum(["ALLOW", "DENY", "REQUIRE_APPROVAL"]);
 export type Decision = z.infer<typeof DecisionSchema>;
-export const ApprovalStatusSchema = z.enum(["PENDING", "APPROVED", "DENIED", "TIMED_OUT", "CANCELLED"]);
-export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
-export const ViaSchema = z.enum(["api", "slack", "system"]);
-export type Via = z.infer<typeof ViaSchema>;
 
 const TimeSchema = described(z.string(), {
   description: "ISO-8601 UTC with milliseconds",
   format: "date-time",
 });
-
-/** Who really granted a scope: the agent (a pre-grant its repo's settings allow), a human, or a policy. */
-export const GrantorSchema = z.object({
-  kind: z.enum(["agent", "human", "policy"]),
-  id: z.string(),
-});
-export type Grantor = z.infer<typeof GrantorSchema>;
 
 export const GrantViewSchema = z.object({
   scope: z.string(),
@@ -37,13 +30,6 @@ export const GrantViewSchema = z.object({
   }),
 });
 export type GrantView = z.infer<typeof GrantViewSchema>;
-
-/** A published version of one layer of rules or settings: `*`, `owner/*` or a repo. */
-export const LayerVersionSchema = z.object({
-  layer: z.string(),
-  version: int(),
-});
-export type LayerVersion = z.infer<typeof LayerVersionSchema>;
 
 export const TaskViewSchema = z.object({
   task_id: z.string(),
