@@ -25,7 +25,8 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Events of the lock ledger, the audit trail of placing and lifting locks. */
-export type LockEventType = "lock.placed" | "lock.lifted" | "lock.expired";
+export const LOCK_EVENT_TYPES = ["lock.placed", "lock.lifted", "lock.expired"] as const;
+export type LockEventType = (typeof LOCK_EVENT_TYPES)[number];
 
 /** The chain id (`task_id`) of the lock ledger; task ids start with a letter or digit, so none is this. */
 export const LOCK_LEDGER_ID = "#locks";

@@ -1,6 +1,15 @@
 import type { TaskFacts } from "./policy/cedar-request";
 
-export type TaskStatus = "RUNNING" | "AWAITING_APPROVAL" | "COMPLETED" | "FAILED" | "CANCELLED" | "TIMED_OUT";
+/** Every status a task can be in. */
+export const TASK_STATUSES = [
+  "RUNNING",
+  "AWAITING_APPROVAL",
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+  "TIMED_OUT",
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** Statuses in which a task may still make tool calls. */
 export const ACTIVE_STATUSES: ReadonlySet<TaskStatus> = new Set(["RUNNING", "AWAITING_APPROVAL"]);
