@@ -8,7 +8,9 @@ import {
 import type { LockRecord } from "../../core/governance/locks";
 import { GENESIS_HASH, type LedgerEvent, type LockEventType } from "../../core/ledger";
 import type { CommitResult, LedgerHead, LockChange, LockStore } from "../../core/ports";
-import { callDynamo, isLostRace } from "./dynamo-errors";
+import { callDynamo, isLostRace, readItem } from "./dynamo-errors";
+import { LOCK_HEAD_ITEM, LOCK_ITEM } from "./item-schemas";
+import { LOCK_EVENT_ITEM } from "./ledger-event-schemas";
 import type { TableNames } from "./tables";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -41,10 +43,7 @@ export class DynamoLockStore implements LockStore {
           }),
         ),
       );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...lock } = item;
-        locks.push(lock as LockRecord);
-      }
+      for (const item of out.Items ?? []) locks.push(readItem(LOCK_ITEM, item));
       start = out.LastEvaluatedKey;
     } while (start);
     // Lock ids are ULIDs, so key order is placing order: oldest first.
@@ -55,10 +54,7 @@ export class DynamoLockStore implements LockStore {
     const out = await callDynamo(() =>
       this.doc.send(new GetCommand({ TableName: this.tables.Locks, Key: HEAD, ConsistentRead: true })),
     );
-    const item = out.Item;
-    return item
-      ? { version: Number(item.version), last_event_hash: String(item.last_event_hash) }
-      : { version: 0, last_event_hash: GENESIS_HASH };
+    return out.Item ? readItem(LOCK_HEAD_ITEM, out.Item) : { version: 0, last_event_hash: GENESIS_HASH };
   }
 
   async commit(change: LockChange): Promise<CommitResult> {
@@ -127,9 +123,7 @@ export class DynamoLockStore implements LockStore {
         }),
       ),
     );
-    const items = (out.Items ?? []).map(
-      ({ ledger: _ledger, ...event }) => event as LedgerEvent<LockEventType>,
-    );
+    const items = (out.Items ?? []).map((item) => readItem(LOCK_EVENT_ITEM, item));
     return { items, more: out.LastEvaluatedKey !== undefined };
   }
 }

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { PolicyStore } from "../../core/ports";
 import type { PolicyVersionRecord } from "../../core/records";
-import { callDynamo, isConditionFailed } from "./dynamo-errors";
+import { callDynamo, isConditionFailed, readItem } from "./dynamo-errors";
+import { POLICY_VERSION_ITEM } from "./item-schemas";
 import type { TableNames } from "./tables";
 
 /** Published policy versions: immutable items keyed by repo and version number. */
@@ -24,7 +25,8 @@ export class DynamoPolicyStore implements PolicyStore {
         }),
       ),
     );
-    return out.Items?.[0] as PolicyVersionRecord | undefined;
+    const item = out.Items?.[0];
+    return item ? readItem(POLICY_VERSION_ITEM, item) : undefined;
   }
 
   async get(repoId: string, version: number): Promise<PolicyVersionRecord | undefined> {
@@ -37,7 +39,7 @@ export class DynamoPolicyStore implements PolicyStore {
         }),
       ),
     );
-    return out.Item as PolicyVersionRecord | undefined;
+    return out.Item ? readItem(POLICY_VERSION_ITEM, out.Item) : undefined;
   }
 
   async put(record: PolicyVersionRecord): Promise<"created" | "exists"> {

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { SettingsStore } from "../../core/ports";
 import type { SettingsVersionRecord } from "../../core/records";
-import { callDynamo, isConditionFailed } from "./dynamo-errors";
+import { callDynamo, isConditionFailed, readItem } from "./dynamo-errors";
+import { SETTINGS_VERSION_ITEM } from "./item-schemas";
 import type { TableNames } from "./tables";
 
 /** Published settings versions: immutable items keyed by layer and version number. */
@@ -25,7 +26,8 @@ export class DynamoSettingsStore implements SettingsStore {
         }),
       ),
     );
-    return out.Items?.[0] as SettingsVersionRecord | undefined;
+    const item = out.Items?.[0];
+    return item ? readItem(SETTINGS_VERSION_ITEM, item) : undefined;
   }
 
   async put(record: SettingsVersionRecord): Promise<"created" | "exists"> {

@@ -8,7 +8,9 @@ import {
 import type { LedgerEvent } from "../../core/ledger";
 import type { CommitResult, InboxPage, TaskChange, TaskStore } from "../../core/ports";
 import type { ApprovalRecord, InboxRow, TaskRecord } from "../../core/records";
-import { callDynamo, isLostRace } from "./dynamo-errors";
+import { callDynamo, isLostRace, readItem } from "./dynamo-errors";
+import { APPROVAL_ITEM, INBOX_ITEM, PENDING_ITEM, REQUEST_KEY_ITEM, TASK_ITEM } from "./item-schemas";
+import { LEDGER_EVENT_ITEM } from "./ledger-event-schemas";
 import { PENDING_EXPIRY_INDEX, type TableNames, TTL_ATTRIBUTE } from "./tables";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -49,7 +51,7 @@ export class DynamoTaskStore implements TaskStore {
         new GetCommand({ TableName: this.tables.Tasks, Key: { task_id: taskId }, ConsistentRead: true }),
       ),
     );
-    return out.Item ? withGovernanceDefaults(out.Item as TaskRecord) : undefined;
+    return out.Item ? readItem(TASK_ITEM, out.Item) : undefined;
   }
 
   async getApproval(taskId: string, requestId: string): Promise<ApprovalRecord | undefined> {
@@ -62,7 +64,7 @@ export class DynamoTaskStore implements TaskStore {
         }),
       ),
     );
-    return out.Item ? stripStorage<ApprovalRecord>(out.Item, ["expiry_bucket", TTL_ATTRIBUTE]) : undefined;
+    return out.Item ? readItem(APPROVAL_ITEM, out.Item) : undefined;
   }
 
   async commit(change: TaskChange): Promise<CommitResult> {
@@ -196,7 +198,8 @@ export class DynamoTaskStore implements TaskStore {
         }),
       ),
     );
-    return { items: (out.Items ?? []) as LedgerEvent[], more: out.LastEvaluatedKey !== undefined };
+    const items = (out.Items ?? []).map((item) => readItem(LEDGER_EVENT_ITEM, item));
+    return { items, more: out.LastEvaluatedKey !== undefined };
   }
 
   async listInbox(
@@ -248,11 +251,8 @@ export class DynamoTaskStore implements TaskStore {
       });
     const page = rows.slice(0, options.limit);
     const owner = approverIds[0] ?? "";
-    const items = page.map((i) => ({
-      ...stripStorage<InboxRow>(i, ["sk", TTL_ATTRIBUTE]),
-      // Each row is read from one inbox; the caller sees it as its own.
-      approver_id: owner,
-    }));
+    // Each row is read from one inbox; the caller sees it as its own.
+    const items = page.map((i) => ({ ...readItem(INBOX_ITEM, i), approver_id: owner }));
     const more = rows.length > options.limit || cutoff !== undefined;
     const last = page.at(-1)?.sk ?? (rows.length === 0 ? cutoff : undefined);
     return more && typeof last === "string" ? { items, after: last } : { items };
@@ -276,8 +276,7 @@ export class DynamoTaskStore implements TaskStore {
           }),
         ),
       );
-      for (const i of out.Items ?? [])
-        due.push({ task_id: String(i.task_id), request_id: String(i.request_id) });
+      for (const i of out.Items ?? []) due.push(readItem(REQUEST_KEY_ITEM, i));
     }
     return due;
   }
@@ -303,34 +302,10 @@ export class DynamoTaskStore implements TaskStore {
             }),
           ),
         );
-        for (const i of out.Items ?? [])
-          live.push({ task_id: String(i.task_id), request_id: String(i.request_id), repo: String(i.repo) });
+        for (const i of out.Items ?? []) live.push(readItem(PENDING_ITEM, i));
         start = out.LastEvaluatedKey;
       } while (start && live.length < limit);
     }
     return live;
   }
-}
-
-/**
- * Tasks registered before governance have no groups, layers or settings source; they read as
- * tasks with no approver groups, one approval per request, and only their repo's pinned layer.
- */
-function withGovernanceDefaults(task: TaskRecord): TaskRecord {
-  const stored: Partial<TaskRecord> = task;
-  return {
-    ...task,
-    approver_groups: stored.approver_groups ?? [],
-    approvals_required: stored.approvals_required ?? 1,
-    policy_layers:
-      stored.policy_layers ??
-      (task.policy_version > 0 ? [{ layer: task.repo, version: task.policy_version }] : []),
-    settings: stored.settings ?? { layer: "default", version: 0 },
-  };
-}
-
-function stripStorage<T>(item: Record<string, unknown>, keys: readonly string[]): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (!keys.includes(k)) out[k] = v;
-  return out as T;
 }

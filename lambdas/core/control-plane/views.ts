@@ -21,7 +21,7 @@ export function toTaskView(t: TaskRecord): TaskView {
     policy_version: t.policy_version,
     policy_layers: t.policy_layers.map((l) => ({ ...l })),
     settings: { ...t.settings },
-    grants: t.grants.map((g) => toGrantView(g, t)),
+    grants: t.grants.map(toGrantView),
     pending_request_ids: [...t.pending_request_ids],
     counters: { ...t.counters },
     created_at: t.created_at,
@@ -31,21 +31,11 @@ export function toTaskView(t: TaskRecord): TaskView {
   });
 }
 
-/**
- * A grant as served. Grants stored before grantors were recorded hold a bare id: one that came
- * from a request was a human's approval, one without was a pre-grant the agent asked for.
- */
-function toGrantView(g: Grant, t: TaskRecord): GrantView {
-  const legacy: unknown = g.granted_by;
-  const granted_by =
-    typeof legacy === "string"
-      ? g.request_id !== undefined
-        ? { kind: "human" as const, id: legacy }
-        : { kind: "agent" as const, id: t.agent_id }
-      : { ...g.granted_by };
+/** A grant as served. */
+function toGrantView(g: Grant): GrantView {
   return withoutUndefined({
     scope: g.scope,
-    granted_by,
+    granted_by: { ...g.granted_by },
     granted_at: g.granted_at,
     request_id: g.request_id,
     approved_by: g.approved_by ? [...g.approved_by] : undefined,
