@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ApprovalRecord } from "../../core/records";
 import type { DeliveredApproval, DeliveryStore, RecordOutcome } from "../channels/channel";
-import { isConditionFailed } from "./dynamo-errors";
-import { type TableNames, TTL_ATTRIBUTE } from "./tables";
+import { isConditionFailed, readItem } from "./dynamo-errors";
+import { APPROVAL_ITEM } from "./item-schemas";
+import type { TableNames } from "./tables";
 
 /**
  * A channel's state lives on the request item, in an attribute of its own (`delivery:slack`,
@@ -13,9 +13,6 @@ const STATE_PREFIX = "delivery:";
 
 /** Where items written before channels kept the Slack message reference. */
 const LEGACY_SLACK_ATTRIBUTE = "slack";
-
-/** Attributes of a request item that are storage, not the record. */
-const STORAGE_ATTRIBUTES = ["expiry_bucket", TTL_ATTRIBUTE, LEGACY_SLACK_ATTRIBUTE];
 
 /** The fan-out's reads of requests and its conditional writes of channel state, on the Approvals table. */
 export class DynamoDeliveryStore implements DeliveryStore {
@@ -82,13 +79,10 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
 /** A request item as its record and the channel states kept beside it. */
 function splitItem(item: Record<string, unknown>): DeliveredApproval {
-  const record: Record<string, unknown> = {};
   const states: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(item)) {
+  for (const [name, value] of Object.entries(item))
     if (name.startsWith(STATE_PREFIX)) states[name.slice(STATE_PREFIX.length)] = value;
-    else if (!STORAGE_ATTRIBUTES.includes(name)) record[name] = value;
-  }
   const legacySlack = item[LEGACY_SLACK_ATTRIBUTE];
   if (legacySlack !== undefined && states.slack === undefined) states.slack = legacySlack;
-  return { approval: record as unknown as ApprovalRecord, states };
+  return { approval: readItem(APPROVAL_ITEM, item), states };
 }

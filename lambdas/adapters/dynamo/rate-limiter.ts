@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { RateLimiter } from "../../core/ports";
-import { callDynamo, isConditionFailed } from "./dynamo-errors";
+import { callDynamo, isConditionFailed, readItem } from "./dynamo-errors";
+import { COUNTER_ITEM } from "./item-schemas";
 import { type TableNames, TTL_ATTRIBUTE } from "./tables";
 
 /** Fixed-window counters: one item per key and window, counted with an atomic ADD, expired by TTL. */
@@ -25,11 +26,12 @@ export class DynamoRateLimiter implements RateLimiter {
           UpdateExpression: "ADD #count :one SET #ttl = :ttl",
           ExpressionAttributeNames: { "#count": "count", "#ttl": TTL_ATTRIBUTE },
           ExpressionAttributeValues: { ":one": 1, ":ttl": Math.ceil(end / 1000) + windowS },
-          ReturnValues: "UPDATED_NEW",
+          // The whole item, so a counter that cannot be read is named by its key.
+          ReturnValues: "ALL_NEW",
         }),
       ),
     );
-    const count = Number(out.Attributes?.count ?? 0);
+    const { count } = readItem(COUNTER_ITEM, out.Attributes ?? {});
     return { allowed: count <= limit, retryAfterS: Math.max(1, Math.ceil((end - now.getTime()) / 1000)) };
   }
 

@@ -9,7 +9,8 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { SlackUser } from "../../core/slack/payloads";
 import type { BindResult, LinkCodeRecord, SlackLinkStore } from "../../core/slack/ports";
-import { callDynamo } from "./dynamo-errors";
+import { callDynamo, readItem } from "./dynamo-errors";
+import { LINK_CODE_ITEM, SLACK_LINK_ITEM } from "./item-schemas";
 import { SLACK_USER_INDEX, type TableNames, TTL_ATTRIBUTE } from "./tables";
 
 const linkKey = (user: SlackUser) => `${user.teamId}#${user.userId}`;
@@ -37,8 +38,7 @@ export class DynamoSlackLinkStore implements SlackLinkStore {
         }),
       ),
     );
-    const id: unknown = out.Item?.user_id;
-    return typeof id === "string" ? id : undefined;
+    return out.Item ? readItem(SLACK_LINK_ITEM, out.Item).user_id : undefined;
   }
 
   async putCode(record: LinkCodeRecord): Promise<void> {
@@ -70,16 +70,14 @@ export class DynamoSlackLinkStore implements SlackLinkStore {
         }),
       ),
     );
-    const item = out.Item;
-    const expires = Number(item?.expires_at_s);
-    if (!item || typeof item.slack_team_id !== "string" || typeof item.slack_user_id !== "string")
-      return undefined;
-    if (!Number.isFinite(expires) || expires <= epochS(now)) return undefined;
+    if (!out.Item) return undefined;
+    const item = readItem(LINK_CODE_ITEM, out.Item);
+    if (item.expires_at_s <= epochS(now)) return undefined;
     return {
       code,
       teamId: item.slack_team_id,
       userId: item.slack_user_id,
-      expiresAt: new Date(expires * 1000),
+      expiresAt: new Date(item.expires_at_s * 1000),
     };
   }
 

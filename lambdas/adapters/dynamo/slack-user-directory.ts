@@ -1,4 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { readItem } from "./dynamo-errors";
+import { SLACK_LINK_ITEM } from "./item-schemas";
 import { SLACK_USER_INDEX, type TableNames } from "./tables";
 
 /** Slack user ids of linked humans, for mentions in messages. */
@@ -26,7 +28,7 @@ export class DynamoSlackUserDirectory implements SlackUserDirectory {
         }),
       );
       for (const item of out.Items ?? []) {
-        const slackUser = slackUserOfLink(item);
+        const slackUser = slackUserOfLink(readItem(SLACK_LINK_ITEM, item));
         if (slackUser !== undefined) {
           found.set(userId, slackUser);
           break;
@@ -41,13 +43,15 @@ export class DynamoSlackUserDirectory implements SlackUserDirectory {
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /**
- * The Slack user of a link item: its `slack_user_id` attribute, or the user part of its `<team>#<user>`
- * key. One-time code items (`code#…`) are not links yet.
+ * The Slack user of a link: its `slack_user_id`, or the user part of its `<team>#<user>` key. One-time
+ * code items (`code#…`) are not links yet.
  */
-export function slackUserOfLink(item: Readonly<Record<string, unknown>>): string | undefined {
-  const key = item.slack_key;
-  if (typeof key !== "string" || key.startsWith("code#")) return undefined;
-  const explicit = item.slack_user_id;
-  const candidate = typeof explicit === "string" ? explicit : key.slice(key.indexOf("#") + 1);
+export function slackUserOfLink(link: {
+  readonly slack_key: string;
+  readonly slack_user_id?: string;
+}): string | undefined {
+  const key = link.slack_key;
+  if (key.startsWith("code#")) return undefined;
+  const candidate = link.slack_user_id ?? key.slice(key.indexOf("#") + 1);
   return SLACK_USER_ID.test(candidate) ? candidate : undefined;
 }
