@@ -12,42 +12,14 @@ import type {
 } from "aws-lambda";
 // zod/mini: the same checks at a twentieth of the bundle size, for the stream consumers' small Lambdas.
 import * as z from "zod/mini";
-import type { ActorKind, EventType, LedgerEvent } from "../../core/ledger";
+import type { LedgerEvent } from "../../core/ledger";
+import { LedgerEventSchema } from "../dynamo/ledger-event-schemas";
 
 /**
  * A consumer of Events-stream batches, with Lambda's handler signature; failed records are reported by
  * sequence number, so the caller retries from the earliest of them.
  */
 export type StreamConsumer = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
-
-/** A string that is one of the keys of `members`; a `Record<T, true>` has to list every member of `T`. */
-const oneOf = <T extends string>(members: Record<T, true>) =>
-  z.custom<T>((value) => typeof value === "string" && Object.hasOwn(members, value));
-
-/** An image whose type or actor kind this code does not know fails, rather than being misread. */
-const LedgerEventSchema = z.object({
-  task_id: z.string(),
-  seq: z.int(),
-  type: oneOf<EventType>({
-    "task.created": true,
-    "tool_call.evaluated": true,
-    "tool_call.outcome": true,
-    "approval.requested": true,
-    "approval.voted": true,
-    "approval.decided": true,
-    "grant.revoked": true,
-    "task.finished": true,
-    "task.cancelled": true,
-  }),
-  at: z.string(),
-  actor: z.object({
-    kind: oneOf<ActorKind>({ human: true, agent: true, system: true, slack: true }),
-    id: z.string(),
-  }),
-  data: z.record(z.string(), z.unknown()),
-  prev_hash: z.string(),
-  hash: z.string(),
-});
 
 /**
  * Lambda's stream images and the SDK's attribute values agree on every member except binary ones, which
