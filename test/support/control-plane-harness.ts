@@ -34,6 +34,8 @@ export async function startHarness(
     slackFanout?: LocalSlackSettings;
     settings?: RepoSettingsBody | false;
     defaultSettings?: DefaultSettingsProfile;
+    /** Told what the API logs about a failed request. @default nothing is kept */
+    onError?: (message: string, detail: unknown) => void;
   } = {},
 ) {
   const clock = new TestClock();
@@ -55,7 +57,7 @@ export async function startHarness(
     },
     ...(options.slackFanout ? { slackFanout: options.slackFanout } : {}),
     ...(options.defaultSettings ? { defaultSettings: options.defaultSettings } : {}),
-    onError: () => undefined,
+    onError: options.onError ?? (() => undefined),
   });
   const client = gatesClient(plane.url);
   const settings = options.settings ?? HARNESS_SETTINGS;
