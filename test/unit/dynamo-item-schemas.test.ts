@@ -1,4 +1,5 @@
 import { type ItemKind, readItem, UnreadableItemError } from "../../lambdas/adapters/dynamo/dynamo-errors";
+import * as itemSchemas from "../../lambdas/adapters/dynamo/item-schemas";
 import {
   APPROVAL_ITEM,
   COUNTER_ITEM,
@@ -13,7 +14,9 @@ import {
   SLACK_LINK_ITEM,
   TASK_ITEM,
 } from "../../lambdas/adapters/dynamo/item-schemas";
+import * as ledgerEventSchemas from "../../lambdas/adapters/dynamo/ledger-event-schemas";
 import { LEDGER_EVENT_ITEM, LOCK_EVENT_ITEM } from "../../lambdas/adapters/dynamo/ledger-event-schemas";
+import { TABLES } from "../../lambdas/adapters/dynamo/tables";
 import { ServiceUnavailableError } from "../../lambdas/core/errors";
 import type { LockRecord } from "../../lambdas/core/governance/locks";
 import { chainEvent, GENESIS_HASH, type LedgerEvent } from "../../lambdas/core/ledger";
@@ -457,5 +460,27 @@ describe("readItem fails closed on an item that does not match its schema", () =
     // Assess
     expect(cause.fields.length).toBeGreaterThan(0);
     expect(cause.key).toEqual(Object.fromEntries(kind.key.map((k) => [k, undefined])));
+  });
+});
+
+describe("the key each item kind names in its errors", () => {
+  it("is its table's partition and sort key, as the table definitions declare them", () => {
+    // Prepare: every item kind the adapters read.
+    const kinds: Record<string, unknown> = { ...itemSchemas, ...ledgerEventSchemas };
+    const items = Object.entries(kinds).filter(([name]) => name.endsWith("_ITEM")) as [
+      string,
+      ItemKind<unknown>,
+    ][];
+
+    // Act
+    const wrong = items.filter(([, kind]) => {
+      const table = TABLES[kind.table];
+      const key = [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : [])];
+      return JSON.stringify(kind.key) !== JSON.stringify(key);
+    });
+
+    // Assess
+    expect(items.length).toBeGreaterThanOrEqual(14);
+    expect(wrong.map(([name]) => name)).toEqual([]);
   });
 });
