@@ -9,6 +9,8 @@ import {
   type NotificationChannel,
 } from "../../lambdas/adapters/channels/channel";
 import { channelFanout } from "../../lambdas/adapters/channels/channel-fanout";
+import { readItem } from "../../lambdas/adapters/dynamo/dynamo-errors";
+import { APPROVAL_ITEM } from "../../lambdas/adapters/dynamo/item-schemas";
 import { chainEvent, GENESIS_HASH, type LedgerEvent } from "../../lambdas/core/ledger";
 import type { ApprovalRecord } from "../../lambdas/core/records";
 
@@ -114,6 +116,39 @@ describe("channelFanout", () => {
         ["webhook", "sent"],
       ]),
     );
+  });
+
+  it("logs an unreadable request item by its table, key and field, never its values, and retries the record", async () => {
+    // Prepare: the request's stored severity is no longer a severity.
+    const warnings: Record<string, unknown>[] = [];
+    const hook = channel("webhook:ops", "webhook");
+    const unreadable: DeliveryStore = {
+      ...store(),
+      getApproval: async () => ({
+        approval: readItem(APPROVAL_ITEM, { ...approval("r1"), severity: "sk-live-secret" }),
+        states: {},
+      }),
+    };
+    const consume = channelFanout({
+      store: unreadable,
+      channels: [hook.ch],
+      logger: {
+        info: () => undefined,
+        warn: (_m: string, extra: Record<string, unknown>) => warnings.push(extra),
+        error: () => undefined,
+      },
+    });
+    const requested = event("approval.requested", "r1");
+
+    // Act
+    const response = await consume(batch(requested));
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: String(requested.seq) }]);
+    expect(String(warnings[0]?.reason)).toMatch(
+      /^ServiceUnavailableError: Approvals item .*"r1".* at severity/,
+    );
+    expect(JSON.stringify(warnings)).not.toContain("sk-live-secret");
   });
 
   it("runs the channels side by side, so a channel that hangs does not hold the others' deliveries", async () => {

@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { UnreadableItemError } from "../dynamo/dynamo-errors";
 import { partialBatchResponse, readLedgerRecords } from "../stream/stream-consumer";
 import {
   ChannelFailure,
@@ -149,6 +150,9 @@ export function channelFanout(
 
 function reasonOf(error: unknown): string {
   if (error instanceof ChannelFailure) return error.reason;
+  // An unreadable item names its table, key and fields, never their values: enough to find it.
+  if (error instanceof Error && error.cause instanceof UnreadableItemError)
+    return `${error.name}: ${error.cause.message}`;
   return error instanceof Error ? error.name : "unknown";
 }
 
