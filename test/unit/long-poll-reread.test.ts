@@ -1,4 +1,4 @@
-import { REREAD_MAX_MS, REREAD_MIN_MS, rereadDelayMs } from "../../lambdas/core/control-plane/approvals";
+import { REREAD_MAX_MS, REREAD_MIN_MS, rereadDelayMs } from "../../lambdas/core/control-plane/long-poll";
 
 /** The re-reads a long-poll makes while a request stays pending from `fromMs` to `toMs` of its age. */
 function rereadsBetween(fromMs: number, toMs: number): number {

@@ -1,13 +1,10 @@
 import * as inputs from "../../../contracts/inputs";
 import { LIMITS } from "../../../contracts/limits";
-import {
-  decideApproval,
-  getApproval,
-  listPending,
-  withdrawApproval,
-} from "../../core/control-plane/approvals";
+import { decideApproval, withdrawApproval } from "../../core/control-plane/approvals";
 import type { ControlPlaneDeps, DecisionDeps } from "../../core/control-plane/deps";
+import { getApproval } from "../../core/control-plane/long-poll";
 import { reportOutcome } from "../../core/control-plane/outcomes";
+import { listPending } from "../../core/control-plane/pending";
 import { cancelTask, finishTask, getTask, listEvents, revokeGrant } from "../../core/control-plane/tasks";
 import type { GroupOperationId, OperationId } from "../../routes";
 import type { EvaluationOperationId } from "./evaluation-operations";

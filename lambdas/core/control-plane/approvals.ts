@@ -1,4 +1,4 @@
-import { type ApprovalView, LIMITS, type PendingItem, type Via } from "../../../contracts/api";
+import { type ApprovalView, LIMITS, type Via } from "../../../contracts/api";
 import {
   AlreadyVotedError,
   ForbiddenError,
@@ -13,69 +13,21 @@ import {
 import { type LockRecord, lockStopping } from "../governance/locks";
 import { approvedBy, narrowestScope, quorumProgress, type Vote } from "../governance/quorum";
 import type { Actor } from "../ledger";
-import { openPageToken, sealPageToken } from "../page-token";
 import type { Principal } from "../principal";
-import { type ApprovalRecord, groupInboxKey, type TaskRecord } from "../records";
+import type { ApprovalRecord, TaskRecord } from "../records";
 import { sanitizeLine, sanitizeText } from "../sanitize";
 import { parseScope } from "../scopes";
 import { isActive } from "../task";
-import { requireApprover, requireOwnAgent, requireVisible } from "./access";
+import { requireApprover, requireOwnAgent } from "./access";
 import type { ControlPlaneDeps, DecisionDeps } from "./deps";
 import { requireFreshSignIn } from "./fresh-sign-in";
 import { withOpenCall } from "./outcomes";
 import { type EndStatus, endApproval, inboxKeysOf, inboxRowsOf, rememberDenial } from "./request-lifecycle";
 import { appendEvent, changeTask, type Plan } from "./transact";
-import { toApprovalView, toPendingItem } from "./views";
+import { toApprovalView } from "./views";
 
-/** The quickest and the slowest a long-poll re-reads a pending request. */
-export const REREAD_MIN_MS = 100;
-export const REREAD_MAX_MS = 1000;
-
-/**
- * How long a long-poll waits before re-reading a request that has been pending for `pendingMs`:
- * a tenth of that, between {@link REREAD_MIN_MS} and {@link REREAD_MAX_MS}. A decision made
- * moments after the request (a human at the keyboard, a Slack click) is seen within 100 ms; one
- * made minutes later is seen within a second, which is small against the wait, and a 5-minute
- * wait costs about a fifth of the reads a fixed 200 ms interval would.
- */
-export function rereadDelayMs(pendingMs: number): number {
-  // An unreadable creation time must not turn the wait into a busy loop.
-  if (!Number.isFinite(pendingMs)) return REREAD_MAX_MS;
-  return Math.min(REREAD_MAX_MS, Math.max(REREAD_MIN_MS, Math.floor(pendingMs / 10)));
-}
-/** Decisions per human per minute, and pending listings per human per minute. */
+/** Decisions per human per minute. */
 export const DECISIONS_PER_MINUTE = 60;
-export const PENDING_READS_PER_MINUTE = 120;
-/** Identity groups whose inboxes a pending listing reads, besides the human's own. */
-export const MAX_INBOX_GROUPS = 20;
-
-/**
- * Reads a request, waiting up to `waitS` for it to leave PENDING and re-reading it as
- * {@link rereadDelayMs} says. A request past its deadline is timed out on the spot, by the same
- * transaction the reconciler uses.
- */
-export async function getApproval(
-  deps: ControlPlaneDeps,
-  principal: Principal,
-  taskId: string,
-  requestId: string,
-  waitS: number,
-): Promise<ApprovalView> {
-  const task = requireVisible(await deps.tasks.getTask(taskId), taskId, principal);
-  const deadline = deps.clock.now().getTime() + waitS * 1000;
-  for (;;) {
-    let approval = await deps.tasks.getApproval(task.task_id, requestId);
-    if (!approval) throw new RequestNotFoundError(taskId, requestId);
-    if (approval.status === "PENDING" && Date.parse(approval.expires_at) <= deps.clock.now().getTime()) {
-      approval = await timeOutRequest(deps, taskId, requestId);
-    }
-    if (approval.status !== "PENDING" || deps.clock.now().getTime() >= deadline)
-      return toApprovalView(approval);
-    const now = deps.clock.now().getTime();
-    const delay = rereadDelayMs(now - Date.parse(approval.created_at));
-    await deps.sleeper.sleep(Math.min(delay, Math.max(0, deadline - now)));
-  }
-}
 
 /**
  * Times out a request whose deadline has passed; a no-op for one that is decided or not yet
@@ -418,30 +370,6 @@ function endRequest(
     },
     result: ended,
   };
-}
-
-/** The caller's PENDING requests with a deadline still ahead, soonest first. */
-export async function listPending(
-  deps: ControlPlaneDeps,
-  human: Principal,
-  options: { limit?: number; nextToken?: string; repo?: string },
-): Promise<{ items: PendingItem[]; next_token?: string }> {
-  const now = deps.clock.now();
-  const limit = await deps.rateLimiter.hit(`pending#${human.id}`, PENDING_READS_PER_MINUTE, 60, now);
-  if (!limit.allowed) throw new RateLimitedError("pending listings", limit.retryAfterS);
-  const after = options.nextToken
-    ? await openPageToken(deps.pageTokenKey, human.id, options.nextToken)
-    : undefined;
-  // The human's own inbox and those of its identity groups, paged as one.
-  const groups = human.kind === "human" ? (human.groups ?? []).slice(0, MAX_INBOX_GROUPS) : [];
-  const page = await deps.tasks.listInbox([human.id, ...groups.map(groupInboxKey)], now.toISOString(), {
-    limit: options.limit ?? LIMITS.defaultListLimit,
-    ...(after !== undefined ? { after } : {}),
-    ...(options.repo ? { repo: options.repo } : {}),
-  });
-  const items = page.items.map(toPendingItem);
-  if (page.after === undefined) return { items };
-  return { items, next_token: await sealPageToken(deps.pageTokenKey, human.id, page.after) };
 }
 
 /** Times out every PENDING request past its deadline; returns how many it closed. */

@@ -1,10 +1,6 @@
-import {
-  CRITICAL_NOT_VIA_SLACK,
-  decideApproval,
-  listPending,
-  requireDecidable,
-} from "../control-plane/approvals";
+import { CRITICAL_NOT_VIA_SLACK, decideApproval, requireDecidable } from "../control-plane/approvals";
 import type { ControlPlaneDeps, DecisionDeps } from "../control-plane/deps";
+import { listPending } from "../control-plane/pending";
 import {
   GatesError,
   RateLimitedError,
