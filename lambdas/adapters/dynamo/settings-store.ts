@@ -1,9 +1,9 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { SettingsStore } from "../../core/ports";
 import type { SettingsVersionRecord } from "../../core/records";
-import { callDynamo, isConditionFailed, readItem } from "./dynamo-errors";
 import { SETTINGS_VERSION_ITEM } from "./item-schemas";
 import type { TableNames } from "./tables";
+import { latestVersion, putNewVersion } from "./versioned-items";
 
 /** Published settings versions: immutable items keyed by layer and version number. */
 export class DynamoSettingsStore implements SettingsStore {
@@ -12,37 +12,14 @@ export class DynamoSettingsStore implements SettingsStore {
     private readonly tables: Pick<TableNames, "RepoSettings">,
   ) {}
 
-  async latest(layer: string): Promise<SettingsVersionRecord | undefined> {
-    const out = await callDynamo(() =>
-      this.doc.send(
-        new QueryCommand({
-          TableName: this.tables.RepoSettings,
-          KeyConditionExpression: "#layer = :l",
-          ExpressionAttributeNames: { "#layer": "layer" },
-          ExpressionAttributeValues: { ":l": layer },
-          ScanIndexForward: false,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    const item = out.Items?.[0];
-    return item ? readItem(SETTINGS_VERSION_ITEM, item) : undefined;
+  latest(layer: string): Promise<SettingsVersionRecord | undefined> {
+    return latestVersion(this.doc, this.tables.RepoSettings, SETTINGS_VERSION_ITEM, {
+      attribute: "layer",
+      value: layer,
+    });
   }
 
-  async put(record: SettingsVersionRecord): Promise<"created" | "exists"> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tables.RepoSettings,
-          Item: record,
-          ConditionExpression: "attribute_not_exists(version)",
-        }),
-      );
-      return "created";
-    } catch (error) {
-      if (isConditionFailed(error)) return "exists";
-      return callDynamo(() => Promise.reject(error));
-    }
+  put(record: SettingsVersionRecord): Promise<"created" | "exists"> {
+    return putNewVersion(this.doc, this.tables.RepoSettings, record);
   }
 }
